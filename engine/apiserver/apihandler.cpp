@@ -1,0 +1,211 @@
+#include "engine/apiserver/apihandler.h"
+
+#include "core/log.h"
+#include "engine/apiserver/mediatype.h"
+#include "engine/apiserver/metrics.h"
+#include "engine/apiserver/verbs.h"
+#include "kube/types/openapi.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace pilot::apiserver {
+namespace json = boost::json;
+
+namespace {
+
+const std::string VersionJson = R"({"major":"1","minor":"32","gitVersion":"v1.32.0-pilothouse",)"
+                                R"("gitCommit":"","gitTreeState":"clean","buildDate":"",)"
+                                R"("goVersion":"","compiler":"gc","platform":"linux/amd64"})";
+
+bool anonymousPath(const std::string& path) {
+    return path == "/healthz" || path == "/livez" || path == "/readyz" || path == "/version" ||
+           path == "/version/";
+}
+
+HandlerResult textResponse(int status, std::string body) {
+    HandlerResult result;
+    result.response.status = status;
+    result.response.contentType = "text/plain; charset=utf-8";
+    result.response.body = std::move(body);
+    return result;
+}
+
+bool verbAllowed(const std::vector<std::string>& verbs, const std::string& verb) {
+    return std::find(verbs.begin(), verbs.end(), verb) != verbs.end();
+}
+
+} // namespace
+
+HandlerResult jsonResponse(int status, std::string body) {
+    HandlerResult result;
+    result.response.status = status;
+    result.response.contentType = "application/json";
+    result.response.body = std::move(body);
+    return result;
+}
+
+HandlerResult errorResponse(const ApiError& error) {
+    HandlerResult result = jsonResponse(error.code, statusJson(error));
+    if (error.retryAfterSeconds > 0) {
+        result.response.headers.emplace_back("Retry-After",
+                                             std::to_string(error.retryAfterSeconds));
+    }
+    return result;
+}
+
+ApiHandler::ApiHandler(ResourceService& service, std::shared_ptr<kube::TypeRegistry> types,
+                       ApiMetrics& metrics)
+    : m_service(service), m_types(std::move(types)), m_metrics(metrics), m_discovery(*m_types) {}
+
+HandlerResult ApiHandler::handle(Request& request) {
+    auto started = std::chrono::steady_clock::now();
+    const std::string* watchParam = request.param("watch");
+    bool watch = watchParam && parseBool(*watchParam).value_or(false);
+    RequestInfo info = parseRequestInfo(request.method, request.path, watch);
+
+    HandlerResult result;
+    if (!request.user && !anonymousPath(request.path)) {
+        result = errorResponse(unauthorized());
+    } else if (info.isResourceRequest) {
+        result = handleResource(request, info);
+    } else {
+        result = handleNonResource(request, info);
+    }
+    if (!result.stream) {
+        auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - started);
+        m_metrics.observeRequest(info.isResourceRequest ? info.verb : request.method,
+                                 info.resource, result.response.status, latency);
+    } else {
+        m_metrics.observeRequest("watch", info.resource, 200, {});
+    }
+    return result;
+}
+
+HandlerResult ApiHandler::handleNonResource(Request& request, const RequestInfo& info) {
+    const std::string& path = request.path;
+    if (request.method != "GET" && request.method != "HEAD") {
+        return errorResponse(methodNotSupported(path, request.method));
+    }
+    if (path == "/healthz" || path == "/livez") {
+        return textResponse(200, "ok");
+    }
+    if (path == "/readyz") {
+        return m_ready ? textResponse(200, "ok") : textResponse(503, "not ready");
+    }
+    if (path == "/version" || path == "/version/") {
+        return jsonResponse(200, VersionJson);
+    }
+    if (path == "/metrics") {
+        HandlerResult result = textResponse(200, m_metrics.render());
+        result.response.contentType = "text/plain; version=0.0.4; charset=utf-8";
+        return result;
+    }
+    if (path == "/api" || path == "/apis") {
+        std::string version = aggregatedDiscoveryVersion(request.accept);
+        if (!version.empty()) {
+            HandlerResult result = jsonResponse(200, m_discovery.aggregated(path == "/api", version));
+            result.response.contentType =
+                "application/json;g=apidiscovery.k8s.io;v=" + version + ";as=APIGroupDiscoveryList";
+            return result;
+        }
+        return jsonResponse(200, path == "/api" ? m_discovery.coreVersions()
+                                                : m_discovery.groupList());
+    }
+    if (!info.apiPrefix.empty() && !info.version.empty()) {
+        std::string doc = m_discovery.resourceList(info.group, info.version);
+        if (!doc.empty()) {
+            return jsonResponse(200, std::move(doc));
+        }
+        return errorResponse(pathNotFound());
+    }
+    if (info.apiPrefix == "apis" && !info.group.empty()) {
+        std::string doc = m_discovery.group(info.group);
+        if (!doc.empty()) {
+            return jsonResponse(200, std::move(doc));
+        }
+        return errorResponse(pathNotFound());
+    }
+    if (path == "/openapi/v3") {
+        return jsonResponse(200, kube::openApiV3Root(*m_types));
+    }
+    if (path.starts_with("/openapi/v3/")) {
+        std::string doc = kube::openApiV3GroupVersion(*m_types, path.substr(12));
+        if (doc.empty()) {
+            return errorResponse(pathNotFound());
+        }
+        HandlerResult result = jsonResponse(200, std::move(doc));
+        if (request.param("hash")) {
+            result.response.headers.emplace_back("Cache-Control", "public, immutable");
+        }
+        return result;
+    }
+    if (path == "/openapi/v2") {
+        return jsonResponse(200, kube::openApiV2(*m_types));
+    }
+    return errorResponse(pathNotFound());
+}
+
+HandlerResult ApiHandler::handleResource(Request& request, const RequestInfo& info) {
+    kube::ResourceTypePtr type = m_types->byResource(info.group, info.version, info.resource);
+    if (!type) {
+        return errorResponse(pathNotFound());
+    }
+    if (!type->namespaced && !info.ns.empty()) {
+        return errorResponse(pathNotFound());
+    }
+    if (type->namespaced && info.ns.empty() && info.verb != "list" && info.verb != "watch" &&
+        info.verb != "deletecollection" && !(info.verb == "create" && false)) {
+        if (info.verb == "create" || !info.name.empty()) {
+            return errorResponse(pathNotFound());
+        }
+    }
+    if (type->namespaced && info.ns.empty() && info.verb == "deletecollection") {
+        return errorResponse(pathNotFound());
+    }
+    if (!info.subresource.empty() && !type->subresource(info.subresource)) {
+        return errorResponse(pathNotFound());
+    }
+    VerbContext ctx{request, info, type, m_service};
+    if (!info.subresource.empty() && info.subresource != "status") {
+        return handleSubresource(ctx);
+    }
+    const std::string& verb = info.verb;
+    const std::vector<std::string>& verbs =
+        info.subresource.empty() ? type->verbs : type->subresource(info.subresource)->verbs;
+    if (!verbAllowed(verbs, verb == "watch" ? (info.name.empty() ? "watch" : "get") : verb) &&
+        !(verb == "watch" && verbAllowed(verbs, "watch"))) {
+        return errorResponse(methodNotSupported(info.resource, verb));
+    }
+    if (verb == "get") {
+        return handleGet(ctx);
+    }
+    if (verb == "list") {
+        return handleList(ctx);
+    }
+    if (verb == "watch") {
+        return handleWatch(ctx);
+    }
+    if (verb == "create") {
+        if (!info.name.empty()) {
+            return errorResponse(methodNotSupported(info.resource, "create"));
+        }
+        return handleCreate(ctx);
+    }
+    if (verb == "update") {
+        return handleUpdate(ctx);
+    }
+    if (verb == "patch") {
+        return handlePatch(ctx);
+    }
+    if (verb == "delete") {
+        return handleDelete(ctx);
+    }
+    if (verb == "deletecollection") {
+        return handleDeleteCollection(ctx);
+    }
+    return errorResponse(methodNotSupported(info.resource, request.method));
+}
+
+} // namespace pilot::apiserver

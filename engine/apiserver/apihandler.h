@@ -1,0 +1,44 @@
+#pragma once
+
+#include "engine/apiserver/discovery.h"
+#include "engine/apiserver/http.h"
+#include "engine/apiserver/requestinfo.h"
+#include "engine/apiserver/resourceservice.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace pilot::apiserver {
+
+class ApiMetrics;
+
+/// Routes HTTP requests to discovery, OpenAPI, health and the resource verbs. Stateless apart
+/// from its collaborators; called concurrently from the worker pool.
+class ApiHandler {
+public:
+    ApiHandler(ResourceService& service, std::shared_ptr<kube::TypeRegistry> types,
+               ApiMetrics& metrics);
+
+    [[nodiscard]] HandlerResult handle(Request& request);
+
+    /// Readiness, as reported by /readyz.
+    void setReady(bool ready) { m_ready = ready; }
+
+private:
+    [[nodiscard]] HandlerResult handleNonResource(Request& request, const RequestInfo& info);
+    [[nodiscard]] HandlerResult handleResource(Request& request, const RequestInfo& info);
+
+    ResourceService& m_service;
+    std::shared_ptr<kube::TypeRegistry> m_types;
+    ApiMetrics& m_metrics;
+    Discovery m_discovery;
+    std::atomic<bool> m_ready{false};
+};
+
+/// A JSON response with the given status.
+[[nodiscard]] HandlerResult jsonResponse(int status, std::string body);
+/// The Status response for an error.
+[[nodiscard]] HandlerResult errorResponse(const ApiError& error);
+
+} // namespace pilot::apiserver

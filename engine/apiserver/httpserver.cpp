@@ -1,0 +1,443 @@
+#include "engine/apiserver/httpserver.h"
+
+#include "core/log.h"
+#include "engine/apiserver/apierror.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <atomic>
+#include <thread>
+
+namespace pilot::apiserver {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+constexpr auto HandshakeTimeout = std::chrono::seconds(10);
+constexpr size_t HeaderLimit = 1024 * 1024;
+constexpr size_t DrainLimit = 64 * 1024 * 1024;
+
+class Session;
+
+} // namespace
+
+struct HttpServer::Impl {
+    HttpServerOptions options;
+    TlsConfigurer tls;
+    Authenticate authenticate;
+    Handler handler;
+
+    net::io_context io;
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+    ssl::context sslContext{ssl::context::tls_server};
+    std::unique_ptr<tcp::acceptor> acceptor;
+    std::unique_ptr<net::thread_pool> workers;
+    std::vector<std::thread> ioThreads;
+    std::atomic<bool> stopping{false};
+
+    void accept();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket socket, HttpServer::Impl& server)
+        : m_stream(std::move(socket), server.sslContext), m_server(server),
+          m_ticker(m_stream.get_executor()) {}
+
+    void run() {
+        net::dispatch(m_stream.get_executor(), [self = shared_from_this()] {
+            beast::get_lowest_layer(self->m_stream).expires_after(HandshakeTimeout);
+            self->m_stream.async_handshake(
+                ssl::stream_base::server,
+                [self](beast::error_code ec) { self->onHandshake(ec); });
+        });
+    }
+
+private:
+    void onHandshake(beast::error_code ec) {
+        if (ec) {
+            return close();
+        }
+        doRead();
+    }
+
+    void doRead() {
+        if (m_server.stopping) {
+            return shutdown();
+        }
+        m_parser.emplace();
+        m_parser->body_limit(m_server.options.bodyLimit);
+        m_parser->header_limit(HeaderLimit);
+        beast::get_lowest_layer(m_stream).expires_after(m_server.options.readTimeout);
+        http::async_read(m_stream, m_buffer, *m_parser,
+                         [self = shared_from_this()](beast::error_code ec, size_t) {
+                             self->onRead(ec);
+                         });
+    }
+
+    void onRead(beast::error_code ec) {
+        if (ec == http::error::body_limit) {
+            return rejectAndDrain(tooLarge(m_server.options.bodyLimit));
+        }
+        if (ec == http::error::header_limit) {
+            ApiError e = badRequest("request header too large");
+            e.code = 431;
+            e.reason = "RequestHeaderFieldsTooLarge";
+            return rejectAndDrain(e);
+        }
+        if (ec) {
+            // EOF, timeout, TLS failure, malformed HTTP: nothing useful can be answered.
+            if (ec != http::error::end_of_stream && ec != net::error::eof &&
+                ec != beast::error::timeout && m_parser && m_parser->got_some() &&
+                ec.category() == http::error::bad_target.category()) {
+                return rejectAndDrain(badRequest("malformed HTTP request: " + ec.message()));
+            }
+            return close();
+        }
+        beast::get_lowest_layer(m_stream).expires_never();
+        http::request<http::string_body> raw = m_parser->release();
+        m_keepAlive = raw.keep_alive();
+
+        auto request = std::make_shared<Request>();
+        request->method = std::string(raw.method_string());
+        std::string_view target = raw.target();
+        size_t q = target.find('?');
+        request->path = percentDecode(target.substr(0, q), false);
+        if (q != std::string_view::npos) {
+            request->query = parseQuery(target.substr(q + 1));
+        }
+        for (const auto& field : raw) {
+            request->headers.emplace_back(std::string(field.name_string()),
+                                          std::string(field.value()));
+        }
+        request->contentType = std::string(raw[http::field::content_type]);
+        request->accept = std::string(raw[http::field::accept]);
+        request->userAgent = std::string(raw[http::field::user_agent]);
+        request->websocketUpgrade = beast::iequals(raw[http::field::upgrade], "websocket");
+        request->body = std::move(raw.body());
+        m_server.authenticate(*request, m_stream.native_handle());
+
+        net::post(*m_server.workers, [self = shared_from_this(), request] {
+            HandlerResult result;
+            try {
+                result = self->m_server.handler(*request);
+            } catch (const std::exception& e) {
+                log::error("http", "handler failed for {} {}: {}", request->method,
+                           request->path, e.what());
+                ApiError error = internalError(e.what());
+                result.response = Response{error.code, "application/json", statusJson(error), {}};
+            }
+            net::post(self->m_stream.get_executor(),
+                      [self, result = std::move(result)]() mutable {
+                          if (result.stream) {
+                              self->startStream(std::move(result.stream));
+                          } else {
+                              self->writeResponse(std::move(result.response));
+                          }
+                      });
+        });
+    }
+
+    void writeResponse(Response response) {
+        auto res = std::make_shared<http::response<http::string_body>>();
+        res->result(static_cast<unsigned>(response.status));
+        res->version(11);
+        res->set(http::field::content_type, response.contentType);
+        res->set("Audit-Id", std::to_string(reinterpret_cast<uintptr_t>(this)));
+        for (const auto& [k, v] : response.headers) {
+            res->set(k, v);
+        }
+        res->body() = std::move(response.body);
+        res->keep_alive(m_keepAlive && !m_server.stopping);
+        res->prepare_payload();
+        bool keep = res->keep_alive();
+        http::async_write(m_stream, *res,
+                          [self = shared_from_this(), res, keep](beast::error_code ec, size_t) {
+                              if (ec) {
+                                  return self->close();
+                              }
+                              if (!keep) {
+                                  return self->shutdown();
+                              }
+                              self->doRead();
+                          });
+    }
+
+    /// Answers an unreadable request, then reads and discards what the client still sends
+    /// (bounded) so that it sees the answer instead of a reset connection.
+    void rejectAndDrain(const ApiError& error) {
+        auto res = std::make_shared<http::response<http::string_body>>();
+        res->result(static_cast<unsigned>(error.code));
+        res->version(11);
+        res->set(http::field::content_type, "application/json");
+        res->set(http::field::connection, "close");
+        res->body() = statusJson(error);
+        res->prepare_payload();
+        http::async_write(m_stream, *res,
+                          [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                              if (ec) {
+                                  return self->close();
+                              }
+                              beast::get_lowest_layer(self->m_stream)
+                                  .expires_after(std::chrono::seconds(5));
+                              self->drain();
+                          });
+    }
+
+    void drain() {
+        m_stream.async_read_some(net::buffer(m_drainBuffer),
+                                 [self = shared_from_this()](beast::error_code ec, size_t n) {
+                                     self->m_drained += n;
+                                     if (ec || self->m_drained > DrainLimit) {
+                                         return self->close();
+                                     }
+                                     self->drain();
+                                 });
+    }
+
+    void startStream(std::shared_ptr<ResponseStream> stream) {
+        m_responseStream = std::move(stream);
+        auto header = std::make_shared<http::response<http::empty_body>>();
+        header->result(static_cast<unsigned>(m_responseStream->status()));
+        header->version(11);
+        header->set(http::field::content_type, m_responseStream->contentType());
+        header->set(http::field::cache_control, "no-cache, private");
+        header->set(http::field::connection, "close");
+        header->chunked(true);
+        auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
+        m_writing = true;
+        http::async_write_header(
+            m_stream, *serializer,
+            [self = shared_from_this(), header, serializer](beast::error_code ec, size_t) {
+                self->m_writing = false;
+                if (ec) {
+                    return self->endStream();
+                }
+                std::weak_ptr<Session> weak = self;
+                self->m_responseStream->start([weak] {
+                    if (auto s = weak.lock()) {
+                        net::post(s->m_stream.get_executor(), [s] { s->pump(); });
+                    }
+                });
+                self->watchForDisconnect();
+                self->tick();
+                self->pump();
+            });
+    }
+
+    void watchForDisconnect() {
+        m_stream.async_read_some(net::buffer(m_drainBuffer),
+                                 [self = shared_from_this()](beast::error_code ec, size_t) {
+                                     if (ec) {
+                                         self->m_clientGone = true;
+                                         self->endStream();
+                                         return;
+                                     }
+                                     if (self->m_responseStream) {
+                                         self->watchForDisconnect();
+                                     }
+                                 });
+    }
+
+    void tick() {
+        m_ticker.expires_after(std::chrono::seconds(1));
+        m_ticker.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec || !self->m_responseStream) {
+                return;
+            }
+            if (self->m_server.stopping) {
+                return self->finishStream();
+            }
+            self->pump();
+            self->tick();
+        });
+    }
+
+    void pump() {
+        if (m_writing || !m_responseStream) {
+            return;
+        }
+        bool finished = false;
+        std::string data = m_responseStream->next(finished);
+        if (data.empty()) {
+            if (finished) {
+                finishStream();
+            }
+            return;
+        }
+        auto buffer = std::make_shared<std::string>(std::move(data));
+        m_writing = true;
+        net::async_write(m_stream, http::make_chunk(net::buffer(*buffer)),
+                         [self = shared_from_this(), buffer, finished](beast::error_code ec,
+                                                                      size_t) {
+                             self->m_writing = false;
+                             if (ec) {
+                                 return self->endStream();
+                             }
+                             if (finished) {
+                                 return self->finishStream();
+                             }
+                             self->pump();
+                         });
+    }
+
+    void finishStream() {
+        if (!m_responseStream || m_writing) {
+            return;
+        }
+        m_writing = true;
+        net::async_write(m_stream, http::make_chunk_last(),
+                         [self = shared_from_this()](beast::error_code, size_t) {
+                             self->m_writing = false;
+                             self->endStream();
+                         });
+    }
+
+    void endStream() {
+        if (m_responseStream) {
+            m_responseStream->cancel();
+            m_responseStream.reset();
+        }
+        m_ticker.cancel();
+        if (m_clientGone) {
+            return close();
+        }
+        shutdown();
+    }
+
+    void shutdown() {
+        beast::get_lowest_layer(m_stream).expires_after(std::chrono::seconds(2));
+        m_stream.async_shutdown(
+            [self = shared_from_this()](beast::error_code) { self->close(); });
+    }
+
+    void close() {
+        beast::error_code ignored;
+        beast::get_lowest_layer(m_stream).socket().close(ignored);
+        m_ticker.cancel();
+        if (m_responseStream) {
+            m_responseStream->cancel();
+            m_responseStream.reset();
+        }
+    }
+
+    beast::ssl_stream<beast::tcp_stream> m_stream;
+    HttpServer::Impl& m_server;
+    beast::flat_buffer m_buffer;
+    std::optional<http::request_parser<http::string_body>> m_parser;
+    bool m_keepAlive = true;
+    std::shared_ptr<ResponseStream> m_responseStream;
+    net::steady_timer m_ticker;
+    bool m_writing = false;
+    bool m_clientGone = false;
+    std::array<char, 65536> m_drainBuffer{};
+    size_t m_drained = 0;
+};
+
+} // namespace
+
+void HttpServer::Impl::accept() {
+    acceptor->async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+        if (stopping) {
+            return;
+        }
+        if (!ec) {
+            socket.set_option(tcp::no_delay(true), ec);
+            std::make_shared<Session>(std::move(socket), *this)->run();
+        }
+        accept();
+    });
+}
+
+HttpServer::HttpServer(HttpServerOptions options, TlsConfigurer tls, Authenticate authenticate,
+                       Handler handler)
+    : m_impl(std::make_unique<Impl>()) {
+    m_impl->options = std::move(options);
+    m_impl->tls = std::move(tls);
+    m_impl->authenticate = std::move(authenticate);
+    m_impl->handler = std::move(handler);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+Result<uint16_t> HttpServer::start() {
+    Impl& d = *m_impl;
+    if (auto status = d.tls(d.sslContext.native_handle()); !status) {
+        return std::unexpected(status.error());
+    }
+    beast::error_code ec;
+    auto address = net::ip::make_address(d.options.host == "localhost" ? "127.0.0.1"
+                                                                       : d.options.host,
+                                         ec);
+    if (ec) {
+        return fail(ErrorCode::InvalidArgument, "invalid listen address " + d.options.host);
+    }
+    tcp::endpoint endpoint(address, d.options.port);
+    d.acceptor = std::make_unique<tcp::acceptor>(net::make_strand(d.io));
+    d.acceptor->open(endpoint.protocol(), ec);
+    if (!ec) {
+        d.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+        d.acceptor->bind(endpoint, ec);
+    }
+    if (!ec) {
+        d.acceptor->listen(net::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+        return fail(ErrorCode::Unavailable, "cannot listen on " + d.options.host + ":" +
+                                                std::to_string(d.options.port) + ": " +
+                                                ec.message());
+    }
+    uint16_t port = d.acceptor->local_endpoint().port();
+    d.workers = std::make_unique<net::thread_pool>(d.options.workerThreads);
+    d.work.emplace(d.io.get_executor());
+    d.accept();
+    for (size_t i = 0; i < d.options.ioThreads; ++i) {
+        d.ioThreads.emplace_back([&d] { d.io.run(); });
+    }
+    return port;
+}
+
+void HttpServer::stop() {
+    Impl& d = *m_impl;
+    if (d.stopping.exchange(true)) {
+        return;
+    }
+    if (d.acceptor) {
+        net::post(d.acceptor->get_executor(), [&d] {
+            beast::error_code ignored;
+            d.acceptor->close(ignored);
+        });
+    }
+    if (d.workers) {
+        d.workers->join();
+    }
+    d.work.reset();
+    // Let in-flight responses go out, then stop.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    std::thread stopper([&d, deadline] {
+        while (!d.io.stopped() && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        d.io.stop();
+    });
+    for (std::thread& t : d.ioThreads) {
+        t.join();
+    }
+    stopper.join();
+    d.ioThreads.clear();
+}
+
+} // namespace pilot::apiserver

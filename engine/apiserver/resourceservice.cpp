@@ -1,0 +1,600 @@
+#include "engine/apiserver/resourceservice.h"
+
+#include "core/random.h"
+#include "engine/admission/admission.h"
+#include "kube/types/validation.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace pilot::apiserver {
+namespace json = boost::json;
+
+namespace {
+
+constexpr int MaxUpdateAttempts = 16;
+
+const json::object* objectAt(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v ? v->if_object() : nullptr;
+}
+
+json::object& metadataOf(json::object& o) {
+    json::value& m = o["metadata"];
+    if (!m.is_object()) {
+        m = json::object();
+    }
+    return m.as_object();
+}
+
+std::string stringAt(const json::object* o, std::string_view key) {
+    if (!o) {
+        return {};
+    }
+    const json::value* v = o->if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+bool hasFinalizers(const json::object& metadata) {
+    const json::value* f = metadata.if_contains("finalizers");
+    return f && f->is_array() && !f->get_array().empty();
+}
+
+void addFinalizer(json::object& metadata, std::string_view name) {
+    json::value& f = metadata["finalizers"];
+    if (!f.is_array()) {
+        f = json::array();
+    }
+    for (const json::value& v : f.get_array()) {
+        if (v.is_string() && v.get_string() == name) {
+            return;
+        }
+    }
+    f.get_array().emplace_back(name);
+}
+
+/// The stored form: the object without `metadata.resourceVersion` (the store's revision is the
+/// resourceVersion).
+std::string storedForm(json::object object) {
+    metadataOf(object).erase("resourceVersion");
+    return json::serialize(object);
+}
+
+json::object withRevision(json::object object, int64_t revision) {
+    metadataOf(object)["resourceVersion"] = std::to_string(revision);
+    return object;
+}
+
+std::string typeErrorsMessage(const kube::FieldErrors& errors) {
+    std::string out;
+    for (const kube::FieldError& e : errors) {
+        if (!out.empty()) {
+            out += ", ";
+        }
+        out += e.field.empty() ? e.message : e.field + ": " + e.message;
+    }
+    return out;
+}
+
+} // namespace
+
+json::object parseObject(const watchcache::CachedObject& object) {
+    return json::parse(object.json).as_object();
+}
+
+ResourceService::ResourceService(store::Store& store, watchcache::WatchCache& cache,
+                                 std::shared_ptr<kube::TypeRegistry> types, const Clock& clock)
+    : m_store(store), m_cache(cache), m_types(std::move(types)), m_clock(clock) {}
+
+std::string ResourceService::keyFor(const kube::ResourceType& type, const std::string& ns,
+                                    const std::string& name) const {
+    if (type.namespaced) {
+        return type.storagePrefix + "/" + ns + "/" + name;
+    }
+    return type.storagePrefix + "/" + name;
+}
+
+std::shared_ptr<watchcache::ResourceCache>
+ResourceService::cacheFor(const kube::ResourceType& type) const {
+    return m_cache.resource(type.storagePrefix);
+}
+
+ApiResult<watchcache::ObjectPtr> ResourceService::get(const kube::ResourceType& type,
+                                                      const std::string& ns,
+                                                      const std::string& name) const {
+    watchcache::ObjectPtr object = cacheFor(type)->get(keyFor(type, ns, name));
+    if (!object) {
+        return apiFail(notFound(type.plural, type.gvk.group, name));
+    }
+    return object;
+}
+
+ApiResult<void> ResourceService::checkNamespace(const kube::ResourceType& type,
+                                                const std::string& ns) const {
+    if (!type.namespaced) {
+        return {};
+    }
+    auto nsType = m_types->byResource("", "v1", "namespaces");
+    if (!nsType) {
+        return {};
+    }
+    watchcache::ObjectPtr nsObject = cacheFor(*nsType)->get(keyFor(*nsType, "", ns));
+    if (!nsObject) {
+        return apiFail(notFound("namespaces", "", ns));
+    }
+    json::object parsed = parseObject(*nsObject);
+    if (stringAt(objectAt(parsed, "status"), "phase") == "Terminating" ||
+        objectAt(parsed, "metadata")->contains("deletionTimestamp")) {
+        ApiError e = forbidden(fmt::format(
+            "unable to create new content in namespace {} because it is being terminated", ns));
+        e.name = ns;
+        e.kind = "namespaces";
+        return apiFail(e);
+    }
+    return {};
+}
+
+ApiResult<void> ResourceService::admit(const kube::ResourceType& type, json::object& object,
+                                       const json::object* old,
+                                       const WriteOptions& options) const {
+    std::string name = stringAt(objectAt(object, "metadata"), "name");
+    if (type.schema && options.validation != FieldValidation::Ignore) {
+        kube::FieldErrors unknown;
+        kube::FieldErrors typeErrors;
+        kube::checkAgainstSchema(*type.schema, json::value(object), unknown, typeErrors);
+        if (!typeErrors.empty()) {
+            if (type.custom) {
+                return apiFail(invalid(type.gvk.kind, type.gvk.group, name, typeErrors));
+            }
+            return apiFail(badRequest(fmt::format("{} in version \"{}\" cannot be handled as a {}: {}",
+                                                  type.gvk.kind, type.gvk.version, type.gvk.kind,
+                                                  typeErrorsMessage(typeErrors))));
+        }
+        if (!unknown.empty()) {
+            if (options.validation == FieldValidation::Strict) {
+                std::string fields;
+                for (const kube::FieldError& e : unknown) {
+                    if (!fields.empty()) {
+                        fields += ", ";
+                    }
+                    fields += fmt::format("unknown field \"{}\"", e.field);
+                }
+                return apiFail(badRequest(fmt::format("strict decoding error: {}", fields)));
+            }
+            if (options.warnings) {
+                for (const kube::FieldError& e : unknown) {
+                    options.warnings->push_back(fmt::format("unknown field \"{}\"", e.field));
+                }
+            }
+        }
+    }
+    if (type.custom && type.schema) {
+        kube::pruneUnknownFields(*type.schema, object);
+    }
+    if (!type.custom) {
+        admission::applyDefaults(type, object);
+        kube::FieldErrors errors = admission::validate(type, object, old);
+        if (!errors.empty()) {
+            return apiFail(invalid(type.gvk.kind, type.gvk.group, name, std::move(errors)));
+        }
+    }
+    return {};
+}
+
+ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
+                                                const std::string& ns, json::object object,
+                                                const WriteOptions& options) {
+    json::object& metadata = metadataOf(object);
+    // apiVersion/kind must match the endpoint when given.
+    std::string apiVersion = object.contains("apiVersion") && object["apiVersion"].is_string()
+                                 ? std::string(object["apiVersion"].get_string())
+                                 : type.gvk.apiVersion();
+    if (apiVersion != type.gvk.apiVersion()) {
+        return apiFail(badRequest(fmt::format(
+            "the API version in the data ({}) does not match the expected API version ({})",
+            apiVersion, type.gvk.apiVersion())));
+    }
+    object["apiVersion"] = type.gvk.apiVersion();
+    object["kind"] = type.gvk.kind;
+    if (type.namespaced) {
+        std::string bodyNs = stringAt(&metadata, "namespace");
+        if (!bodyNs.empty() && bodyNs != ns) {
+            return apiFail(badRequest("the namespace of the provided object does not match the "
+                                      "namespace sent on the request"));
+        }
+        metadata["namespace"] = ns;
+    } else {
+        metadata.erase("namespace");
+    }
+    if (!stringAt(&metadata, "resourceVersion").empty()) {
+        return apiFail(internalError("resourceVersion should not be set on objects to be created"));
+    }
+    if (auto status = checkNamespace(type, ns); !status) {
+        return std::unexpected(status.error());
+    }
+    bool generated = stringAt(&metadata, "name").empty() &&
+                     !stringAt(&metadata, "generateName").empty();
+
+    metadata["uid"] = newUuid();
+    metadata["creationTimestamp"] = formatTime(m_clock.now());
+    metadata.erase("deletionTimestamp");
+    metadata.erase("deletionGracePeriodSeconds");
+    metadata.erase("selfLink");
+    if (type.tracksGeneration || type.custom) {
+        metadata["generation"] = 1;
+    } else {
+        metadata.erase("generation");
+    }
+    if (type.hasStatusSubresource) {
+        object.erase("status");
+    }
+    if (type.gvk.kind == "Pod" && type.gvk.group.empty()) {
+        object["status"] = json::object{{"phase", "Pending"}};
+    }
+
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        if (generated) {
+            metadata["name"] = stringAt(&metadata, "generateName") + randomNameSuffix(5);
+        }
+        json::object candidate = object;
+        if (auto status = admit(type, candidate, nullptr, options); !status) {
+            return std::unexpected(status.error());
+        }
+        std::string name = stringAt(objectAt(candidate, "metadata"), "name");
+        std::string key = keyFor(type, ns, name);
+        if (options.dryRun) {
+            if (cacheFor(type)->get(key)) {
+                return apiFail(alreadyExists(type.plural, type.gvk.group, name));
+            }
+            return candidate;
+        }
+        auto written =
+            m_store.write(store::Write{store::Write::Op::Create, key, storedForm(candidate), 0});
+        if (written) {
+            return withRevision(std::move(candidate), written->revision);
+        }
+        if (written.error().code == ErrorCode::AlreadyExists && generated) {
+            continue;
+        }
+        return apiFail(fromError(written.error(), type.plural, type.gvk.group, name));
+    }
+    return apiFail(internalError("could not generate a unique name"));
+}
+
+ApiResult<json::object> ResourceService::prepareUpdate(const kube::ResourceType& type,
+                                                       const json::object& old,
+                                                       json::object updated,
+                                                       const WriteOptions& options) const {
+    const json::object* oldMeta = objectAt(old, "metadata");
+    json::object result;
+    if (options.part == Part::Status) {
+        // Status writes change only status (and nothing else a client sends).
+        result = old;
+        if (const json::value* s = updated.if_contains("status")) {
+            result["status"] = *s;
+        } else {
+            result.erase("status");
+        }
+    } else {
+        result = std::move(updated);
+        if (type.hasStatusSubresource) {
+            if (const json::value* s = old.if_contains("status")) {
+                result["status"] = *s;
+            } else {
+                result.erase("status");
+            }
+        }
+    }
+    result["apiVersion"] = type.gvk.apiVersion();
+    result["kind"] = type.gvk.kind;
+    json::object& meta = metadataOf(result);
+    // Fields the server owns.
+    for (std::string_view key : {"uid", "creationTimestamp", "namespace", "deletionTimestamp",
+                                 "deletionGracePeriodSeconds", "generation"}) {
+        if (const json::value* v = oldMeta->if_contains(key)) {
+            meta[key] = *v;
+        } else {
+            meta.erase(key);
+        }
+    }
+    meta.erase("selfLink");
+    if (oldMeta->contains("deletionTimestamp")) {
+        // No new finalizers once deletion started.
+        const json::value* before = oldMeta->if_contains("finalizers");
+        const json::value* after = meta.if_contains("finalizers");
+        if (after && after->is_array()) {
+            for (const json::value& f : after->get_array()) {
+                bool existed = false;
+                if (before && before->is_array()) {
+                    for (const json::value& b : before->get_array()) {
+                        existed = existed || b == f;
+                    }
+                }
+                if (!existed) {
+                    return apiFail(invalid(
+                        type.gvk.kind, type.gvk.group, stringAt(oldMeta, "name"),
+                        {{"FieldValueForbidden", "metadata.finalizers",
+                          fmt::format("Forbidden: no new finalizers can be added if the object "
+                                      "is being deleted, found new finalizers []string{{{}}}",
+                                      json::serialize(f))}}));
+                }
+            }
+        }
+    }
+    if ((type.tracksGeneration || type.custom) && options.part == Part::Main) {
+        const json::value* oldSpec = old.if_contains("spec");
+        const json::value* newSpec = result.if_contains("spec");
+        bool specChanged = (oldSpec == nullptr) != (newSpec == nullptr) ||
+                           (oldSpec && newSpec && *oldSpec != *newSpec);
+        if (type.gvk.kind == "Deployment") {
+            const json::value* oldAnn = oldMeta->if_contains("annotations");
+            const json::value* newAnn = meta.if_contains("annotations");
+            bool annChanged = (oldAnn == nullptr) != (newAnn == nullptr) ||
+                              (oldAnn && newAnn && *oldAnn != *newAnn);
+            specChanged = specChanged || annChanged;
+        }
+        if (specChanged) {
+            const json::value* g = oldMeta->if_contains("generation");
+            int64_t generation = g && g->is_int64() ? g->get_int64() : 0;
+            meta["generation"] = generation + 1;
+        }
+    }
+    return result;
+}
+
+ApiResult<json::object> ResourceService::commitRemoval(const kube::ResourceType& type,
+                                                       const watchcache::CachedObject& current,
+                                                       bool dryRun) {
+    json::object last = parseObject(current);
+    if (dryRun) {
+        return last;
+    }
+    auto written = m_store.write(
+        store::Write{store::Write::Op::Delete, current.key, {}, current.modRevision});
+    if (!written) {
+        return apiFail(fromError(written.error(), type.plural, type.gvk.group, current.name));
+    }
+    return withRevision(std::move(last), written->revision);
+}
+
+ApiResult<json::object> ResourceService::commitUpdate(const kube::ResourceType& type,
+                                                      const watchcache::CachedObject& current,
+                                                      json::object object,
+                                                      const WriteOptions& options) {
+    const json::object* meta = objectAt(object, "metadata");
+    if (meta && meta->contains("deletionTimestamp") && !hasFinalizers(*meta)) {
+        // The last finalizer is gone: the object goes away now.
+        bool podWaitingForGrace = type.gvk.kind == "Pod" && type.gvk.group.empty() &&
+                                  !stringAt(objectAt(object, "spec"), "nodeName").empty();
+        if (!podWaitingForGrace) {
+            return commitRemoval(type, current, options.dryRun);
+        }
+    }
+    std::string value = storedForm(object);
+    if (value == storedForm(parseObject(current))) {
+        // Nothing changed: no write, no event, same resourceVersion.
+        return withRevision(std::move(object), current.modRevision);
+    }
+    if (options.dryRun) {
+        return withRevision(std::move(object), current.modRevision);
+    }
+    auto written = m_store.write(
+        store::Write{store::Write::Op::Update, current.key, std::move(value), current.modRevision});
+    if (!written) {
+        return apiFail(fromError(written.error(), type.plural, type.gvk.group, current.name));
+    }
+    return withRevision(std::move(object), written->revision);
+}
+
+ApiResult<json::object> ResourceService::update(const kube::ResourceType& type,
+                                                const std::string& ns, const std::string& name,
+                                                json::object object,
+                                                const WriteOptions& options) {
+    const json::object* meta = objectAt(object, "metadata");
+    std::string bodyName = stringAt(meta, "name");
+    if (!bodyName.empty() && bodyName != name) {
+        return apiFail(badRequest(fmt::format(
+            "the name of the object ({}) does not match the name on the URL ({})", bodyName, name)));
+    }
+    if (type.namespaced) {
+        std::string bodyNs = stringAt(meta, "namespace");
+        if (!bodyNs.empty() && bodyNs != ns) {
+            return apiFail(badRequest("the namespace of the provided object does not match the "
+                                      "namespace sent on the request"));
+        }
+    }
+    std::string expectedRv = stringAt(meta, "resourceVersion");
+    Mutator mutate = [&](const json::object& current) -> ApiResult<json::object> {
+        std::string currentRv = stringAt(objectAt(current, "metadata"), "resourceVersion");
+        if (!expectedRv.empty() && expectedRv != currentRv) {
+            return apiFail(conflict(type.plural, type.gvk.group, name,
+                                    "the object has been modified; please apply your changes "
+                                    "to the latest version and try again"));
+        }
+        json::object updated = object;
+        metadataOf(updated)["name"] = name;
+        return updated;
+    };
+    return guaranteedUpdate(type, ns, name, mutate, options);
+}
+
+ApiResult<json::object> ResourceService::guaranteedUpdate(const kube::ResourceType& type,
+                                                          const std::string& ns,
+                                                          const std::string& name,
+                                                          const Mutator& mutate,
+                                                          const WriteOptions& options,
+                                                          bool create, bool* created) {
+    std::string key = keyFor(type, ns, name);
+    for (int attempt = 0; attempt < MaxUpdateAttempts; ++attempt) {
+        watchcache::ObjectPtr current = cacheFor(type)->get(key);
+        if (!current) {
+            if (!create) {
+                return apiFail(notFound(type.plural, type.gvk.group, name));
+            }
+            auto desired = mutate(json::object());
+            if (!desired) {
+                return desired;
+            }
+            metadataOf(*desired)["name"] = name;
+            auto result = this->create(type, ns, std::move(*desired), options);
+            if (!result && result.error().reason == "AlreadyExists") {
+                continue;
+            }
+            if (created) {
+                *created = result.has_value();
+            }
+            return result;
+        }
+        json::object currentObject = parseObject(*current);
+        auto desired = mutate(currentObject);
+        if (!desired) {
+            return desired;
+        }
+        auto prepared = prepareUpdate(type, currentObject, std::move(*desired), options);
+        if (!prepared) {
+            return prepared;
+        }
+        if (auto status = admit(type, *prepared, &currentObject, options); !status) {
+            return std::unexpected(status.error());
+        }
+        auto result = commitUpdate(type, *current, std::move(*prepared), options);
+        if (!result && result.error().reason == "Conflict" && result.error().causes.empty()) {
+            continue; // a concurrent write won; re-read and re-apply
+        }
+        return result;
+    }
+    return apiFail(conflict(type.plural, type.gvk.group, name,
+                            "the object has been modified; please apply your changes to the "
+                            "latest version and try again"));
+}
+
+ApiResult<DeleteOutcome> ResourceService::remove(const kube::ResourceType& type,
+                                                 const std::string& ns, const std::string& name,
+                                                 const DeleteOptions& options) {
+    std::string key = keyFor(type, ns, name);
+    for (int attempt = 0; attempt < MaxUpdateAttempts; ++attempt) {
+        watchcache::ObjectPtr current = cacheFor(type)->get(key);
+        if (!current) {
+            return apiFail(notFound(type.plural, type.gvk.group, name));
+        }
+        if (!options.preconditionUid.empty() && options.preconditionUid != current->uid) {
+            return apiFail(conflict(
+                type.plural, type.gvk.group, name,
+                fmt::format("the UID in the precondition ({}) does not match the UID in record "
+                            "({}). The object might have been deleted and then recreated",
+                            options.preconditionUid, current->uid)));
+        }
+        if (!options.preconditionResourceVersion.empty() &&
+            options.preconditionResourceVersion != std::to_string(current->modRevision)) {
+            return apiFail(conflict(
+                type.plural, type.gvk.group, name,
+                fmt::format("the ResourceVersion in the precondition ({}) does not match the "
+                            "ResourceVersion in record ({}). The object might have been "
+                            "modified",
+                            options.preconditionResourceVersion, current->modRevision)));
+        }
+        json::object object = parseObject(*current);
+        json::object& meta = metadataOf(object);
+        bool isPod = type.gvk.kind == "Pod" && type.gvk.group.empty();
+        bool isNamespace = type.gvk.kind == "Namespace" && type.gvk.group.empty();
+        bool deleting = meta.contains("deletionTimestamp");
+        bool changed = false;
+
+        std::string policy = options.propagationPolicy;
+        if (policy == "Orphan") {
+            addFinalizer(meta, "orphan");
+            changed = true;
+        } else if (policy == "Foreground") {
+            addFinalizer(meta, "foregroundDeletion");
+            changed = true;
+        }
+        if (isNamespace) {
+            json::object& status = object["status"].is_object() ? object["status"].as_object()
+                                                                : object["status"].emplace_object();
+            if (stringAt(&status, "phase") != "Terminating") {
+                status["phase"] = "Terminating";
+                changed = true;
+            }
+            // The namespace controller empties it, then finalizes (spec.finalizers).
+            const json::object* spec = objectAt(object, "spec");
+            const json::value* fins = spec ? spec->if_contains("finalizers") : nullptr;
+            bool specFinalizers = fins && fins->is_array() && !fins->get_array().empty();
+            if (specFinalizers || hasFinalizers(meta)) {
+                if (!deleting) {
+                    meta["deletionTimestamp"] = formatTime(m_clock.now());
+                    meta["deletionGracePeriodSeconds"] = 0;
+                    changed = true;
+                }
+                if (!changed) {
+                    return DeleteOutcome{std::move(object), false};
+                }
+                WriteOptions write;
+                write.dryRun = options.dryRun;
+                auto result = commitUpdate(type, *current, std::move(object), write);
+                if (!result && result.error().reason == "Conflict") {
+                    continue;
+                }
+                if (!result) {
+                    return std::unexpected(result.error());
+                }
+                return DeleteOutcome{std::move(*result), false};
+            }
+        }
+        int64_t grace = 0;
+        if (isPod && !stringAt(objectAt(object, "spec"), "nodeName").empty()) {
+            const json::object* spec = objectAt(object, "spec");
+            const json::value* tg = spec ? spec->if_contains("terminationGracePeriodSeconds")
+                                         : nullptr;
+            grace = tg && tg->is_int64() ? tg->get_int64() : 30;
+            if (options.gracePeriodSeconds) {
+                grace = *options.gracePeriodSeconds;
+            }
+            if (const json::value* existing = meta.if_contains("deletionGracePeriodSeconds");
+                deleting && existing && existing->is_int64() && existing->get_int64() < grace) {
+                grace = existing->get_int64();
+            }
+        }
+        if (grace > 0 || hasFinalizers(meta)) {
+            if (!deleting || grace > 0) {
+                auto now = m_clock.now();
+                std::string when = formatTime(now + std::chrono::seconds(grace));
+                if (!deleting || grace < meta["deletionGracePeriodSeconds"].to_number<int64_t>()) {
+                    meta["deletionTimestamp"] = when;
+                    meta["deletionGracePeriodSeconds"] = grace;
+                    changed = true;
+                }
+            }
+            if (!changed) {
+                return DeleteOutcome{std::move(object), false};
+            }
+            WriteOptions write;
+            write.dryRun = options.dryRun;
+            // Write directly: prepareUpdate would restore the old deletion fields.
+            if (options.dryRun) {
+                return DeleteOutcome{std::move(object), false};
+            }
+            auto written = m_store.write(store::Write{store::Write::Op::Update, key,
+                                                      storedForm(object), current->modRevision});
+            if (!written) {
+                if (written.error().code == ErrorCode::Conflict) {
+                    continue;
+                }
+                return apiFail(fromError(written.error(), type.plural, type.gvk.group, name));
+            }
+            return DeleteOutcome{withRevision(std::move(object), written->revision), false};
+        }
+        auto removed = commitRemoval(type, *current, options.dryRun);
+        if (!removed) {
+            if (removed.error().reason == "Conflict") {
+                continue;
+            }
+            return std::unexpected(removed.error());
+        }
+        return DeleteOutcome{std::move(*removed), true};
+    }
+    return apiFail(conflict(type.plural, type.gvk.group, name,
+                            "the object has been modified; please apply your changes to the "
+                            "latest version and try again"));
+}
+
+} // namespace pilot::apiserver

@@ -1,0 +1,116 @@
+#pragma once
+
+#include "core/clock.h"
+#include "engine/apiserver/apierror.h"
+#include "engine/store/store.h"
+#include "engine/watchcache/watchcache.h"
+#include "kube/types/typeregistry.h"
+
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pilot::apiserver {
+
+enum class FieldValidation { Ignore, Warn, Strict };
+
+/// Which part of an object a write addresses.
+enum class Part { Main, Status };
+
+struct WriteOptions {
+    bool dryRun = false;
+    std::string fieldManager;
+    FieldValidation validation = FieldValidation::Warn;
+    Part part = Part::Main;
+    /// Filled with `Warning` header texts (unknown fields under Warn, ...).
+    std::vector<std::string>* warnings = nullptr;
+};
+
+struct DeleteOptions {
+    std::optional<int64_t> gracePeriodSeconds;
+    std::string propagationPolicy; // Background, Foreground, Orphan; empty: kind default
+    std::string preconditionUid;
+    std::string preconditionResourceVersion;
+    bool dryRun = false;
+};
+
+struct DeleteOutcome {
+    boost::json::object object; // the last state (removed) or the object now terminating
+    bool removed = false;
+};
+
+/// The object semantics of the Kubernetes API on top of the store and the watch cache:
+/// metadata on create (uid, timestamps, generateName, generation), optimistic concurrency,
+/// status/main separation, defaulting and validation, finalizers, graceful deletion and
+/// namespace lifecycle. Shared by the HTTP handlers and in-process clients. Thread-safe;
+/// methods block until the write is durable.
+class ResourceService {
+public:
+    ResourceService(store::Store& store, watchcache::WatchCache& cache,
+                    std::shared_ptr<kube::TypeRegistry> types, const Clock& clock);
+
+    /// Mutates the current object into the desired one; returning an error aborts the update.
+    using Mutator = std::function<ApiResult<boost::json::object>(const boost::json::object&)>;
+
+    [[nodiscard]] std::string keyFor(const kube::ResourceType& type, const std::string& ns,
+                                     const std::string& name) const;
+    [[nodiscard]] std::shared_ptr<watchcache::ResourceCache>
+    cacheFor(const kube::ResourceType& type) const;
+
+    [[nodiscard]] ApiResult<watchcache::ObjectPtr>
+    get(const kube::ResourceType& type, const std::string& ns, const std::string& name) const;
+
+    [[nodiscard]] ApiResult<boost::json::object> create(const kube::ResourceType& type,
+                                                        const std::string& ns,
+                                                        boost::json::object object,
+                                                        const WriteOptions& options);
+
+    /// PUT semantics: `object` replaces the addressed part; a stale resourceVersion conflicts.
+    [[nodiscard]] ApiResult<boost::json::object>
+    update(const kube::ResourceType& type, const std::string& ns, const std::string& name,
+           boost::json::object object, const WriteOptions& options);
+
+    /// Read-modify-write with retries on conflicting concurrent writes (patch, subresources).
+    /// With `create` set, a missing object is created from `mutate({})`.
+    [[nodiscard]] ApiResult<boost::json::object>
+    guaranteedUpdate(const kube::ResourceType& type, const std::string& ns,
+                     const std::string& name, const Mutator& mutate, const WriteOptions& options,
+                     bool create = false, bool* created = nullptr);
+
+    [[nodiscard]] ApiResult<DeleteOutcome> remove(const kube::ResourceType& type,
+                                                  const std::string& ns, const std::string& name,
+                                                  const DeleteOptions& options);
+
+    [[nodiscard]] const kube::TypeRegistry& types() const { return *m_types; }
+    [[nodiscard]] const Clock& clock() const { return m_clock; }
+
+private:
+    [[nodiscard]] ApiResult<boost::json::object>
+    prepareUpdate(const kube::ResourceType& type, const boost::json::object& old,
+                  boost::json::object updated, const WriteOptions& options) const;
+    [[nodiscard]] ApiResult<void> admit(const kube::ResourceType& type, boost::json::object& object,
+                                        const boost::json::object* old,
+                                        const WriteOptions& options) const;
+    [[nodiscard]] ApiResult<void> checkNamespace(const kube::ResourceType& type,
+                                                 const std::string& ns) const;
+    /// Writes `object` over `current` (or removes it when its last finalizer is gone).
+    [[nodiscard]] ApiResult<boost::json::object>
+    commitUpdate(const kube::ResourceType& type, const watchcache::CachedObject& current,
+                 boost::json::object object, const WriteOptions& options);
+    [[nodiscard]] ApiResult<boost::json::object>
+    commitRemoval(const kube::ResourceType& type, const watchcache::CachedObject& current,
+                  bool dryRun);
+
+    store::Store& m_store;
+    watchcache::WatchCache& m_cache;
+    std::shared_ptr<kube::TypeRegistry> m_types;
+    const Clock& m_clock;
+};
+
+/// Parses a cached object's JSON (always valid: it was serialized by us).
+[[nodiscard]] boost::json::object parseObject(const watchcache::CachedObject& object);
+
+} // namespace pilot::apiserver

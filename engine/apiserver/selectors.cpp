@@ -1,0 +1,85 @@
+#include "engine/apiserver/selectors.h"
+
+#include "kube/fieldselector.h"
+#include "kube/labelselector.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace pilot::apiserver {
+namespace json = boost::json;
+
+std::vector<std::string> selectableFields(const kube::ResourceType& type) {
+    std::vector<std::string> fields = {"metadata.name", "metadata.namespace"};
+    for (const std::string& f : type.fieldSelectors) {
+        if (std::find(fields.begin(), fields.end(), f) == fields.end()) {
+            fields.push_back(f);
+        }
+    }
+    return fields;
+}
+
+ApiResult<watchcache::Filter> buildFilter(const Request& request, const kube::ResourceType& type,
+                                          const std::string& ns) {
+    watchcache::Filter filter;
+    filter.ns = ns;
+    std::shared_ptr<kube::LabelSelector> labels;
+    std::shared_ptr<kube::FieldSelector> fields;
+    if (const std::string* text = request.param("labelSelector"); text && !text->empty()) {
+        auto parsed = kube::LabelSelector::parse(*text);
+        if (!parsed) {
+            return apiFail(badRequest(fmt::format("unable to parse requirement: {}",
+                                                  parsed.error().message)));
+        }
+        labels = std::make_shared<kube::LabelSelector>(std::move(*parsed));
+    }
+    if (const std::string* text = request.param("fieldSelector"); text && !text->empty()) {
+        auto parsed = kube::FieldSelector::parse(*text);
+        if (!parsed) {
+            return apiFail(badRequest(parsed.error().message));
+        }
+        std::vector<std::string> allowed = selectableFields(type);
+        for (const kube::FieldSelector::Term& term : parsed->terms()) {
+            if (std::find(allowed.begin(), allowed.end(), term.field) == allowed.end()) {
+                std::string list;
+                for (const std::string& a : allowed) {
+                    list += (list.empty() ? "" : ", ") + fmt::format("\"{}\"", a);
+                }
+                return apiFail(badRequest(fmt::format(
+                    "\"{}\" is not a known field selector: only {}", term.field, list)));
+            }
+        }
+        // A metadata.name equality narrows the scan itself.
+        for (const kube::FieldSelector::Term& term : parsed->terms()) {
+            if (term.field == "metadata.name" && term.op == kube::FieldSelector::Op::Equals) {
+                filter.name = term.value;
+            }
+        }
+        fields = std::make_shared<kube::FieldSelector>(std::move(*parsed));
+    }
+    if (labels || fields) {
+        filter.predicate = [labels, fields](const watchcache::CachedObject& object) {
+            if (labels) {
+                json::object map;
+                for (const auto& [k, v] : object.labels) {
+                    map[k] = v;
+                }
+                if (!labels->matches(&map)) {
+                    return false;
+                }
+            }
+            if (fields) {
+                return fields->matches([&object](std::string_view field) -> std::string {
+                    const std::string* v = object.field(field);
+                    return v ? *v : std::string();
+                });
+            }
+            return true;
+        };
+    }
+    return filter;
+}
+
+} // namespace pilot::apiserver

@@ -1,0 +1,331 @@
+// Subresources beyond status: scale, pods/binding, pods/eviction, namespaces/finalize.
+#include "engine/apiserver/apihandler.h"
+#include "engine/apiserver/verbs.h"
+
+#include "kube/mergepatch.h"
+#include "kube/jsonpatch.h"
+#include "kube/yaml.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace pilot::apiserver {
+namespace json = boost::json;
+
+namespace {
+
+std::string stringAt(const json::object* o, std::string_view key) {
+    if (!o) {
+        return {};
+    }
+    const json::value* v = o->if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+const json::object* objectAt(const json::object* o, std::string_view key) {
+    if (!o) {
+        return nullptr;
+    }
+    const json::value* v = o->if_contains(key);
+    return v ? v->if_object() : nullptr;
+}
+
+int64_t intAt(const json::object* o, std::string_view key, int64_t fallback) {
+    if (!o) {
+        return fallback;
+    }
+    const json::value* v = o->if_contains(key);
+    return v && v->is_number() ? v->to_number<int64_t>() : fallback;
+}
+
+std::string selectorString(const json::object* selector) {
+    // matchLabels only; matchExpressions rendered in set syntax.
+    std::string out;
+    if (const json::object* labels = objectAt(selector, "matchLabels")) {
+        for (const auto& [k, v] : *labels) {
+            if (!out.empty()) {
+                out += ",";
+            }
+            out += std::string(k) + "=" + (v.is_string() ? std::string(v.get_string()) : "");
+        }
+    }
+    if (selector) {
+        if (const json::value* exprs = selector->if_contains("matchExpressions");
+            exprs && exprs->is_array()) {
+            for (const json::value& e : exprs->get_array()) {
+                const json::object* expr = e.if_object();
+                std::string key = stringAt(expr, "key");
+                std::string op = stringAt(expr, "operator");
+                std::string values;
+                if (const json::value* vs = expr ? expr->if_contains("values") : nullptr;
+                    vs && vs->is_array()) {
+                    for (const json::value& v : vs->get_array()) {
+                        values += (values.empty() ? "" : ",") +
+                                  (v.is_string() ? std::string(v.get_string()) : "");
+                    }
+                }
+                if (!out.empty()) {
+                    out += ",";
+                }
+                if (op == "In") {
+                    out += key + " in (" + values + ")";
+                } else if (op == "NotIn") {
+                    out += key + " notin (" + values + ")";
+                } else if (op == "Exists") {
+                    out += key;
+                } else if (op == "DoesNotExist") {
+                    out += "!" + key;
+                }
+            }
+        }
+    }
+    return out;
+}
+
+json::object scaleOf(const json::object& object) {
+    const json::object* meta = objectAt(&object, "metadata");
+    const json::object* spec = objectAt(&object, "spec");
+    const json::object* status = objectAt(&object, "status");
+    json::object scaleMeta;
+    for (std::string_view key : {"name", "namespace", "uid", "resourceVersion",
+                                 "creationTimestamp"}) {
+        if (meta) {
+            if (const json::value* v = meta->if_contains(key)) {
+                scaleMeta[key] = *v;
+            }
+        }
+    }
+    return json::object{
+        {"kind", "Scale"},
+        {"apiVersion", "autoscaling/v1"},
+        {"metadata", std::move(scaleMeta)},
+        {"spec", json::object{{"replicas", intAt(spec, "replicas", 0)}}},
+        {"status", json::object{{"replicas", intAt(status, "replicas", 0)},
+                                {"selector", selectorString(objectAt(spec, "selector"))}}}};
+}
+
+HandlerResult handleScale(VerbContext& ctx) {
+    const std::string& verb = ctx.info.verb;
+    if (verb == "get") {
+        auto object = ctx.service.get(*ctx.type, ctx.info.ns, ctx.info.name);
+        if (!object) {
+            return errorResponse(object.error());
+        }
+        return jsonResponse(200, json::serialize(scaleOf(parseObject(**object))));
+    }
+    if (verb != "update" && verb != "patch") {
+        return errorResponse(methodNotSupported("scale", verb));
+    }
+    auto options = writeOptionsOf(ctx.request);
+    if (!options) {
+        return errorResponse(options.error());
+    }
+    Result<json::value> body = ctx.request.body.empty()
+                                   ? fail(ErrorCode::InvalidArgument, "empty body")
+                                   : kube::parseJson(ctx.request.body);
+    if (!body) {
+        return errorResponse(badRequest(body.error().message));
+    }
+    std::string contentType = ctx.request.contentType;
+    ResourceService::Mutator mutate = [&](const json::object& current) -> ApiResult<json::object> {
+        json::value scale = scaleOf(current);
+        json::value desired;
+        if (verb == "update") {
+            desired = *body;
+        } else if (contentType.starts_with("application/json-patch+json")) {
+            auto patched = kube::applyJsonPatch(scale, *body);
+            if (!patched) {
+                return apiFail(badRequest(patched.error().message));
+            }
+            desired = std::move(*patched);
+        } else {
+            auto patched = kube::applyMergePatch(scale, *body);
+            if (!patched) {
+                return apiFail(badRequest(patched.error().message));
+            }
+            desired = std::move(*patched);
+        }
+        const json::object* d = desired.if_object();
+        std::string rv = stringAt(objectAt(d, "metadata"), "resourceVersion");
+        if (!rv.empty() && rv != stringAt(objectAt(&current, "metadata"), "resourceVersion")) {
+            return apiFail(conflict(ctx.type->plural, ctx.type->gvk.group, ctx.info.name,
+                                    "the object has been modified; please apply your changes "
+                                    "to the latest version and try again"));
+        }
+        const json::value* replicas =
+            objectAt(d, "spec") ? objectAt(d, "spec")->if_contains("replicas") : nullptr;
+        if (!replicas || !replicas->is_int64() || replicas->get_int64() < 0) {
+            return apiFail(invalid("Scale", "autoscaling", ctx.info.name,
+                                   {{"FieldValueInvalid", "spec.replicas",
+                                     "Invalid value: must be greater than or equal to 0"}}));
+        }
+        json::object updated = current;
+        updated["spec"].as_object()["replicas"] = replicas->get_int64();
+        return updated;
+    };
+    auto result =
+        ctx.service.guaranteedUpdate(*ctx.type, ctx.info.ns, ctx.info.name, mutate, *options);
+    if (!result) {
+        return errorResponse(result.error());
+    }
+    return jsonResponse(200, json::serialize(scaleOf(*result)));
+}
+
+HandlerResult handleBinding(VerbContext& ctx) {
+    auto body = kube::parseJson(ctx.request.body);
+    if (!body || !body->is_object()) {
+        return errorResponse(badRequest("the body must be a Binding object"));
+    }
+    const json::object* target = objectAt(&body->as_object(), "target");
+    std::string node = stringAt(target, "name");
+    if (node.empty()) {
+        return errorResponse(invalid("Binding", "", ctx.info.name,
+                                     {{"FieldValueRequired", "target.name", "Required value"}}));
+    }
+    WriteOptions options;
+    ResourceService::Mutator mutate = [&](const json::object& current) -> ApiResult<json::object> {
+        json::object pod = current;
+        json::object& spec = pod["spec"].as_object();
+        std::string existing = stringAt(&spec, "nodeName");
+        if (!existing.empty()) {
+            return apiFail(conflict("pods", "", ctx.info.name,
+                                    fmt::format("pod {} is already assigned to node \"{}\"",
+                                                ctx.info.name, existing)));
+        }
+        if (objectAt(&pod, "metadata")->contains("deletionTimestamp")) {
+            return apiFail(conflict("pods", "", ctx.info.name,
+                                    "pod is being deleted, cannot be assigned to a host"));
+        }
+        spec["nodeName"] = node;
+        return pod;
+    };
+    auto bound = ctx.service.guaranteedUpdate(*ctx.type, ctx.info.ns, ctx.info.name, mutate,
+                                              options);
+    if (!bound) {
+        return errorResponse(bound.error());
+    }
+    // The PodScheduled condition lives in status: a separate status write.
+    WriteOptions statusWrite;
+    statusWrite.part = Part::Status;
+    std::string now = formatTime(ctx.service.clock().now());
+    ResourceService::Mutator condition =
+        [&](const json::object& current) -> ApiResult<json::object> {
+        json::object pod = current;
+        json::value& statusValue = pod["status"];
+        if (!statusValue.is_object()) {
+            statusValue = json::object();
+        }
+        json::value& conditions = statusValue.as_object()["conditions"];
+        if (!conditions.is_array()) {
+            conditions = json::array();
+        }
+        json::array& list = conditions.as_array();
+        std::erase_if(list, [](const json::value& c) {
+            return c.is_object() && stringAt(&c.get_object(), "type") == "PodScheduled";
+        });
+        list.push_back(json::object{{"type", "PodScheduled"},
+                                    {"status", "True"},
+                                    {"lastProbeTime", nullptr},
+                                    {"lastTransitionTime", now}});
+        return pod;
+    };
+    (void)ctx.service.guaranteedUpdate(*ctx.type, ctx.info.ns, ctx.info.name, condition,
+                                       statusWrite);
+    json::object status{{"kind", "Status"},
+                        {"apiVersion", "v1"},
+                        {"metadata", json::object()},
+                        {"status", "Success"},
+                        {"code", 201}};
+    return jsonResponse(201, json::serialize(status));
+}
+
+HandlerResult handleEviction(VerbContext& ctx) {
+    auto body = kube::parseJson(ctx.request.body);
+    if (!body || !body->is_object()) {
+        return errorResponse(badRequest("the body must be an Eviction object"));
+    }
+    DeleteOptions options;
+    if (const json::object* del = objectAt(&body->as_object(), "deleteOptions")) {
+        if (const json::value* g = del->if_contains("gracePeriodSeconds"); g && g->is_number()) {
+            options.gracePeriodSeconds = g->to_number<int64_t>();
+        }
+        if (const json::object* pre = objectAt(del, "preconditions")) {
+            options.preconditionUid = stringAt(pre, "uid");
+            options.preconditionResourceVersion = stringAt(pre, "resourceVersion");
+        }
+    }
+    auto outcome = ctx.service.remove(*ctx.type, ctx.info.ns, ctx.info.name, options);
+    if (!outcome) {
+        return errorResponse(outcome.error());
+    }
+    json::object status{{"kind", "Status"},
+                        {"apiVersion", "v1"},
+                        {"metadata", json::object()},
+                        {"status", "Success"},
+                        {"code", 201}};
+    return jsonResponse(201, json::serialize(status));
+}
+
+HandlerResult handleFinalize(VerbContext& ctx) {
+    auto body = kube::parseJson(ctx.request.body);
+    if (!body || !body->is_object()) {
+        return errorResponse(badRequest("the body must be a Namespace object"));
+    }
+    json::value finalizers = json::array();
+    if (const json::object* spec = objectAt(&body->as_object(), "spec")) {
+        if (const json::value* f = spec->if_contains("finalizers"); f && f->is_array()) {
+            finalizers = *f;
+        }
+    }
+    WriteOptions options;
+    ResourceService::Mutator mutate = [&](const json::object& current) -> ApiResult<json::object> {
+        json::object ns = current;
+        json::value& spec = ns["spec"];
+        if (!spec.is_object()) {
+            spec = json::object();
+        }
+        spec.as_object()["finalizers"] = finalizers;
+        return ns;
+    };
+    auto result = ctx.service.guaranteedUpdate(*ctx.type, ctx.info.ns, ctx.info.name, mutate,
+                                               options);
+    if (!result) {
+        return errorResponse(result.error());
+    }
+    // With no finalizers left on a terminating namespace, it goes away now.
+    if (finalizers.as_array().empty() &&
+        objectAt(&*result, "metadata")->contains("deletionTimestamp")) {
+        auto removed = ctx.service.remove(*ctx.type, "", ctx.info.name, DeleteOptions{});
+        if (removed) {
+            return jsonResponse(200, json::serialize(removed->object));
+        }
+    }
+    return jsonResponse(200, json::serialize(*result));
+}
+
+} // namespace
+
+HandlerResult handleSubresource(VerbContext& ctx) {
+    const std::string& sub = ctx.info.subresource;
+    if (sub == "scale") {
+        return handleScale(ctx);
+    }
+    if (sub == "binding" && ctx.info.verb == "create") {
+        return handleBinding(ctx);
+    }
+    if (sub == "eviction" && ctx.info.verb == "create") {
+        return handleEviction(ctx);
+    }
+    if (sub == "finalize" && ctx.info.verb == "update") {
+        return handleFinalize(ctx);
+    }
+    ApiError e = badRequest(fmt::format("the {} subresource of {} is served by the node agent, "
+                                        "which has not reported for this pod",
+                                        sub, ctx.type->plural));
+    if (sub != "log" && sub != "exec" && sub != "attach" && sub != "portforward") {
+        e = methodNotSupported(ctx.type->plural + "/" + sub, ctx.info.verb);
+    }
+    return errorResponse(e);
+}
+
+} // namespace pilot::apiserver

@@ -1,0 +1,149 @@
+#include "engine/apiserver/watchstream.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace pilot::apiserver {
+namespace json = boost::json;
+
+namespace {
+
+constexpr auto BookmarkInterval = std::chrono::seconds(30);
+
+std::string_view typeName(watchcache::EventType type) {
+    switch (type) {
+    case watchcache::EventType::Added:
+        return "ADDED";
+    case watchcache::EventType::Modified:
+        return "MODIFIED";
+    case watchcache::EventType::Deleted:
+        return "DELETED";
+    }
+    return "MODIFIED";
+}
+
+} // namespace
+
+std::string tableRowObject(const std::string& objectJson, const std::string& includeObject,
+                           const std::string& tableVersion) {
+    if (includeObject == "Object") {
+        return objectJson;
+    }
+    if (includeObject == "None") {
+        return {};
+    }
+    json::value parsed = json::parse(objectJson);
+    json::object metadata;
+    if (const json::value* m = parsed.as_object().if_contains("metadata"); m && m->is_object()) {
+        metadata = m->get_object();
+    }
+    metadata.erase("managedFields");
+    json::object partial{{"kind", "PartialObjectMetadata"},
+                         {"apiVersion", "meta.k8s.io/" + tableVersion},
+                         {"metadata", std::move(metadata)}};
+    return json::serialize(partial);
+}
+
+WatchStream::WatchStream(WatchStreamOptions options) : m_options(std::move(options)) {}
+
+void WatchStream::start(std::function<void()> wake) {
+    m_lastSend = std::chrono::steady_clock::now();
+    if (m_options.watcher) {
+        m_options.watcher->setNotify(std::move(wake));
+    } else {
+        wake();
+    }
+}
+
+std::string WatchStream::bookmark() const {
+    json::object object{{"kind", m_options.type->gvk.kind},
+                        {"apiVersion", m_options.type->gvk.apiVersion()},
+                        {"metadata", json::object{{"resourceVersion",
+                                                   std::to_string(m_options.revision())}}}};
+    return json::serialize(json::object{{"type", "BOOKMARK"}, {"object", object}}) + "\n";
+}
+
+std::string WatchStream::encode(const watchcache::WatchEvent& event) {
+    std::string_view type = typeName(event.type);
+    if (!m_options.printer) {
+        std::string out;
+        out.reserve(event.object->json.size() + 32);
+        out += R"({"type":")";
+        out += type;
+        out += R"(","object":)";
+        out += event.object->json;
+        out += "}\n";
+        return out;
+    }
+    json::object object = json::parse(event.object->json).as_object();
+    json::array cells = m_options.printer->cells(object, m_options.clock->now());
+    json::object row{{"cells", std::move(cells)}};
+    std::string rowObject =
+        tableRowObject(event.object->json, m_options.includeObject, m_options.tableVersion);
+    if (!rowObject.empty()) {
+        row["object"] = json::parse(rowObject);
+    }
+    json::value columns = nullptr;
+    if (!m_sentColumns) {
+        json::array defs;
+        for (const printers::ColumnDefinition& c : m_options.printer->columns()) {
+            defs.push_back(json::object{{"name", c.name},
+                                        {"type", c.type},
+                                        {"format", c.format},
+                                        {"description", c.description},
+                                        {"priority", c.priority}});
+        }
+        columns = std::move(defs);
+        m_sentColumns = true;
+    }
+    json::object table{
+        {"kind", "Table"},
+        {"apiVersion", "meta.k8s.io/" + m_options.tableVersion},
+        {"metadata", json::object{{"resourceVersion", std::to_string(event.revision)}}},
+        {"columnDefinitions", std::move(columns)},
+        {"rows", json::array{std::move(row)}}};
+    return json::serialize(json::object{{"type", type}, {"object", std::move(table)}}) + "\n";
+}
+
+std::string WatchStream::next(bool& finished) {
+    if (m_options.errorEvent) {
+        finished = true;
+        std::string out = *m_options.errorEvent;
+        m_options.errorEvent.reset();
+        return out;
+    }
+    auto now = std::chrono::steady_clock::now();
+    std::string out;
+    m_batch.clear();
+    bool open = m_options.watcher->poll(m_batch);
+    for (const watchcache::WatchEvent& event : m_batch) {
+        out += encode(event);
+    }
+    if (!open) {
+        finished = true;
+        return out;
+    }
+    if (now >= m_options.deadline) {
+        finished = true;
+        if (m_options.bookmarks) {
+            out += bookmark();
+        }
+        m_options.watcher->stop();
+        return out;
+    }
+    if (out.empty() && m_options.bookmarks && now - m_lastSend >= BookmarkInterval) {
+        out = bookmark();
+    }
+    if (!out.empty()) {
+        m_lastSend = now;
+    }
+    return out;
+}
+
+void WatchStream::cancel() {
+    if (m_options.watcher) {
+        m_options.watcher->stop();
+    }
+}
+
+} // namespace pilot::apiserver

@@ -1,0 +1,394 @@
+// create, update, patch, delete and deletecollection.
+#include "engine/apiserver/apihandler.h"
+#include "engine/apiserver/mediatype.h"
+#include "engine/apiserver/selectors.h"
+#include "engine/apiserver/verbs.h"
+
+#include "core/clock.h"
+#include "kube/jsonpatch.h"
+#include "kube/mergepatch.h"
+#include "kube/strategicmerge.h"
+#include "kube/types/protobuf.h"
+#include "kube/yaml.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace pilot::apiserver {
+namespace json = boost::json;
+
+namespace {
+
+HandlerResult writeResponse(int status, const json::object& object,
+                            const std::vector<std::string>& warnings) {
+    HandlerResult result = jsonResponse(status, json::serialize(object));
+    for (const std::string& w : warnings) {
+        result.response.headers.emplace_back("Warning", fmt::format("299 - \"{}\"", w));
+    }
+    return result;
+}
+
+std::string stringAt(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+} // namespace
+
+ApiResult<WriteOptions> writeOptionsOf(const Request& request) {
+    WriteOptions options;
+    for (const std::string& dryRun : request.params("dryRun")) {
+        if (dryRun != "All") {
+            return apiFail(badRequest(fmt::format(
+                "dryRun: Unsupported value: \"{}\": supported values: \"All\"", dryRun)));
+        }
+        options.dryRun = true;
+    }
+    if (const std::string* manager = request.param("fieldManager")) {
+        if (manager->size() > 128) {
+            return apiFail(badRequest("fieldManager: Too long: may not be more than 128 bytes"));
+        }
+        options.fieldManager = *manager;
+    }
+    if (const std::string* v = request.param("fieldValidation"); v && !v->empty()) {
+        if (*v == "Strict") {
+            options.validation = FieldValidation::Strict;
+        } else if (*v == "Warn") {
+            options.validation = FieldValidation::Warn;
+        } else if (*v == "Ignore") {
+            options.validation = FieldValidation::Ignore;
+        } else {
+            return apiFail(badRequest(fmt::format(
+                "fieldValidation: Unsupported value: \"{}\": supported values: \"Ignore\", "
+                "\"Strict\", \"Warn\"",
+                *v)));
+        }
+    }
+    return options;
+}
+
+ApiResult<json::object> decodeBody(const Request& request, const kube::TypeRegistry& types) {
+    MediaType media = parseMediaType(request.contentType);
+    if (request.body.empty()) {
+        return apiFail(badRequest("the request body is empty"));
+    }
+    if (media.type == "application/vnd.kubernetes.protobuf") {
+        auto decoded = kube::decodeProtobufObject(request.body, types);
+        if (!decoded) {
+            return apiFail(badRequest(decoded.error().message));
+        }
+        return std::move(*decoded);
+    }
+    Result<json::value> parsed = fail(ErrorCode::InvalidArgument, "");
+    if (media.type == "application/json" || media.type.empty()) {
+        parsed = kube::parseJson(request.body);
+    } else if (media.type == "application/yaml" || media.type == "application/apply-patch+yaml") {
+        parsed = kube::parseYaml(request.body);
+    } else {
+        return apiFail(unsupportedMediaType(request.contentType));
+    }
+    if (!parsed) {
+        return apiFail(badRequest(parsed.error().message));
+    }
+    if (!parsed->is_object()) {
+        return apiFail(badRequest("the request body must be a JSON object"));
+    }
+    return std::move(parsed->as_object());
+}
+
+HandlerResult handleCreate(VerbContext& ctx) {
+    auto options = writeOptionsOf(ctx.request);
+    if (!options) {
+        return errorResponse(options.error());
+    }
+    auto body = decodeBody(ctx.request, ctx.service.types());
+    if (!body) {
+        return errorResponse(body.error());
+    }
+    std::vector<std::string> warnings;
+    options->warnings = &warnings;
+    auto created = ctx.service.create(*ctx.type, ctx.info.ns, std::move(*body), *options);
+    if (!created) {
+        return errorResponse(created.error());
+    }
+    return writeResponse(201, *created, warnings);
+}
+
+HandlerResult handleUpdate(VerbContext& ctx) {
+    auto options = writeOptionsOf(ctx.request);
+    if (!options) {
+        return errorResponse(options.error());
+    }
+    if (ctx.info.subresource == "status") {
+        options->part = Part::Status;
+    }
+    auto body = decodeBody(ctx.request, ctx.service.types());
+    if (!body) {
+        return errorResponse(body.error());
+    }
+    std::string kind = stringAt(*body, "kind");
+    if (!kind.empty() && kind != ctx.type->gvk.kind) {
+        return errorResponse(badRequest(fmt::format(
+            "the kind in the data ({}) does not match the expected kind ({})", kind,
+            ctx.type->gvk.kind)));
+    }
+    std::vector<std::string> warnings;
+    options->warnings = &warnings;
+    auto updated =
+        ctx.service.update(*ctx.type, ctx.info.ns, ctx.info.name, std::move(*body), *options);
+    if (!updated) {
+        return errorResponse(updated.error());
+    }
+    return writeResponse(200, *updated, warnings);
+}
+
+HandlerResult handlePatch(VerbContext& ctx) {
+    auto options = writeOptionsOf(ctx.request);
+    if (!options) {
+        return errorResponse(options.error());
+    }
+    if (ctx.info.subresource == "status") {
+        options->part = Part::Status;
+    }
+    MediaType media = parseMediaType(ctx.request.contentType);
+    enum class Kind { Json, Merge, Strategic, Apply } kind;
+    if (media.type == "application/json-patch+json") {
+        kind = Kind::Json;
+    } else if (media.type == "application/merge-patch+json") {
+        kind = Kind::Merge;
+    } else if (media.type == "application/strategic-merge-patch+json") {
+        kind = Kind::Strategic;
+    } else if (media.type == "application/apply-patch+yaml" ||
+               media.type == "application/apply-patch+cbor") {
+        kind = Kind::Apply;
+    } else {
+        ApiError e = unsupportedMediaType(ctx.request.contentType);
+        e.message = fmt::format("the body of the request was in an unknown format - accepted "
+                                "media types include: application/json-patch+json, "
+                                "application/merge-patch+json, application/apply-patch+yaml, "
+                                "application/strategic-merge-patch+json");
+        return errorResponse(e);
+    }
+    if (kind == Kind::Strategic && ctx.type->custom) {
+        ApiError e = unsupportedMediaType(ctx.request.contentType);
+        e.message = "the body of the request was in an unknown format - accepted media types "
+                    "include: application/json-patch+json, application/merge-patch+json, "
+                    "application/apply-patch+yaml";
+        return errorResponse(e);
+    }
+    Result<json::value> patch = kind == Kind::Apply ? kube::parseYaml(ctx.request.body)
+                                                    : kube::parseJson(ctx.request.body);
+    if (!patch) {
+        return errorResponse(badRequest(patch.error().message));
+    }
+    if (kind == Kind::Json ? !patch->is_array() : !patch->is_object()) {
+        return errorResponse(badRequest(kind == Kind::Json
+                                            ? "json: cannot unmarshal object into Go value of "
+                                              "type jsonpatch.Patch"
+                                            : "the patch body must be a JSON object"));
+    }
+    if (kind == Kind::Apply && options->fieldManager.empty()) {
+        return errorResponse(badRequest(
+            "PATCH, application/apply-patch+yaml: fieldManager must be set for apply patches"));
+    }
+    const kube::ResourceType& type = *ctx.type;
+    std::string manager = options->fieldManager;
+    const Clock& clock = ctx.service.clock();
+    ResourceService::Mutator mutate = [&](const json::object& current) -> ApiResult<json::object> {
+        json::value base = current;
+        Result<json::value> patched = fail(ErrorCode::Internal, "");
+        switch (kind) {
+        case Kind::Json:
+            patched = kube::applyJsonPatch(base, *patch);
+            break;
+        case Kind::Merge:
+            patched = kube::applyMergePatch(base, *patch);
+            break;
+        case Kind::Strategic:
+            patched = kube::applyStrategicMergePatch(base, *patch, type.schema);
+            break;
+        case Kind::Apply: {
+            // Server-side apply: the applied configuration is merged onto the live object with
+            // the strategic-merge rules, and the manager recorded in managedFields.
+            patched = type.custom ? kube::applyMergePatch(base, *patch)
+                                  : kube::applyStrategicMergePatch(base, *patch, type.schema);
+            if (patched && patched->is_object()) {
+                json::object& meta = patched->as_object()["metadata"].as_object();
+                json::array managed;
+                if (const json::value* m = meta.if_contains("managedFields"); m && m->is_array()) {
+                    for (const json::value& entry : m->get_array()) {
+                        if (entry.is_object() &&
+                            !(stringAt(entry.get_object(), "manager") == manager &&
+                              stringAt(entry.get_object(), "operation") == "Apply")) {
+                            managed.push_back(entry);
+                        }
+                    }
+                }
+                managed.push_back(json::object{{"manager", manager},
+                                               {"operation", "Apply"},
+                                               {"apiVersion", type.gvk.apiVersion()},
+                                               {"time", formatTime(clock.now())},
+                                               {"fieldsType", "FieldsV1"},
+                                               {"fieldsV1", json::object()}});
+                meta["managedFields"] = std::move(managed);
+            }
+            break;
+        }
+        }
+        if (!patched) {
+            return apiFail(kind == Kind::Json ? invalid(type.gvk.kind, type.gvk.group,
+                                                        ctx.info.name,
+                                                        {{"FieldValueInvalid", "",
+                                                          patched.error().message}})
+                                              : badRequest(patched.error().message));
+        }
+        if (!patched->is_object()) {
+            return apiFail(badRequest("the patch produced something other than an object"));
+        }
+        json::object result = std::move(patched->as_object());
+        // A resourceVersion in the patch is a precondition.
+        const json::value* meta = result.if_contains("metadata");
+        const json::value* currentMeta = current.if_contains("metadata");
+        if (meta && meta->is_object() && currentMeta && currentMeta->is_object()) {
+            std::string rv = stringAt(meta->get_object(), "resourceVersion");
+            if (!rv.empty() && rv != stringAt(currentMeta->get_object(), "resourceVersion")) {
+                return apiFail(conflict(type.plural, type.gvk.group, ctx.info.name,
+                                        "the object has been modified; please apply your "
+                                        "changes to the latest version and try again"));
+            }
+            std::string name = stringAt(meta->get_object(), "name");
+            if (!current.empty() && !name.empty() && name != ctx.info.name) {
+                return apiFail(badRequest(fmt::format(
+                    "the name of the object ({}) does not match the name on the URL ({})", name,
+                    ctx.info.name)));
+            }
+        }
+        return result;
+    };
+    std::vector<std::string> warnings;
+    options->warnings = &warnings;
+    bool created = false;
+    auto result = ctx.service.guaranteedUpdate(type, ctx.info.ns, ctx.info.name, mutate, *options,
+                                               kind == Kind::Apply, &created);
+    if (!result) {
+        return errorResponse(result.error());
+    }
+    return writeResponse(created ? 201 : 200, *result, warnings);
+}
+
+namespace {
+
+ApiResult<DeleteOptions> deleteOptionsOf(const Request& request) {
+    DeleteOptions options;
+    if (!request.body.empty()) {
+        auto parsed = kube::parseJson(request.body);
+        if (!parsed || !parsed->is_object()) {
+            return apiFail(badRequest("the body of a delete request must be a DeleteOptions "
+                                      "object"));
+        }
+        const json::object& body = parsed->as_object();
+        if (const json::value* g = body.if_contains("gracePeriodSeconds"); g && g->is_number()) {
+            options.gracePeriodSeconds = g->to_number<int64_t>();
+        }
+        options.propagationPolicy = stringAt(body, "propagationPolicy");
+        if (const json::value* orphan = body.if_contains("orphanDependents");
+            orphan && orphan->is_bool() && options.propagationPolicy.empty()) {
+            options.propagationPolicy = orphan->get_bool() ? "Orphan" : "Background";
+        }
+        if (const json::value* p = body.if_contains("preconditions"); p && p->is_object()) {
+            options.preconditionUid = stringAt(p->get_object(), "uid");
+            options.preconditionResourceVersion =
+                stringAt(p->get_object(), "resourceVersion");
+        }
+        if (const json::value* d = body.if_contains("dryRun"); d && d->is_array()) {
+            options.dryRun = !d->get_array().empty();
+        }
+    }
+    if (const std::string* g = request.param("gracePeriodSeconds"); g && !g->empty()) {
+        try {
+            options.gracePeriodSeconds = std::stoll(*g);
+        } catch (...) {
+            return apiFail(badRequest(fmt::format("invalid gracePeriodSeconds: {}", *g)));
+        }
+    }
+    if (const std::string* p = request.param("propagationPolicy"); p && !p->empty()) {
+        options.propagationPolicy = *p;
+    }
+    if (const std::string* d = request.param("dryRun"); d && *d == "All") {
+        options.dryRun = true;
+    }
+    if (!options.propagationPolicy.empty() && options.propagationPolicy != "Orphan" &&
+        options.propagationPolicy != "Background" && options.propagationPolicy != "Foreground") {
+        return apiFail(badRequest(fmt::format(
+            "propagationPolicy: Unsupported value: \"{}\": supported values: \"Foreground\", "
+            "\"Background\", \"Orphan\", \"nil\"",
+            options.propagationPolicy)));
+    }
+    return options;
+}
+
+HandlerResult deleteResponse(const kube::ResourceType& type, const DeleteOutcome& outcome) {
+    bool returnsObject = (type.gvk.group.empty() &&
+                          (type.gvk.kind == "Pod" || type.gvk.kind == "ServiceAccount" ||
+                           type.gvk.kind == "Namespace"));
+    if (!outcome.removed || returnsObject) {
+        return jsonResponse(outcome.removed ? 200 : 200, json::serialize(outcome.object));
+    }
+    const json::value* meta = outcome.object.if_contains("metadata");
+    std::string name = meta ? stringAt(meta->get_object(), "name") : std::string();
+    std::string uid = meta ? stringAt(meta->get_object(), "uid") : std::string();
+    return jsonResponse(200, successStatusJson(name, type.gvk.group, type.plural, uid));
+}
+
+} // namespace
+
+HandlerResult handleDelete(VerbContext& ctx) {
+    auto options = deleteOptionsOf(ctx.request);
+    if (!options) {
+        return errorResponse(options.error());
+    }
+    auto outcome = ctx.service.remove(*ctx.type, ctx.info.ns, ctx.info.name, *options);
+    if (!outcome) {
+        return errorResponse(outcome.error());
+    }
+    return deleteResponse(*ctx.type, *outcome);
+}
+
+HandlerResult handleDeleteCollection(VerbContext& ctx) {
+    auto options = deleteOptionsOf(ctx.request);
+    if (!options) {
+        return errorResponse(options.error());
+    }
+    auto filter = buildFilter(ctx.request, *ctx.type, ctx.info.ns);
+    if (!filter) {
+        return errorResponse(filter.error());
+    }
+    watchcache::ListRequest listRequest;
+    listRequest.filter = std::move(*filter);
+    auto page = ctx.service.cacheFor(*ctx.type)->list(listRequest);
+    if (!page) {
+        return errorResponse(fromError(page.error()));
+    }
+    std::string body;
+    body += R"({"kind":")" + ctx.type->gvk.kind + R"(List","apiVersion":")" +
+            ctx.type->gvk.apiVersion() + R"(","metadata":{},"items":[)";
+    bool first = true;
+    for (const watchcache::ObjectPtr& item : page->items) {
+        auto outcome = ctx.service.remove(*ctx.type, item->ns, item->name, *options);
+        if (!outcome) {
+            if (outcome.error().code == 404) {
+                continue;
+            }
+            return errorResponse(outcome.error());
+        }
+        if (!first) {
+            body += ',';
+        }
+        first = false;
+        body += json::serialize(outcome->object);
+    }
+    body += "]}";
+    return jsonResponse(200, std::move(body));
+}
+
+} // namespace pilot::apiserver

@@ -1,0 +1,88 @@
+// pilothouse-engine: the bundled Kubernetes-compatible control plane.
+#include "core/log.h"
+#include "engine/server/engine.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include <signal.h>
+
+namespace {
+
+constexpr const char* Usage =
+    "Usage: pilothouse-engine --data-dir DIR [--listen HOST:PORT] [--registry-listen HOST:PORT]\n"
+    "                         [--store URL]\n"
+    "\n"
+    "Runs the Pilothouse control plane: a Kubernetes-compatible API server over HTTPS.\n"
+    "\n"
+    "  --data-dir DIR          state, certificates and admin.kubeconfig (required)\n"
+    "  --listen HOST:PORT      API address (default 127.0.0.1:6443; port 0 picks a free port)\n"
+    "  --registry-listen H:P   OCI registry address (not served yet)\n"
+    "  --store URL             sqlite://PATH (default sqlite://DIR/state.db)\n"
+    "  --version               print the version and exit\n"
+    "  --help                  this text\n";
+
+} // namespace
+
+int main(int argc, char** argv) {
+    pilot::server::EngineOptions options;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        auto value = [&](const char* name) -> std::string {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "pilothouse-engine: %s needs a value\n", name);
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        if (arg == "--help" || arg == "-h") {
+            std::fputs(Usage, stdout);
+            return 0;
+        }
+        if (arg == "--version") {
+            std::puts("pilothouse-engine 0.1.0 (Kubernetes API v1.32)");
+            return 0;
+        }
+        if (arg == "--data-dir") {
+            options.dataDir = value("--data-dir");
+        } else if (arg == "--listen") {
+            options.listen = value("--listen");
+        } else if (arg == "--registry-listen") {
+            options.registryListen = value("--registry-listen");
+        } else if (arg == "--store") {
+            options.storeUrl = value("--store");
+        } else {
+            std::fprintf(stderr, "pilothouse-engine: unknown argument %s\n%s", arg.c_str(), Usage);
+            return 2;
+        }
+    }
+    if (options.dataDir.empty()) {
+        std::fprintf(stderr, "pilothouse-engine: --data-dir is required\n%s", Usage);
+        return 2;
+    }
+
+    // Block the stop signals before any thread starts, then wait for them synchronously.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    pilot::server::Engine engine(options);
+    if (auto status = engine.start(); !status) {
+        pilot::log::error("engine", "start failed: {}", status.error().message);
+        return 1;
+    }
+    std::cout << engine.readyLine() << std::endl;
+    pilot::log::info("engine", "serving the Kubernetes API at {}", engine.apiUrl());
+
+    int received = 0;
+    sigwait(&signals, &received);
+    pilot::log::info("engine", "received {}, shutting down", strsignal(received));
+    engine.stop();
+    return 0;
+}

@@ -1,0 +1,191 @@
+#include "engine/server/engine.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "engine/apiserver/apihandler.h"
+#include "engine/apiserver/httpserver.h"
+#include "engine/apiserver/metrics.h"
+#include "engine/apiserver/resourceservice.h"
+#include "engine/apiserver/selectors.h"
+#include "engine/auth/authenticator.h"
+#include "engine/auth/kubeconfig.h"
+#include "engine/auth/pki.h"
+#include "engine/auth/tlscontext.h"
+#include "engine/server/lifecycle.h"
+#include "engine/store/store.h"
+#include "engine/watchcache/watchcache.h"
+#include "kube/types/typeregistry.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+namespace pilot::server {
+
+Result<std::pair<std::string, uint16_t>> parseHostPort(const std::string& text) {
+    size_t colon = text.rfind(':');
+    if (colon == std::string::npos) {
+        return fail(ErrorCode::InvalidArgument, "expected HOST:PORT, got " + text);
+    }
+    std::string host = text.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    unsigned long port = 0;
+    try {
+        size_t used = 0;
+        port = std::stoul(text.substr(colon + 1), &used);
+        if (used != text.size() - colon - 1 || port > 65535) {
+            throw std::out_of_range("port");
+        }
+    } catch (...) {
+        return fail(ErrorCode::InvalidArgument, "invalid port in " + text);
+    }
+    return std::make_pair(host.empty() ? std::string("127.0.0.1") : host,
+                          static_cast<uint16_t>(port));
+}
+
+struct Engine::Impl {
+    EngineOptions options;
+    SystemClock clock;
+    std::optional<auth::Pki> pki;
+    auth::Authenticator authenticator;
+    std::shared_ptr<kube::TypeRegistry> types;
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<watchcache::WatchCache> cache;
+    std::unique_ptr<apiserver::ResourceService> service;
+    apiserver::ApiMetrics metrics;
+    std::unique_ptr<apiserver::ApiHandler> handler;
+    std::unique_ptr<apiserver::HttpServer> http;
+    std::unique_ptr<Lifecycle> lifecycle;
+    std::string apiUrl;
+    bool started = false;
+};
+
+Engine::Engine(EngineOptions options) : m_impl(std::make_unique<Impl>()) {
+    m_impl->options = std::move(options);
+}
+
+Engine::~Engine() { stop(); }
+
+Status Engine::start() {
+    Impl& d = *m_impl;
+    std::error_code ec;
+    std::filesystem::create_directories(d.options.dataDir, ec);
+    if (ec) {
+        return fail(ErrorCode::Unavailable,
+                    fmt::format("cannot create data dir {}: {}", d.options.dataDir, ec.message()));
+    }
+    auto listen = parseHostPort(d.options.listen);
+    if (!listen) {
+        return std::unexpected(listen.error());
+    }
+    auto pki = auth::Pki::loadOrCreate(d.options.dataDir + "/pki", {listen->first});
+    if (!pki) {
+        return std::unexpected(pki.error());
+    }
+    d.pki.emplace(std::move(*pki));
+    std::string tokens = d.options.dataDir + "/tokens.csv";
+    if (std::filesystem::exists(tokens)) {
+        if (auto status = d.authenticator.loadTokenFile(tokens); !status) {
+            return status;
+        }
+    }
+
+    d.types = kube::TypeRegistry::builtin();
+    std::string storeUrl = d.options.storeUrl.empty()
+                               ? "sqlite://" + d.options.dataDir + "/state.db"
+                               : d.options.storeUrl;
+    if (!storeUrl.starts_with("sqlite://")) {
+        return fail(ErrorCode::InvalidArgument,
+                    "unsupported --store " + storeUrl + " (supported: sqlite://PATH)");
+    }
+    d.store = store::makeSqliteStore(store::SqliteOptions{storeUrl.substr(9)});
+    d.cache = std::make_unique<watchcache::WatchCache>(*d.store);
+    for (const kube::ResourceTypePtr& type : d.types->all()) {
+        (void)d.cache->registerResource(type->storagePrefix, apiserver::selectableFields(*type));
+    }
+    d.store->setCommitObserver(d.cache->observer());
+    if (auto status = d.store->open(); !status) {
+        return status;
+    }
+    if (auto status = d.cache->load(); !status) {
+        return status;
+    }
+    d.service = std::make_unique<apiserver::ResourceService>(*d.store, *d.cache, d.types, d.clock);
+    d.lifecycle = std::make_unique<Lifecycle>(*d.service);
+    if (auto status = d.lifecycle->bootstrap(); !status) {
+        return status;
+    }
+    d.handler = std::make_unique<apiserver::ApiHandler>(*d.service, d.types, d.metrics);
+
+    apiserver::HttpServerOptions httpOptions;
+    httpOptions.host = listen->first;
+    httpOptions.port = listen->second;
+    auth::Pki& pkiRef = *d.pki;
+    auto tls = [&pkiRef](ssl_ctx_st* ctx) { return auth::configureServerTls(ctx, pkiRef); };
+    auto authenticate = [&d](apiserver::Request& request, ssl_st* ssl) {
+        std::optional<auth::UserInfo> user = d.authenticator.fromSsl(ssl);
+        if (!user) {
+            if (const std::string* header = request.header("Authorization")) {
+                user = d.authenticator.fromAuthorizationHeader(*header);
+            }
+        }
+        if (user) {
+            request.user = apiserver::User{user->name, user->groups};
+        }
+    };
+    d.http = std::make_unique<apiserver::HttpServer>(
+        httpOptions, tls, authenticate,
+        [&d](apiserver::Request& request) { return d.handler->handle(request); });
+    auto port = d.http->start();
+    if (!port) {
+        return std::unexpected(port.error());
+    }
+    d.apiUrl = auth::serverUrlForListener(listen->first, *port);
+    if (auto status = auth::writeAdminKubeconfig(kubeconfigPath(), d.apiUrl, *d.pki); !status) {
+        return status;
+    }
+    d.lifecycle->start();
+    d.handler->setReady(true);
+    d.started = true;
+    return {};
+}
+
+void Engine::stop() {
+    Impl& d = *m_impl;
+    if (!d.started) {
+        return;
+    }
+    d.started = false;
+    if (d.handler) {
+        d.handler->setReady(false);
+    }
+    if (d.lifecycle) {
+        d.lifecycle->stop();
+    }
+    if (d.cache) {
+        d.cache->stopWatchers();
+    }
+    if (d.http) {
+        d.http->stop();
+    }
+    if (d.store) {
+        d.store->close();
+    }
+}
+
+const std::string& Engine::apiUrl() const { return m_impl->apiUrl; }
+
+std::string Engine::kubeconfigPath() const { return m_impl->options.dataDir + "/admin.kubeconfig"; }
+
+std::string Engine::readyLine() const {
+    std::string line = "ready api=" + m_impl->apiUrl;
+    if (!m_impl->options.registryListen.empty()) {
+        line += " registry=";
+    }
+    line += " kubeconfig=" + kubeconfigPath();
+    return line;
+}
+
+} // namespace pilot::server

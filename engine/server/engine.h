@@ -1,0 +1,44 @@
+#pragma once
+
+#include "core/error.h"
+
+#include <memory>
+#include <string>
+
+namespace pilot::server {
+
+struct EngineOptions {
+    std::string dataDir;
+    std::string listen = "127.0.0.1:6443";
+    std::string registryListen; // empty: no registry
+    std::string storeUrl;       // empty: sqlite://DATA/state.db
+};
+
+/// The whole control plane in one process: PKI and admin kubeconfig, the store, the watch cache,
+/// the API server and the in-process controllers that Engine I needs (namespace lifecycle,
+/// garbage collection). `start` returns once the API answers; `stop` drains and flushes.
+class Engine {
+public:
+    explicit Engine(EngineOptions options);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    [[nodiscard]] Status start();
+    void stop();
+
+    /// `https://HOST:PORT` of the bound API listener (valid after start).
+    [[nodiscard]] const std::string& apiUrl() const;
+    [[nodiscard]] std::string kubeconfigPath() const;
+    /// The architecture.md §2 ready line.
+    [[nodiscard]] std::string readyLine() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// Parses `HOST:PORT` (`[::1]:0` for IPv6).
+[[nodiscard]] Result<std::pair<std::string, uint16_t>> parseHostPort(const std::string& text);
+
+} // namespace pilot::server

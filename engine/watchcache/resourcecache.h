@@ -1,0 +1,77 @@
+#pragma once
+
+#include "core/error.h"
+#include "engine/watchcache/cachedobject.h"
+#include "engine/watchcache/watcher.h"
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace pilot::watchcache {
+
+/// A consistent page of a list.
+struct ListPage {
+    std::vector<ObjectPtr> items;
+    int64_t revision = 0;        // the revision the page is consistent with
+    std::string continueKey;     // last key returned when more items remain, else empty
+    int64_t remainingItems = 0;  // matching items after this page
+};
+
+struct ListRequest {
+    Filter filter;
+    int64_t atRevision = 0; // 0: newest; otherwise the exact revision to list at
+    std::string afterKey;   // continue after this key (exclusive)
+    int64_t limit = 0;      // 0: no limit
+};
+
+/// The in-memory state of one resource (all namespaces): current objects by key plus a ring of
+/// recent events for watch replay and for listing at a recent revision. Fed by the store's
+/// commit observer before writes are acknowledged, so reads from it are always up to date.
+class ResourceCache {
+public:
+    ResourceCache(std::string prefix, std::vector<std::string> fieldPaths, size_t historySize);
+
+    [[nodiscard]] const std::string& prefix() const { return m_prefix; }
+    [[nodiscard]] const std::vector<std::string>& fieldPaths() const { return m_fieldPaths; }
+
+    [[nodiscard]] ObjectPtr get(const std::string& key) const;
+    /// Fails with Gone when `atRevision` is older than the retained history.
+    [[nodiscard]] Result<ListPage> list(const ListRequest& request) const;
+    /// Starts a watch. `fromRevision` 0 first delivers every matching object as ADDED; otherwise
+    /// only events after it are delivered, and an expired revision fails with Gone.
+    [[nodiscard]] Result<std::shared_ptr<Watcher>> watch(Filter filter, int64_t fromRevision,
+                                                         size_t queueCapacity);
+
+    [[nodiscard]] int64_t revision() const;
+    [[nodiscard]] size_t size() const;
+    [[nodiscard]] size_t watcherCount() const;
+
+    // Writer side (the WatchCache calls these on the store's writer thread).
+    void load(std::vector<ObjectPtr> objects, std::vector<WatchEvent> history, int64_t revision,
+              int64_t historyStart);
+    void apply(const std::vector<WatchEvent>& events, int64_t batchRevision);
+    void advance(int64_t revision);
+    /// Closes every watcher (engine shutdown).
+    void stopWatchers();
+
+private:
+    void trimHistory();
+    [[nodiscard]] std::map<std::string, ObjectPtr> snapshotAt(int64_t revision) const;
+
+    std::string m_prefix;
+    std::vector<std::string> m_fieldPaths;
+    size_t m_historySize;
+
+    mutable std::mutex m_mutex;
+    std::map<std::string, ObjectPtr> m_objects;
+    std::deque<WatchEvent> m_history;
+    int64_t m_historyStart = 0; // every event with revision > this is in m_history
+    int64_t m_revision = 0;
+    std::vector<std::shared_ptr<Watcher>> m_watchers;
+};
+
+} // namespace pilot::watchcache

@@ -1,0 +1,268 @@
+#include "engine/watchcache/watchcache.h"
+
+#include "core/log.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace pilot::watchcache {
+namespace json = boost::json;
+
+namespace {
+
+const json::value* lookup(const json::value& root, std::string_view path) {
+    const json::value* current = &root;
+    while (!path.empty()) {
+        size_t dot = path.find('.');
+        std::string_view part = path.substr(0, dot);
+        const json::object* object = current->if_object();
+        if (!object) {
+            return nullptr;
+        }
+        auto it = object->find(part);
+        if (it == object->end()) {
+            return nullptr;
+        }
+        current = &it->value();
+        path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+    }
+    return current;
+}
+
+std::string scalarText(const json::value& v) {
+    if (const json::string* s = v.if_string()) {
+        return std::string(*s);
+    }
+    if (v.is_null()) {
+        return "";
+    }
+    return json::serialize(v);
+}
+
+const std::vector<std::string> DefaultFields = {"metadata.name", "metadata.namespace"};
+
+} // namespace
+
+std::string resourcePrefixOf(std::string_view key) {
+    // "/registry/<group>/<plural>/..." -> first three segments.
+    size_t pos = 0;
+    for (int segment = 0; segment < 3; ++segment) {
+        pos = key.find('/', pos + 1);
+        if (pos == std::string_view::npos) {
+            return std::string(key);
+        }
+    }
+    return std::string(key.substr(0, pos));
+}
+
+Result<ObjectPtr> buildCachedObject(const std::string& key, std::string_view value,
+                                    int64_t createRevision, int64_t modRevision,
+                                    const std::vector<std::string>& fieldPaths) {
+    boost::system::error_code ec;
+    json::value doc = json::parse(value, ec);
+    if (ec || !doc.is_object()) {
+        return fail(ErrorCode::Internal, fmt::format("stored object {} is not valid JSON", key));
+    }
+    auto object = std::make_shared<CachedObject>();
+    object->key = key;
+    object->createRevision = createRevision;
+    object->modRevision = modRevision;
+    json::value& metaValue = doc.as_object()["metadata"];
+    if (!metaValue.is_object()) {
+        metaValue = json::object();
+    }
+    json::object& metadata = metaValue.as_object();
+    metadata["resourceVersion"] = std::to_string(modRevision);
+    if (auto* name = metadata.if_contains("name"); name && name->is_string()) {
+        object->name = std::string(name->get_string());
+    }
+    if (auto* ns = metadata.if_contains("namespace"); ns && ns->is_string()) {
+        object->ns = std::string(ns->get_string());
+    }
+    if (auto* uid = metadata.if_contains("uid"); uid && uid->is_string()) {
+        object->uid = std::string(uid->get_string());
+    }
+    if (auto* labels = metadata.if_contains("labels"); labels && labels->is_object()) {
+        for (const auto& [k, v] : labels->get_object()) {
+            object->labels.emplace_back(std::string(k), scalarText(v));
+        }
+    }
+    for (const auto& paths : {std::cref(DefaultFields), std::cref(fieldPaths)}) {
+        for (const std::string& path : paths.get()) {
+            if (object->field(path)) {
+                continue;
+            }
+            const json::value* v = lookup(doc, path);
+            object->fields.emplace_back(path, v ? scalarText(*v) : std::string());
+        }
+    }
+    object->json = json::serialize(doc);
+    return ObjectPtr(std::move(object));
+}
+
+WatchCache::WatchCache(store::Store& store, size_t historyPerResource)
+    : m_store(store), m_historySize(historyPerResource) {}
+
+Status WatchCache::registerResource(const std::string& prefix,
+                                    std::vector<std::string> fieldPaths) {
+    std::shared_ptr<ResourceCache> cache;
+    bool loaded = false;
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_caches.find(prefix);
+        if (it != m_caches.end() && it->second->fieldPaths() == fieldPaths) {
+            return {};
+        }
+        cache = std::make_shared<ResourceCache>(prefix, std::move(fieldPaths), m_historySize);
+        m_caches[prefix] = cache;
+        loaded = m_loaded;
+    }
+    if (loaded) {
+        return loadResource(*cache);
+    }
+    return {};
+}
+
+Status WatchCache::loadResource(ResourceCache& cache) {
+    auto listed = m_store.list(cache.prefix() + "/");
+    if (!listed) {
+        return std::unexpected(listed.error());
+    }
+    std::vector<ObjectPtr> objects;
+    objects.reserve(listed->items.size());
+    for (const store::KeyValue& kv : listed->items) {
+        auto object = buildCachedObject(kv.key, kv.value, kv.createRevision, kv.modRevision,
+                                        cache.fieldPaths());
+        if (!object) {
+            log::warn("watchcache", "{}", object.error().message);
+            continue;
+        }
+        objects.push_back(std::move(*object));
+    }
+    // Rebuild the replayable history from the store's event log so that watches resumed after a
+    // restart continue without gaps.
+    int64_t historyStart = m_store.compactedRevision();
+    std::vector<WatchEvent> history;
+    auto events = m_store.eventsSince(historyStart, cache.prefix() + "/");
+    if (events) {
+        std::map<std::string, ObjectPtr> last;
+        for (const store::Event& e : *events) {
+            auto object = buildCachedObject(e.key, e.value, e.createRevision, e.revision,
+                                            cache.fieldPaths());
+            if (!object) {
+                continue;
+            }
+            ObjectPtr previous = last.count(e.key) ? last[e.key] : nullptr;
+            EventType type = e.type == store::EventType::Delete ? EventType::Deleted
+                             : e.prevModRevision == 0           ? EventType::Added
+                                                                : EventType::Modified;
+            history.push_back(WatchEvent{type, e.revision, *object, previous});
+            if (type == EventType::Deleted) {
+                last.erase(e.key);
+            } else {
+                last[e.key] = *object;
+            }
+        }
+    } else {
+        historyStart = listed->revision;
+    }
+    cache.load(std::move(objects), std::move(history), listed->revision, historyStart);
+    return {};
+}
+
+Status WatchCache::load() {
+    std::vector<std::shared_ptr<ResourceCache>> caches;
+    {
+        std::lock_guard lock(m_mutex);
+        for (const auto& [prefix, cache] : m_caches) {
+            caches.push_back(cache);
+        }
+        m_loaded = true;
+    }
+    m_revision.store(m_store.currentRevision());
+    for (const auto& cache : caches) {
+        if (auto status = loadResource(*cache); !status) {
+            return status;
+        }
+    }
+    return {};
+}
+
+store::CommitObserver WatchCache::observer() {
+    return [this](const std::vector<store::Event>& events) { onCommit(events); };
+}
+
+std::shared_ptr<ResourceCache> WatchCache::resource(const std::string& prefix) {
+    std::lock_guard lock(m_mutex);
+    auto it = m_caches.find(prefix);
+    if (it != m_caches.end()) {
+        return it->second;
+    }
+    auto cache = std::make_shared<ResourceCache>(prefix, std::vector<std::string>{},
+                                                 m_historySize);
+    cache->advance(m_revision.load());
+    m_caches.emplace(prefix, cache);
+    return cache;
+}
+
+int64_t WatchCache::revision() const { return m_revision.load(); }
+
+void WatchCache::onCommit(const std::vector<store::Event>& events) {
+    if (events.empty()) {
+        return;
+    }
+    int64_t batchRevision = events.back().revision;
+    std::map<std::string, std::vector<WatchEvent>> byResource;
+    std::map<std::string, std::shared_ptr<ResourceCache>> caches;
+    for (const store::Event& e : events) {
+        std::string prefix = resourcePrefixOf(e.key);
+        auto& cache = caches[prefix];
+        if (!cache) {
+            cache = resource(prefix);
+        }
+        auto object = buildCachedObject(e.key, e.value, e.createRevision, e.revision,
+                                        cache->fieldPaths());
+        if (!object) {
+            log::error("watchcache", "{}", object.error().message);
+            continue;
+        }
+        ObjectPtr previous = cache->get(e.key);
+        // Several writes to one key in one batch: chain from the batch's own earlier event.
+        auto& list = byResource[prefix];
+        for (auto it = list.rbegin(); it != list.rend(); ++it) {
+            if (it->object->key == e.key) {
+                previous = it->type == EventType::Deleted ? nullptr : it->object;
+                break;
+            }
+        }
+        EventType type = e.type == store::EventType::Delete ? EventType::Deleted
+                         : previous                          ? EventType::Modified
+                                                             : EventType::Added;
+        list.push_back(WatchEvent{type, e.revision, *object, previous});
+    }
+    std::vector<std::shared_ptr<ResourceCache>> all;
+    {
+        std::lock_guard lock(m_mutex);
+        for (const auto& [prefix, cache] : m_caches) {
+            all.push_back(cache);
+        }
+    }
+    for (const auto& cache : all) {
+        auto it = byResource.find(cache->prefix());
+        if (it == byResource.end()) {
+            cache->advance(batchRevision);
+        } else {
+            cache->apply(it->second, batchRevision);
+        }
+    }
+    m_revision.store(batchRevision);
+}
+
+void WatchCache::stopWatchers() {
+    std::lock_guard lock(m_mutex);
+    for (const auto& [prefix, cache] : m_caches) {
+        cache->stopWatchers();
+    }
+}
+
+} // namespace pilot::watchcache

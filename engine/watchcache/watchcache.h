@@ -1,0 +1,62 @@
+#pragma once
+
+#include "core/error.h"
+#include "engine/store/store.h"
+#include "engine/watchcache/resourcecache.h"
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace pilot::watchcache {
+
+/// Builds the cached form of a stored value: parses it, sets `metadata.resourceVersion` to
+/// `modRevision`, serializes it once, and extracts labels and the given field paths.
+[[nodiscard]] Result<ObjectPtr> buildCachedObject(const std::string& key, std::string_view value,
+                                                  int64_t createRevision, int64_t modRevision,
+                                                  const std::vector<std::string>& fieldPaths);
+
+/// `/registry/apps/deployments/default/web` -> `/registry/apps/deployments`.
+[[nodiscard]] std::string resourcePrefixOf(std::string_view key);
+
+/// All resource caches of one engine. Install `observer()` as the store's commit observer
+/// before opening the store, then call load(). Every committed write reaches the caches before
+/// the writer is acknowledged, so reads served from here are read-your-writes consistent.
+class WatchCache {
+public:
+    explicit WatchCache(store::Store& store, size_t historyPerResource = 10000);
+
+    /// Declares a resource and the field paths its selectors may use (besides metadata.name and
+    /// metadata.namespace, which are always extracted). Call before load() for built-ins; CRDs
+    /// may register at run time (their existing objects are loaded then).
+    Status registerResource(const std::string& prefix, std::vector<std::string> fieldPaths);
+
+    /// Fills every registered cache from the store (objects and replayable history).
+    [[nodiscard]] Status load();
+
+    [[nodiscard]] store::CommitObserver observer();
+
+    /// The cache of a resource prefix; created on first use.
+    [[nodiscard]] std::shared_ptr<ResourceCache> resource(const std::string& prefix);
+
+    /// The newest revision every cache has seen.
+    [[nodiscard]] int64_t revision() const;
+
+    void stopWatchers();
+
+private:
+    void onCommit(const std::vector<store::Event>& events);
+    [[nodiscard]] Status loadResource(ResourceCache& cache);
+
+    store::Store& m_store;
+    size_t m_historySize;
+    mutable std::mutex m_mutex;
+    std::map<std::string, std::shared_ptr<ResourceCache>, std::less<>> m_caches;
+    std::atomic<int64_t> m_revision{0};
+    bool m_loaded = false;
+};
+
+} // namespace pilot::watchcache

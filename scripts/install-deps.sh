@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Pilothouse builds and tests with. Safe to re-run: only missing
+# packages are installed.
+set -euo pipefail
+
+packages=(
+    build-essential cmake ninja-build ccache pkg-config clang-format
+    libboost1.81-dev libboost-json1.81-dev libyaml-cpp-dev libsqlite3-dev libssl-dev
+    libarchive-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+    python3 python3-kubernetes python3-yaml python3-pytest
+    etcd-server etcd-client
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+echo "Installing: ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,183 @@
+#include "engine/store/store.h"
+#include "engine/watchcache/watchcache.h"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+using namespace pilot;
+using namespace pilot::watchcache;
+
+namespace {
+
+constexpr const char* Prefix = "/registry/core/pods";
+
+std::string pod(const std::string& name, const std::string& app, const std::string& node = "") {
+    boost::json::object o{{"kind", "Pod"},
+                          {"apiVersion", "v1"},
+                          {"metadata", boost::json::object{{"name", name},
+                                                           {"namespace", "default"},
+                                                           {"labels", {{"app", app}}}}},
+                          {"spec", boost::json::object{{"nodeName", node}}}};
+    return boost::json::serialize(o);
+}
+
+class WatchCacheTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        store = store::makeMemoryStore(100);
+        cache = std::make_unique<WatchCache>(*store, 50);
+        ASSERT_TRUE(cache->registerResource(Prefix, {"spec.nodeName"}));
+        store->setCommitObserver(cache->observer());
+        ASSERT_TRUE(store->open());
+        ASSERT_TRUE(cache->load());
+    }
+    int64_t put(const std::string& name, const std::string& app, const std::string& node = "") {
+        std::string key = std::string(Prefix) + "/default/" + name;
+        auto current = store->get(key);
+        auto written = store->write(store::Write{
+            current ? store::Write::Op::Update : store::Write::Op::Create, key,
+            pod(name, app, node), 0});
+        EXPECT_TRUE(written.has_value());
+        return written ? written->revision : 0;
+    }
+    int64_t remove(const std::string& name) {
+        auto written = store->write(store::Write{store::Write::Op::Delete,
+                                                 std::string(Prefix) + "/default/" + name, {}, 0});
+        EXPECT_TRUE(written.has_value());
+        return written ? written->revision : 0;
+    }
+    std::vector<WatchEvent> drain(Watcher& w) {
+        std::vector<WatchEvent> out;
+        (void)w.poll(out);
+        return out;
+    }
+
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<WatchCache> cache;
+};
+
+} // namespace
+
+TEST_F(WatchCacheTest, AcknowledgedWritesAreVisibleAtOnceWithTheirResourceVersion) {
+    int64_t rv = put("a", "web");
+    auto object = cache->resource(Prefix)->get(std::string(Prefix) + "/default/a");
+    ASSERT_TRUE(object);
+    EXPECT_EQ(object->modRevision, rv);
+    auto parsed = boost::json::parse(object->json);
+    EXPECT_EQ(parsed.at("metadata").at("resourceVersion").as_string(), std::to_string(rv));
+    EXPECT_EQ(cache->resource(Prefix)->revision(), rv);
+}
+
+TEST_F(WatchCacheTest, WatchFromZeroStartsWithAddedForEveryObject) {
+    put("a", "web");
+    put("b", "db");
+    auto w = cache->resource(Prefix)->watch(Filter{}, 0, 100);
+    ASSERT_TRUE(w);
+    auto events = drain(**w);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].type, EventType::Added);
+    EXPECT_EQ(events[0].object->name, "a");
+}
+
+TEST_F(WatchCacheTest, WatchFromRevisionReplaysExactlyTheLaterEvents) {
+    int64_t first = put("a", "web");
+    int64_t second = put("a", "web2");
+    int64_t third = remove("a");
+    auto w = cache->resource(Prefix)->watch(Filter{}, first, 100);
+    ASSERT_TRUE(w);
+    auto events = drain(**w);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].type, EventType::Modified);
+    EXPECT_EQ(events[0].revision, second);
+    EXPECT_EQ(events[1].type, EventType::Deleted);
+    EXPECT_EQ(events[1].revision, third);
+    // The deleted object carries the deletion's resourceVersion.
+    auto parsed = boost::json::parse(events[1].object->json);
+    EXPECT_EQ(parsed.at("metadata").at("resourceVersion").as_string(), std::to_string(third));
+}
+
+TEST_F(WatchCacheTest, LiveEventsReachWatchersAndSelectorTransitionsBecomeAddedAndDeleted) {
+    put("a", "web");
+    Filter filter;
+    filter.predicate = [](const CachedObject& o) {
+        const std::string* app = o.label("app");
+        return app && *app == "web";
+    };
+    auto w = cache->resource(Prefix)->watch(filter, cache->revision(), 100);
+    ASSERT_TRUE(w);
+    put("a", "db");  // stops matching
+    put("a", "web"); // matches again
+    put("b", "db");  // never matches
+    auto events = drain(**w);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].type, EventType::Deleted);
+    EXPECT_EQ(events[1].type, EventType::Added);
+}
+
+TEST_F(WatchCacheTest, TooOldRevisionIsGone) {
+    int64_t start = put("a", "web");
+    for (int i = 0; i < 60; ++i) {
+        put("a", "web" + std::to_string(i));
+    }
+    auto w = cache->resource(Prefix)->watch(Filter{}, start, 100);
+    ASSERT_FALSE(w);
+    EXPECT_EQ(w.error().code, ErrorCode::Gone);
+}
+
+TEST_F(WatchCacheTest, ListAtAnOlderRevisionRollsBackLaterChanges) {
+    put("a", "web");
+    int64_t before = put("b", "web");
+    put("a", "changed");
+    remove("b");
+    put("c", "web");
+    ListRequest request;
+    request.atRevision = before;
+    auto page = cache->resource(Prefix)->list(request);
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->items.size(), 2u);
+    EXPECT_EQ(page->revision, before);
+    EXPECT_EQ(*page->items[0]->label("app"), "web");
+    EXPECT_EQ(page->items[1]->name, "b");
+}
+
+TEST_F(WatchCacheTest, PagesCoverEveryItemOnce) {
+    for (int i = 0; i < 7; ++i) {
+        put("p" + std::to_string(i), "web");
+    }
+    ListRequest request;
+    request.limit = 3;
+    std::vector<std::string> names;
+    while (true) {
+        auto page = cache->resource(Prefix)->list(request);
+        ASSERT_TRUE(page);
+        for (const auto& item : page->items) {
+            names.push_back(item->name);
+        }
+        if (page->continueKey.empty()) {
+            break;
+        }
+        EXPECT_GT(page->remainingItems, 0);
+        request.afterKey = page->continueKey;
+        request.atRevision = page->revision;
+    }
+    EXPECT_EQ(names.size(), 7u);
+}
+
+TEST_F(WatchCacheTest, FieldValuesAreExtractedForSelectors) {
+    put("a", "web", "node-1");
+    auto object = cache->resource(Prefix)->get(std::string(Prefix) + "/default/a");
+    ASSERT_TRUE(object);
+    ASSERT_TRUE(object->field("spec.nodeName"));
+    EXPECT_EQ(*object->field("spec.nodeName"), "node-1");
+    EXPECT_EQ(*object->field("metadata.namespace"), "default");
+}
+
+TEST_F(WatchCacheTest, AWatcherThatFallsBehindIsClosed) {
+    auto w = cache->resource(Prefix)->watch(Filter{}, cache->revision(), 3);
+    ASSERT_TRUE(w);
+    for (int i = 0; i < 5; ++i) {
+        put("a", "v" + std::to_string(i));
+    }
+    std::vector<WatchEvent> out;
+    EXPECT_FALSE((*w)->poll(out));
+}
