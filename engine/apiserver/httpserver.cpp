@@ -100,7 +100,7 @@ private:
             // EOF, timeout, TLS failure, malformed HTTP: nothing useful can be answered.
             if (ec != http::error::end_of_stream && ec != net::error::eof &&
                 ec != beast::error::timeout && m_parser && m_parser->got_some() &&
-                ec.category() == http::error::bad_target.category()) {
+                ec.category() == http::make_error_code(http::error::bad_target).category()) {
                 return rejectAndDrain(badRequest("malformed HTTP request: " + ec.message()));
             }
             return close();

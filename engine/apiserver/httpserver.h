@@ -44,8 +44,9 @@ public:
     /// Stops accepting, lets in-flight requests finish (bounded), and joins all threads.
     void stop();
 
+    struct Impl; // shared with the connection sessions in httpserver.cpp
+
 private:
-    struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
 

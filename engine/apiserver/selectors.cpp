@@ -41,7 +41,7 @@ ApiResult<watchcache::Filter> buildFilter(const Request& request, const kube::Re
             return apiFail(badRequest(parsed.error().message));
         }
         std::vector<std::string> allowed = selectableFields(type);
-        for (const kube::FieldSelector::Term& term : parsed->terms()) {
+        for (const kube::FieldRequirement& term : parsed->requirements()) {
             if (std::find(allowed.begin(), allowed.end(), term.field) == allowed.end()) {
                 std::string list;
                 for (const std::string& a : allowed) {
@@ -52,10 +52,8 @@ ApiResult<watchcache::Filter> buildFilter(const Request& request, const kube::Re
             }
         }
         // A metadata.name equality narrows the scan itself.
-        for (const kube::FieldSelector::Term& term : parsed->terms()) {
-            if (term.field == "metadata.name" && term.op == kube::FieldSelector::Op::Equals) {
-                filter.name = term.value;
-            }
+        if (auto name = parsed->requiresExactMatch("metadata.name")) {
+            filter.name = *name;
         }
         fields = std::make_shared<kube::FieldSelector>(std::move(*parsed));
     }

@@ -7,10 +7,19 @@
 #include "kube/yaml.h"
 
 #include <boost/json.hpp>
+
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace pilot::apiserver {
 namespace json = boost::json;
+
+namespace {
+template <typename Pred>
+void eraseIf(json::array& array, Pred pred) {
+    array.erase(std::remove_if(array.begin(), array.end(), pred), array.end());
+}
+} // namespace
 
 namespace {
 
@@ -139,11 +148,7 @@ HandlerResult handleScale(VerbContext& ctx) {
             }
             desired = std::move(*patched);
         } else {
-            auto patched = kube::applyMergePatch(scale, *body);
-            if (!patched) {
-                return apiFail(badRequest(patched.error().message));
-            }
-            desired = std::move(*patched);
+            desired = kube::applyMergePatch(scale, *body);
         }
         const json::object* d = desired.if_object();
         std::string rv = stringAt(objectAt(d, "metadata"), "resourceVersion");
@@ -220,7 +225,7 @@ HandlerResult handleBinding(VerbContext& ctx) {
             conditions = json::array();
         }
         json::array& list = conditions.as_array();
-        std::erase_if(list, [](const json::value& c) {
+        eraseIf(list, [](const json::value& c) {
             return c.is_object() && stringAt(&c.get_object(), "type") == "PodScheduled";
         });
         list.push_back(json::object{{"type", "PodScheduled"},

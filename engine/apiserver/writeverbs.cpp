@@ -210,7 +210,7 @@ HandlerResult handlePatch(VerbContext& ctx) {
         case Kind::Apply: {
             // Server-side apply: the applied configuration is merged onto the live object with
             // the strategic-merge rules, and the manager recorded in managedFields.
-            patched = type.custom ? kube::applyMergePatch(base, *patch)
+            patched = type.custom ? Result<json::value>(kube::applyMergePatch(base, *patch))
                                   : kube::applyStrategicMergePatch(base, *patch, type.schema);
             if (patched && patched->is_object()) {
                 json::object& meta = patched->as_object()["metadata"].as_object();

@@ -4,10 +4,19 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include <set>
 
 namespace pilot::server {
 namespace json = boost::json;
+
+namespace {
+template <typename Pred>
+void eraseIf(json::array& array, Pred pred) {
+    array.erase(std::remove_if(array.begin(), array.end(), pred), array.end());
+}
+} // namespace
 
 namespace {
 
@@ -253,7 +262,7 @@ void Lifecycle::collectGarbage() {
                             json::object& m = updated["metadata"].as_object();
                             if (json::value* refs = m.if_contains("ownerReferences");
                                 refs && refs->is_array()) {
-                                std::erase_if(refs->as_array(), [&](const json::value& r) {
+                                eraseIf(refs->as_array(), [&](const json::value& r) {
                                     return r.is_object() &&
                                            stringAt(r.get_object(), "uid") == uid;
                                 });
@@ -282,7 +291,7 @@ void Lifecycle::collectGarbage() {
                         json::object updated = current;
                         json::object& m = updated["metadata"].as_object();
                         if (json::value* f = m.if_contains("finalizers"); f && f->is_array()) {
-                            std::erase_if(f->as_array(), [&](const json::value& v) {
+                            eraseIf(f->as_array(), [&](const json::value& v) {
                                 return v.is_string() && v.get_string() == finalizer;
                             });
                         }
