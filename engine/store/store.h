@@ -62,8 +62,20 @@ struct ListResult {
 
 /// Receives every committed batch of events, in revision order, exactly once, on the store's
 /// writer thread, *before* the writes in that batch are acknowledged to their callers. Must not
-/// block and must not call back into the store's write methods.
+/// block and must not call back into the store's write methods (reads are fine). Readers may see
+/// a batch's writes, and currentRevision() its revision, shortly before the observer gets it.
 using CommitObserver = std::function<void(const std::vector<Event>& events)>;
+
+/// Counters of a store's write path since open(), for benchmarks and tests. Read with relaxed
+/// ordering: each counter is exact once the writes it counts have been acknowledged.
+struct StoreStats {
+    uint64_t writes = 0;          // writes committed
+    uint64_t rejectedWrites = 0;  // writes failed on their precondition (no revision consumed)
+    uint64_t commits = 0;         // write transactions committed (one log fsync each for SQLite)
+    uint64_t largestBatch = 0;    // most writes committed in one transaction
+    uint64_t compactedEvents = 0; // history events removed by compaction
+    uint64_t checkpoints = 0;     // WAL checkpoints run by the writer while idle (SQLite only)
+};
 
 /// Durable key-value store with a single global revision (etcd semantics). Keys look like
 /// `/registry/<group>/<resource>/<namespace>/<name>`. Thread-safe.
@@ -85,6 +97,9 @@ public:
     [[nodiscard]] virtual Result<WriteResult> write(Write write) = 0;
 
     /// Asynchronous form of write(): `done` runs on the writer thread after the commit is durable.
+    /// `done` must not block nor call write(). A write refused before it is queued (store not
+    /// open or closed: Unavailable; empty key: InvalidArgument) runs `done` on the calling thread
+    /// before writeAsync() returns; so does every write of the in-memory store.
     virtual void writeAsync(Write write, std::function<void(Result<WriteResult>)> done) = 0;
 
     /// Events with revision > `afterRevision` for keys under `prefix`, in revision order. Fails
@@ -98,6 +113,9 @@ public:
 
     /// Registers the single observer of committed events (the watch cache). Set before open().
     virtual void setCommitObserver(CommitObserver observer) = 0;
+
+    /// Write-path counters (see StoreStats). Thread-safe.
+    [[nodiscard]] virtual StoreStats stats() const { return {}; }
 };
 
 struct SqliteOptions {
