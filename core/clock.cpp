@@ -96,9 +96,9 @@ Result<TimePoint> parseTime(std::string_view text) {
     if (!ymd.ok()) {
         return fail(ErrorCode::InvalidArgument, "invalid time: no such date");
     }
-    auto tp = std::chrono::sys_days(ymd) + std::chrono::hours(hour) +
-              std::chrono::minutes(minute) + std::chrono::seconds(second) -
-              std::chrono::seconds(offsetSeconds) + std::chrono::microseconds(micros);
+    auto tp = std::chrono::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+              std::chrono::seconds(second) - std::chrono::seconds(offsetSeconds) +
+              std::chrono::microseconds(micros);
     return std::chrono::time_point_cast<TimePoint::duration>(tp);
 }
 

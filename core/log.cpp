@@ -28,9 +28,13 @@ std::string_view levelName(Level level) {
 
 } // namespace
 
-void setMinimumLevel(Level level) { g_minimum.store(level, std::memory_order_relaxed); }
+void setMinimumLevel(Level level) {
+    g_minimum.store(level, std::memory_order_relaxed);
+}
 
-Level minimumLevel() { return g_minimum.load(std::memory_order_relaxed); }
+Level minimumLevel() {
+    return g_minimum.load(std::memory_order_relaxed);
+}
 
 void write(Level level, std::string_view component, std::string_view message) {
     std::string line = fmt::format("{} {} {}: {}\n", formatMicroTime(SystemClock().now()),

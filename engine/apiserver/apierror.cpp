@@ -6,14 +6,15 @@
 namespace pilot::apiserver {
 namespace json = boost::json;
 
-std::unexpected<ApiError> apiFail(ApiError error) { return std::unexpected(std::move(error)); }
+std::unexpected<ApiError> apiFail(ApiError error) {
+    return std::unexpected(std::move(error));
+}
 
 std::string qualifiedResource(const std::string& resource, const std::string& group) {
     return group.empty() ? resource : resource + "." + group;
 }
 
-ApiError notFound(const std::string& resource, const std::string& group,
-                  const std::string& name) {
+ApiError notFound(const std::string& resource, const std::string& group, const std::string& name) {
     ApiError e;
     e.code = 404;
     e.reason = "NotFound";
@@ -62,9 +63,8 @@ ApiError invalid(const std::string& kind, const std::string& group, const std::s
         list += cause.field.empty() ? cause.message : cause.field + ": " + cause.message;
     }
     std::string qualified = group.empty() ? kind : kind + "." + group;
-    e.message = causes.size() > 1
-                    ? fmt::format("{} \"{}\" is invalid: [{}]", qualified, name, list)
-                    : fmt::format("{} \"{}\" is invalid: {}", qualified, name, list);
+    e.message = causes.size() > 1 ? fmt::format("{} \"{}\" is invalid: [{}]", qualified, name, list)
+                                  : fmt::format("{} \"{}\" is invalid: {}", qualified, name, list);
     e.name = name;
     e.group = group;
     e.kind = kind;
@@ -240,8 +240,10 @@ std::string statusJson(const ApiError& error) {
 std::string successStatusJson(const std::string& name, const std::string& group,
                               const std::string& kind, const std::string& uid) {
     json::object details{{"name", name}, {"group", group}, {"kind", kind}, {"uid", uid}};
-    json::object status{{"kind", "Status"},        {"apiVersion", "v1"},
-                        {"metadata", json::object()}, {"status", "Success"},
+    json::object status{{"kind", "Status"},
+                        {"apiVersion", "v1"},
+                        {"metadata", json::object()},
+                        {"status", "Success"},
                         {"details", std::move(details)}};
     return json::serialize(status);
 }

@@ -75,8 +75,8 @@ HandlerResult ApiHandler::handle(Request& request) {
     if (!result.stream) {
         auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::steady_clock::now() - started);
-        m_metrics.observeRequest(info.isResourceRequest ? info.verb : request.method,
-                                 info.resource, result.response.status, latency);
+        m_metrics.observeRequest(info.isResourceRequest ? info.verb : request.method, info.resource,
+                                 result.response.status, latency);
     } else {
         m_metrics.observeRequest("watch", info.resource, 200, {});
     }
@@ -105,13 +105,14 @@ HandlerResult ApiHandler::handleNonResource(Request& request, const RequestInfo&
     if (path == "/api" || path == "/apis") {
         std::string version = aggregatedDiscoveryVersion(request.accept);
         if (!version.empty()) {
-            HandlerResult result = jsonResponse(200, m_discovery.aggregated(path == "/api", version));
+            HandlerResult result =
+                jsonResponse(200, m_discovery.aggregated(path == "/api", version));
             result.response.contentType =
                 "application/json;g=apidiscovery.k8s.io;v=" + version + ";as=APIGroupDiscoveryList";
             return result;
         }
-        return jsonResponse(200, path == "/api" ? m_discovery.coreVersions()
-                                                : m_discovery.groupList());
+        return jsonResponse(200,
+                            path == "/api" ? m_discovery.coreVersions() : m_discovery.groupList());
     }
     if (!info.apiPrefix.empty() && !info.version.empty()) {
         std::string doc = m_discovery.resourceList(info.group, info.version);

@@ -35,11 +35,11 @@ json::object groupObject(const std::string& name, const std::vector<std::string>
 } // namespace
 
 std::string Discovery::coreVersions() const {
-    json::object doc{{"kind", "APIVersions"},
-                     {"versions", json::array{"v1"}},
-                     {"serverAddressByClientCIDRs",
-                      json::array{json::object{{"clientCIDR", "0.0.0.0/0"},
-                                               {"serverAddress", ""}}}}};
+    json::object doc{
+        {"kind", "APIVersions"},
+        {"versions", json::array{"v1"}},
+        {"serverAddressByClientCIDRs",
+         json::array{json::object{{"clientCIDR", "0.0.0.0/0"}, {"serverAddress", ""}}}}};
     return json::serialize(doc);
 }
 
@@ -124,14 +124,13 @@ std::string Discovery::aggregated(bool core, const std::string& version) const {
                 if (type->gvk.group != groupName || type->gvk.version != v) {
                     continue;
                 }
-                json::object r{
-                    {"resource", type->plural},
-                    {"responseKind", json::object{{"group", type->gvk.group},
-                                                  {"version", type->gvk.version},
-                                                  {"kind", type->gvk.kind}}},
-                    {"scope", type->namespaced ? "Namespaced" : "Cluster"},
-                    {"singularResource", type->singular},
-                    {"verbs", strings(type->verbs)}};
+                json::object r{{"resource", type->plural},
+                               {"responseKind", json::object{{"group", type->gvk.group},
+                                                             {"version", type->gvk.version},
+                                                             {"kind", type->gvk.kind}}},
+                               {"scope", type->namespaced ? "Namespaced" : "Cluster"},
+                               {"singularResource", type->singular},
+                               {"verbs", strings(type->verbs)}};
                 if (!type->shortNames.empty()) {
                     r["shortNames"] = strings(type->shortNames);
                 }
@@ -152,8 +151,8 @@ std::string Discovery::aggregated(bool core, const std::string& version) const {
                 }
                 resources.push_back(std::move(r));
             }
-            versionList.push_back(json::object{
-                {"version", v}, {"resources", resources}, {"freshness", "Current"}});
+            versionList.push_back(
+                json::object{{"version", v}, {"resources", resources}, {"freshness", "Current"}});
         }
         items.push_back(json::object{{"metadata", json::object{{"name", groupName}}},
                                      {"versions", versionList}});

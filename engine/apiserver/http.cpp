@@ -67,8 +67,9 @@ std::vector<std::pair<std::string, std::string>> parseQuery(std::string_view tex
         if (!part.empty()) {
             size_t eq = part.find('=');
             std::string key = percentDecode(part.substr(0, eq), true);
-            std::string value =
-                eq == std::string_view::npos ? std::string() : percentDecode(part.substr(eq + 1), true);
+            std::string value = eq == std::string_view::npos
+                                    ? std::string()
+                                    : percentDecode(part.substr(eq + 1), true);
             out.emplace_back(std::move(key), std::move(value));
         }
         text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);

@@ -58,9 +58,8 @@ public:
     void run() {
         net::dispatch(m_stream.get_executor(), [self = shared_from_this()] {
             beast::get_lowest_layer(self->m_stream).expires_after(HandshakeTimeout);
-            self->m_stream.async_handshake(
-                ssl::stream_base::server,
-                [self](beast::error_code ec) { self->onHandshake(ec); });
+            self->m_stream.async_handshake(ssl::stream_base::server,
+                                           [self](beast::error_code ec) { self->onHandshake(ec); });
         });
     }
 
@@ -80,10 +79,9 @@ private:
         m_parser->body_limit(m_server.options.bodyLimit);
         m_parser->header_limit(HeaderLimit);
         beast::get_lowest_layer(m_stream).expires_after(m_server.options.readTimeout);
-        http::async_read(m_stream, m_buffer, *m_parser,
-                         [self = shared_from_this()](beast::error_code ec, size_t) {
-                             self->onRead(ec);
-                         });
+        http::async_read(
+            m_stream, m_buffer, *m_parser,
+            [self = shared_from_this()](beast::error_code ec, size_t) { self->onRead(ec); });
     }
 
     void onRead(beast::error_code ec) {
@@ -133,19 +131,18 @@ private:
             try {
                 result = self->m_server.handler(*request);
             } catch (const std::exception& e) {
-                log::error("http", "handler failed for {} {}: {}", request->method,
-                           request->path, e.what());
+                log::error("http", "handler failed for {} {}: {}", request->method, request->path,
+                           e.what());
                 ApiError error = internalError(e.what());
                 result.response = Response{error.code, "application/json", statusJson(error), {}};
             }
-            net::post(self->m_stream.get_executor(),
-                      [self, result = std::move(result)]() mutable {
-                          if (result.stream) {
-                              self->startStream(std::move(result.stream));
-                          } else {
-                              self->writeResponse(std::move(result.response));
-                          }
-                      });
+            net::post(self->m_stream.get_executor(), [self, result = std::move(result)]() mutable {
+                if (result.stream) {
+                    self->startStream(std::move(result.stream));
+                } else {
+                    self->writeResponse(std::move(result.response));
+                }
+            });
         });
     }
 
@@ -184,15 +181,14 @@ private:
         res->set(http::field::connection, "close");
         res->body() = statusJson(error);
         res->prepare_payload();
-        http::async_write(m_stream, *res,
-                          [self = shared_from_this(), res](beast::error_code ec, size_t) {
-                              if (ec) {
-                                  return self->close();
-                              }
-                              beast::get_lowest_layer(self->m_stream)
-                                  .expires_after(std::chrono::seconds(5));
-                              self->drain();
-                          });
+        http::async_write(
+            m_stream, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                if (ec) {
+                    return self->close();
+                }
+                beast::get_lowest_layer(self->m_stream).expires_after(std::chrono::seconds(5));
+                self->drain();
+            });
     }
 
     void drain() {
@@ -278,18 +274,18 @@ private:
         }
         auto buffer = std::make_shared<std::string>(std::move(data));
         m_writing = true;
-        net::async_write(m_stream, http::make_chunk(net::buffer(*buffer)),
-                         [self = shared_from_this(), buffer, finished](beast::error_code ec,
-                                                                      size_t) {
-                             self->m_writing = false;
-                             if (ec) {
-                                 return self->endStream();
-                             }
-                             if (finished) {
-                                 return self->finishStream();
-                             }
-                             self->pump();
-                         });
+        net::async_write(
+            m_stream, http::make_chunk(net::buffer(*buffer)),
+            [self = shared_from_this(), buffer, finished](beast::error_code ec, size_t) {
+                self->m_writing = false;
+                if (ec) {
+                    return self->endStream();
+                }
+                if (finished) {
+                    return self->finishStream();
+                }
+                self->pump();
+            });
     }
 
     void finishStream() {
@@ -318,8 +314,7 @@ private:
 
     void shutdown() {
         beast::get_lowest_layer(m_stream).expires_after(std::chrono::seconds(2));
-        m_stream.async_shutdown(
-            [self = shared_from_this()](beast::error_code) { self->close(); });
+        m_stream.async_shutdown([self = shared_from_this()](beast::error_code) { self->close(); });
     }
 
     void close() {
@@ -369,7 +364,9 @@ HttpServer::HttpServer(HttpServerOptions options, TlsConfigurer tls, Authenticat
     m_impl->handler = std::move(handler);
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 Result<uint16_t> HttpServer::start() {
     Impl& d = *m_impl;
@@ -377,9 +374,8 @@ Result<uint16_t> HttpServer::start() {
         return std::unexpected(status.error());
     }
     beast::error_code ec;
-    auto address = net::ip::make_address(d.options.host == "localhost" ? "127.0.0.1"
-                                                                       : d.options.host,
-                                         ec);
+    auto address =
+        net::ip::make_address(d.options.host == "localhost" ? "127.0.0.1" : d.options.host, ec);
     if (ec) {
         return fail(ErrorCode::InvalidArgument, "invalid listen address " + d.options.host);
     }

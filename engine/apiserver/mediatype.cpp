@@ -76,8 +76,8 @@ Negotiated negotiate(std::string_view accept) {
     }
     for (const MediaType& m : types) {
         std::string as = m.param("as");
-        bool json = m.type == "application/json" || m.type == "application/*" ||
-                    m.type == "*/*" || m.type == "application/yaml";
+        bool json = m.type == "application/json" || m.type == "application/*" || m.type == "*/*" ||
+                    m.type == "application/yaml";
         if (!json) {
             continue;
         }

@@ -31,8 +31,9 @@ std::string ApiMetrics::render() const {
     out += "# TYPE apiserver_request_total counter\n";
     for (const auto& [key, count] : m_requests) {
         const auto& [verb, resource, code] = key;
-        out += fmt::format("apiserver_request_total{{verb=\"{}\",resource=\"{}\",code=\"{}\"}} {}\n",
-                           verb, resource, code, count);
+        out +=
+            fmt::format("apiserver_request_total{{verb=\"{}\",resource=\"{}\",code=\"{}\"}} {}\n",
+                        verb, resource, code, count);
     }
     out += "# HELP apiserver_request_duration_seconds Response latency by verb and resource.\n";
     out += "# TYPE apiserver_request_duration_seconds histogram\n";

@@ -20,7 +20,7 @@ public:
 
 private:
     static constexpr std::array<double, 12> Buckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                        0.1,   0.25,   0.5,   1.0,  2.5,   5.0};
+                                                       0.1,   0.25,   0.5,   1.0,  2.5,   5.0};
     struct Histogram {
         std::array<uint64_t, Buckets.size()> counts{};
         uint64_t count = 0;

@@ -16,7 +16,9 @@ namespace json = boost::json;
 
 namespace {
 
-std::string listKind(const kube::ResourceType& type) { return type.gvk.kind + "List"; }
+std::string listKind(const kube::ResourceType& type) {
+    return type.gvk.kind + "List";
+}
 
 std::string base64Encode(std::string_view in) {
     static constexpr char Table[] =
@@ -178,9 +180,10 @@ HandlerResult handleGet(VerbContext& ctx) {
                                            "application/json, application/yaml"));
     }
     if (negotiated.representation == Representation::Table) {
-        return tableResponse(ctx, {*object},
-                             json::object{{"resourceVersion", std::to_string((*object)->modRevision)}},
-                             negotiated.tableVersion);
+        return tableResponse(
+            ctx, {*object},
+            json::object{{"resourceVersion", std::to_string((*object)->modRevision)}},
+            negotiated.tableVersion);
     }
     return jsonResponse(200, (*object)->json);
 }
@@ -204,10 +207,10 @@ HandlerResult handleList(VerbContext& ctx) {
     const std::string* match = ctx.request.param("resourceVersionMatch");
     if (match && !match->empty()) {
         if (*match != "NotOlderThan" && *match != "Exact") {
-            return errorResponse(badRequest(fmt::format(
-                "resourceVersionMatch: Unsupported value: \"{}\": supported values: "
-                "\"Exact\", \"NotOlderThan\"",
-                *match)));
+            return errorResponse(badRequest(
+                fmt::format("resourceVersionMatch: Unsupported value: \"{}\": supported values: "
+                            "\"Exact\", \"NotOlderThan\"",
+                            *match)));
         }
         if (*revision == 0 && *match == "Exact") {
             return errorResponse(badRequest("resourceVersionMatch \"Exact\" is forbidden for "
@@ -235,9 +238,9 @@ HandlerResult handleList(VerbContext& ctx) {
     auto page = ctx.service.cacheFor(*ctx.type)->list(listRequest);
     if (!page) {
         if (page.error().code == ErrorCode::Gone) {
-            return errorResponse(expired(
-                "The provided continue parameter is too old to display a consistent list "
-                "result. You can start a new list without the continue parameter."));
+            return errorResponse(
+                expired("The provided continue parameter is too old to display a consistent list "
+                        "result. You can start a new list without the continue parameter."));
         }
         return errorResponse(fromError(page.error()));
     }

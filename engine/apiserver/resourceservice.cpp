@@ -135,8 +135,7 @@ ApiResult<void> ResourceService::checkNamespace(const kube::ResourceType& type,
 }
 
 ApiResult<void> ResourceService::admit(const kube::ResourceType& type, json::object& object,
-                                       const json::object* old,
-                                       const WriteOptions& options) const {
+                                       const json::object* old, const WriteOptions& options) const {
     std::string name = stringAt(objectAt(object, "metadata"), "name");
     if (type.schema && options.validation != FieldValidation::Ignore) {
         kube::FieldErrors unknown;
@@ -146,9 +145,9 @@ ApiResult<void> ResourceService::admit(const kube::ResourceType& type, json::obj
             if (type.custom) {
                 return apiFail(invalid(type.gvk.kind, type.gvk.group, name, typeErrors));
             }
-            return apiFail(badRequest(fmt::format("{} in version \"{}\" cannot be handled as a {}: {}",
-                                                  type.gvk.kind, type.gvk.version, type.gvk.kind,
-                                                  typeErrorsMessage(typeErrors))));
+            return apiFail(badRequest(
+                fmt::format("{} in version \"{}\" cannot be handled as a {}: {}", type.gvk.kind,
+                            type.gvk.version, type.gvk.kind, typeErrorsMessage(typeErrors))));
         }
         if (!unknown.empty()) {
             if (options.validation == FieldValidation::Strict) {
@@ -212,8 +211,8 @@ ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
     if (auto status = checkNamespace(type, ns); !status) {
         return std::unexpected(status.error());
     }
-    bool generated = stringAt(&metadata, "name").empty() &&
-                     !stringAt(&metadata, "generateName").empty();
+    bool generated =
+        stringAt(&metadata, "name").empty() && !stringAt(&metadata, "generateName").empty();
 
     metadata["uid"] = newUuid();
     metadata["creationTimestamp"] = formatTime(m_clock.now());
@@ -349,8 +348,8 @@ ApiResult<json::object> ResourceService::commitRemoval(const kube::ResourceType&
     if (dryRun) {
         return last;
     }
-    auto written = m_store.write(
-        store::Write{store::Write::Op::Delete, current.key, {}, current.modRevision});
+    auto written =
+        m_store.write(store::Write{store::Write::Op::Delete, current.key, {}, current.modRevision});
     if (!written) {
         return apiFail(fromError(written.error(), type.plural, type.gvk.group, current.name));
     }
@@ -388,13 +387,13 @@ ApiResult<json::object> ResourceService::commitUpdate(const kube::ResourceType& 
 
 ApiResult<json::object> ResourceService::update(const kube::ResourceType& type,
                                                 const std::string& ns, const std::string& name,
-                                                json::object object,
-                                                const WriteOptions& options) {
+                                                json::object object, const WriteOptions& options) {
     const json::object* meta = objectAt(object, "metadata");
     std::string bodyName = stringAt(meta, "name");
     if (!bodyName.empty() && bodyName != name) {
-        return apiFail(badRequest(fmt::format(
-            "the name of the object ({}) does not match the name on the URL ({})", bodyName, name)));
+        return apiFail(badRequest(
+            fmt::format("the name of the object ({}) does not match the name on the URL ({})",
+                        bodyName, name)));
     }
     if (type.namespaced) {
         std::string bodyNs = stringAt(meta, "namespace");
@@ -418,12 +417,10 @@ ApiResult<json::object> ResourceService::update(const kube::ResourceType& type,
     return guaranteedUpdate(type, ns, name, mutate, options);
 }
 
-ApiResult<json::object> ResourceService::guaranteedUpdate(const kube::ResourceType& type,
-                                                          const std::string& ns,
-                                                          const std::string& name,
-                                                          const Mutator& mutate,
-                                                          const WriteOptions& options,
-                                                          bool create, bool* created) {
+ApiResult<json::object>
+ResourceService::guaranteedUpdate(const kube::ResourceType& type, const std::string& ns,
+                                  const std::string& name, const Mutator& mutate,
+                                  const WriteOptions& options, bool create, bool* created) {
     std::string key = keyFor(type, ns, name);
     for (int attempt = 0; attempt < MaxUpdateAttempts; ++attempt) {
         watchcache::ObjectPtr current = cacheFor(type)->get(key);
@@ -543,8 +540,8 @@ ApiResult<DeleteOutcome> ResourceService::remove(const kube::ResourceType& type,
         int64_t grace = 0;
         if (isPod && !stringAt(objectAt(object, "spec"), "nodeName").empty()) {
             const json::object* spec = objectAt(object, "spec");
-            const json::value* tg = spec ? spec->if_contains("terminationGracePeriodSeconds")
-                                         : nullptr;
+            const json::value* tg =
+                spec ? spec->if_contains("terminationGracePeriodSeconds") : nullptr;
             grace = tg && tg->is_int64() ? tg->get_int64() : 30;
             if (options.gracePeriodSeconds) {
                 grace = *options.gracePeriodSeconds;

@@ -76,9 +76,9 @@ public:
     /// Read-modify-write with retries on conflicting concurrent writes (patch, subresources).
     /// With `create` set, a missing object is created from `mutate({})`.
     [[nodiscard]] ApiResult<boost::json::object>
-    guaranteedUpdate(const kube::ResourceType& type, const std::string& ns,
-                     const std::string& name, const Mutator& mutate, const WriteOptions& options,
-                     bool create = false, bool* created = nullptr);
+    guaranteedUpdate(const kube::ResourceType& type, const std::string& ns, const std::string& name,
+                     const Mutator& mutate, const WriteOptions& options, bool create = false,
+                     bool* created = nullptr);
 
     [[nodiscard]] ApiResult<DeleteOutcome> remove(const kube::ResourceType& type,
                                                   const std::string& ns, const std::string& name,
@@ -88,9 +88,10 @@ public:
     [[nodiscard]] const Clock& clock() const { return m_clock; }
 
 private:
-    [[nodiscard]] ApiResult<boost::json::object>
-    prepareUpdate(const kube::ResourceType& type, const boost::json::object& old,
-                  boost::json::object updated, const WriteOptions& options) const;
+    [[nodiscard]] ApiResult<boost::json::object> prepareUpdate(const kube::ResourceType& type,
+                                                               const boost::json::object& old,
+                                                               boost::json::object updated,
+                                                               const WriteOptions& options) const;
     [[nodiscard]] ApiResult<void> admit(const kube::ResourceType& type, boost::json::object& object,
                                         const boost::json::object* old,
                                         const WriteOptions& options) const;

@@ -9,9 +9,8 @@ namespace pilot::apiserver {
 
 /// The cache filter for a list/watch request: namespace plus `labelSelector` and
 /// `fieldSelector` (checked against the resource's field-selector allow-list).
-[[nodiscard]] ApiResult<watchcache::Filter> buildFilter(const Request& request,
-                                                        const kube::ResourceType& type,
-                                                        const std::string& ns);
+[[nodiscard]] ApiResult<watchcache::Filter>
+buildFilter(const Request& request, const kube::ResourceType& type, const std::string& ns);
 
 /// The field paths a resource's selectors may use (allow-list plus metadata.name/namespace).
 [[nodiscard]] std::vector<std::string> selectableFields(const kube::ResourceType& type);

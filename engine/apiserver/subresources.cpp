@@ -2,8 +2,8 @@
 #include "engine/apiserver/apihandler.h"
 #include "engine/apiserver/verbs.h"
 
-#include "kube/mergepatch.h"
 #include "kube/jsonpatch.h"
+#include "kube/mergepatch.h"
 #include "kube/yaml.h"
 
 #include <boost/json.hpp>
@@ -96,8 +96,8 @@ json::object scaleOf(const json::object& object) {
     const json::object* spec = objectAt(&object, "spec");
     const json::object* status = objectAt(&object, "status");
     json::object scaleMeta;
-    for (std::string_view key : {"name", "namespace", "uid", "resourceVersion",
-                                 "creationTimestamp"}) {
+    for (std::string_view key :
+         {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
         if (meta) {
             if (const json::value* v = meta->if_contains(key)) {
                 scaleMeta[key] = *v;
@@ -193,9 +193,9 @@ HandlerResult handleBinding(VerbContext& ctx) {
         json::object& spec = pod["spec"].as_object();
         std::string existing = stringAt(&spec, "nodeName");
         if (!existing.empty()) {
-            return apiFail(conflict("pods", "", ctx.info.name,
-                                    fmt::format("pod {} is already assigned to node \"{}\"",
-                                                ctx.info.name, existing)));
+            return apiFail(conflict(
+                "pods", "", ctx.info.name,
+                fmt::format("pod {} is already assigned to node \"{}\"", ctx.info.name, existing)));
         }
         if (objectAt(&pod, "metadata")->contains("deletionTimestamp")) {
             return apiFail(conflict("pods", "", ctx.info.name,
@@ -204,8 +204,8 @@ HandlerResult handleBinding(VerbContext& ctx) {
         spec["nodeName"] = node;
         return pod;
     };
-    auto bound = ctx.service.guaranteedUpdate(*ctx.type, ctx.info.ns, ctx.info.name, mutate,
-                                              options);
+    auto bound =
+        ctx.service.guaranteedUpdate(*ctx.type, ctx.info.ns, ctx.info.name, mutate, options);
     if (!bound) {
         return errorResponse(bound.error());
     }
@@ -292,8 +292,8 @@ HandlerResult handleFinalize(VerbContext& ctx) {
         spec.as_object()["finalizers"] = finalizers;
         return ns;
     };
-    auto result = ctx.service.guaranteedUpdate(*ctx.type, ctx.info.ns, ctx.info.name, mutate,
-                                               options);
+    auto result =
+        ctx.service.guaranteedUpdate(*ctx.type, ctx.info.ns, ctx.info.name, mutate, options);
     if (!result) {
         return errorResponse(result.error());
     }

@@ -56,10 +56,10 @@ void WatchStream::start(std::function<void()> wake) {
 }
 
 std::string WatchStream::bookmark() const {
-    json::object object{{"kind", m_options.type->gvk.kind},
-                        {"apiVersion", m_options.type->gvk.apiVersion()},
-                        {"metadata", json::object{{"resourceVersion",
-                                                   std::to_string(m_options.revision())}}}};
+    json::object object{
+        {"kind", m_options.type->gvk.kind},
+        {"apiVersion", m_options.type->gvk.apiVersion()},
+        {"metadata", json::object{{"resourceVersion", std::to_string(m_options.revision())}}}};
     return json::serialize(json::object{{"type", "BOOKMARK"}, {"object", object}}) + "\n";
 }
 

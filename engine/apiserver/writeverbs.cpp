@@ -128,9 +128,9 @@ HandlerResult handleUpdate(VerbContext& ctx) {
     }
     std::string kind = stringAt(*body, "kind");
     if (!kind.empty() && kind != ctx.type->gvk.kind) {
-        return errorResponse(badRequest(fmt::format(
-            "the kind in the data ({}) does not match the expected kind ({})", kind,
-            ctx.type->gvk.kind)));
+        return errorResponse(badRequest(
+            fmt::format("the kind in the data ({}) does not match the expected kind ({})", kind,
+                        ctx.type->gvk.kind)));
     }
     std::vector<std::string> warnings;
     options->warnings = &warnings;
@@ -176,8 +176,8 @@ HandlerResult handlePatch(VerbContext& ctx) {
                     "application/apply-patch+yaml";
         return errorResponse(e);
     }
-    Result<json::value> patch = kind == Kind::Apply ? kube::parseYaml(ctx.request.body)
-                                                    : kube::parseJson(ctx.request.body);
+    Result<json::value> patch =
+        kind == Kind::Apply ? kube::parseYaml(ctx.request.body) : kube::parseJson(ctx.request.body);
     if (!patch) {
         return errorResponse(badRequest(patch.error().message));
     }
@@ -236,11 +236,10 @@ HandlerResult handlePatch(VerbContext& ctx) {
         }
         }
         if (!patched) {
-            return apiFail(kind == Kind::Json ? invalid(type.gvk.kind, type.gvk.group,
-                                                        ctx.info.name,
-                                                        {{"FieldValueInvalid", "",
-                                                          patched.error().message}})
-                                              : badRequest(patched.error().message));
+            return apiFail(kind == Kind::Json
+                               ? invalid(type.gvk.kind, type.gvk.group, ctx.info.name,
+                                         {{"FieldValueInvalid", "", patched.error().message}})
+                               : badRequest(patched.error().message));
         }
         if (!patched->is_object()) {
             return apiFail(badRequest("the patch produced something other than an object"));
@@ -297,8 +296,7 @@ ApiResult<DeleteOptions> deleteOptionsOf(const Request& request) {
         }
         if (const json::value* p = body.if_contains("preconditions"); p && p->is_object()) {
             options.preconditionUid = stringAt(p->get_object(), "uid");
-            options.preconditionResourceVersion =
-                stringAt(p->get_object(), "resourceVersion");
+            options.preconditionResourceVersion = stringAt(p->get_object(), "resourceVersion");
         }
         if (const json::value* d = body.if_contains("dryRun"); d && d->is_array()) {
             options.dryRun = !d->get_array().empty();
@@ -328,9 +326,9 @@ ApiResult<DeleteOptions> deleteOptionsOf(const Request& request) {
 }
 
 HandlerResult deleteResponse(const kube::ResourceType& type, const DeleteOutcome& outcome) {
-    bool returnsObject = (type.gvk.group.empty() &&
-                          (type.gvk.kind == "Pod" || type.gvk.kind == "ServiceAccount" ||
-                           type.gvk.kind == "Namespace"));
+    bool returnsObject =
+        (type.gvk.group.empty() && (type.gvk.kind == "Pod" || type.gvk.kind == "ServiceAccount" ||
+                                    type.gvk.kind == "Namespace"));
     if (!outcome.removed || returnsObject) {
         return jsonResponse(outcome.removed ? 200 : 200, json::serialize(outcome.object));
     }

@@ -66,7 +66,9 @@ Engine::Engine(EngineOptions options) : m_impl(std::make_unique<Impl>()) {
     m_impl->options = std::move(options);
 }
 
-Engine::~Engine() { stop(); }
+Engine::~Engine() {
+    stop();
+}
 
 Status Engine::start() {
     Impl& d = *m_impl;
@@ -175,9 +177,13 @@ void Engine::stop() {
     }
 }
 
-const std::string& Engine::apiUrl() const { return m_impl->apiUrl; }
+const std::string& Engine::apiUrl() const {
+    return m_impl->apiUrl;
+}
 
-std::string Engine::kubeconfigPath() const { return m_impl->options.dataDir + "/admin.kubeconfig"; }
+std::string Engine::kubeconfigPath() const {
+    return m_impl->options.dataDir + "/admin.kubeconfig";
+}
 
 std::string Engine::readyLine() const {
     std::string line = "ready api=" + m_impl->apiUrl;

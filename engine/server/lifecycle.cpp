@@ -64,7 +64,9 @@ constexpr std::string_view BuiltinNamespaces[] = {"default", "kube-system", "kub
 
 Lifecycle::Lifecycle(apiserver::ResourceService& service) : m_service(service) {}
 
-Lifecycle::~Lifecycle() { stop(); }
+Lifecycle::~Lifecycle() {
+    stop();
+}
 
 Status Lifecycle::bootstrap() {
     auto nsType = m_service.types().byResource("", "v1", "namespaces");
@@ -80,8 +82,8 @@ Status Lifecycle::bootstrap() {
                         {"metadata", json::object{{"name", name}}}};
         auto created = m_service.create(*nsType, "", std::move(ns), apiserver::WriteOptions{});
         if (!created) {
-            return fail(ErrorCode::Internal, "cannot create namespace " + std::string(name) +
-                                                 ": " + created.error().message);
+            return fail(ErrorCode::Internal, "cannot create namespace " + std::string(name) + ": " +
+                                                 created.error().message);
         }
     }
     return {};
@@ -92,9 +94,8 @@ void Lifecycle::start() {
         if (!type->preferred) {
             continue;
         }
-        auto watcher = m_service.cacheFor(*type)->watch(watchcache::Filter{},
-                                                        m_service.cacheFor(*type)->revision(),
-                                                        1u << 20);
+        auto watcher = m_service.cacheFor(*type)->watch(
+            watchcache::Filter{}, m_service.cacheFor(*type)->revision(), 1u << 20);
         if (!watcher) {
             continue;
         }
@@ -131,7 +132,8 @@ void Lifecycle::run() {
         {
             std::unique_lock lock(m_mutex);
             // Periodic resync as a safety net; events wake the loop at once.
-            m_wake.wait_for(lock, std::chrono::seconds(5), [this] { return m_dirty || m_stopping; });
+            m_wake.wait_for(lock, std::chrono::seconds(5),
+                            [this] { return m_dirty || m_stopping; });
             if (m_stopping) {
                 return;
             }
@@ -203,7 +205,8 @@ void Lifecycle::finishNamespaces() {
             spec.as_object()["finalizers"] = json::array();
             return updated;
         };
-        (void)m_service.guaranteedUpdate(*nsType, "", ns->name, finalize, apiserver::WriteOptions{});
+        (void)m_service.guaranteedUpdate(*nsType, "", ns->name, finalize,
+                                         apiserver::WriteOptions{});
         (void)m_service.remove(*nsType, "", ns->name, apiserver::DeleteOptions{});
     }
 }
@@ -256,15 +259,14 @@ void Lifecycle::collectGarbage() {
                     if (orphan) {
                         std::string uid = entry.object->uid;
                         apiserver::ResourceService::Mutator strip =
-                            [uid](const json::object& current)
-                            -> apiserver::ApiResult<json::object> {
+                            [uid](
+                                const json::object& current) -> apiserver::ApiResult<json::object> {
                             json::object updated = current;
                             json::object& m = updated["metadata"].as_object();
                             if (json::value* refs = m.if_contains("ownerReferences");
                                 refs && refs->is_array()) {
                                 eraseIf(refs->as_array(), [&](const json::value& r) {
-                                    return r.is_object() &&
-                                           stringAt(r.get_object(), "uid") == uid;
+                                    return r.is_object() && stringAt(r.get_object(), "uid") == uid;
                                 });
                                 if (refs->as_array().empty()) {
                                     m.erase("ownerReferences");
@@ -286,8 +288,8 @@ void Lifecycle::collectGarbage() {
                 if (!remaining) {
                     std::string finalizer = foreground ? "foregroundDeletion" : "orphan";
                     apiserver::ResourceService::Mutator drop =
-                        [finalizer](const json::object& current)
-                        -> apiserver::ApiResult<json::object> {
+                        [finalizer](
+                            const json::object& current) -> apiserver::ApiResult<json::object> {
                         json::object updated = current;
                         json::object& m = updated["metadata"].as_object();
                         if (json::value* f = m.if_contains("finalizers"); f && f->is_array()) {

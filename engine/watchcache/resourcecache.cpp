@@ -8,8 +8,8 @@ namespace pilot::watchcache {
 
 ResourceCache::ResourceCache(std::string prefix, std::vector<std::string> fieldPaths,
                              size_t historySize)
-    : m_prefix(std::move(prefix)), m_fieldPaths(std::move(fieldPaths)),
-      m_historySize(historySize) {}
+    : m_prefix(std::move(prefix)), m_fieldPaths(std::move(fieldPaths)), m_historySize(historySize) {
+}
 
 ObjectPtr ResourceCache::get(const std::string& key) const {
     std::lock_guard lock(m_mutex);
@@ -86,8 +86,8 @@ Result<std::shared_ptr<Watcher>> ResourceCache::watch(Filter filter, int64_t fro
                                                       size_t queueCapacity) {
     std::lock_guard lock(m_mutex);
     if (fromRevision > 0 && fromRevision < m_historyStart) {
-        return fail(ErrorCode::Gone, fmt::format("too old resource version: {} ({})",
-                                                 fromRevision, m_historyStart + 1));
+        return fail(ErrorCode::Gone, fmt::format("too old resource version: {} ({})", fromRevision,
+                                                 m_historyStart + 1));
     }
     size_t initial = fromRevision == 0 ? m_objects.size() : 0;
     auto watcher = std::make_shared<Watcher>(std::move(filter), queueCapacity + initial);

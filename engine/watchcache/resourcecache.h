@@ -16,9 +16,9 @@ namespace pilot::watchcache {
 /// A consistent page of a list.
 struct ListPage {
     std::vector<ObjectPtr> items;
-    int64_t revision = 0;        // the revision the page is consistent with
-    std::string continueKey;     // last key returned when more items remain, else empty
-    int64_t remainingItems = 0;  // matching items after this page
+    int64_t revision = 0;       // the revision the page is consistent with
+    std::string continueKey;    // last key returned when more items remain, else empty
+    int64_t remainingItems = 0; // matching items after this page
 };
 
 struct ListRequest {

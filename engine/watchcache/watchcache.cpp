@@ -147,8 +147,8 @@ Status WatchCache::loadResource(ResourceCache& cache) {
     if (events) {
         std::map<std::string, ObjectPtr> last;
         for (const store::Event& e : *events) {
-            auto object = buildCachedObject(e.key, e.value, e.createRevision, e.revision,
-                                            cache.fieldPaths());
+            auto object =
+                buildCachedObject(e.key, e.value, e.createRevision, e.revision, cache.fieldPaths());
             if (!object) {
                 continue;
             }
@@ -198,14 +198,15 @@ std::shared_ptr<ResourceCache> WatchCache::resource(const std::string& prefix) {
     if (it != m_caches.end()) {
         return it->second;
     }
-    auto cache = std::make_shared<ResourceCache>(prefix, std::vector<std::string>{},
-                                                 m_historySize);
+    auto cache = std::make_shared<ResourceCache>(prefix, std::vector<std::string>{}, m_historySize);
     cache->advance(m_revision.load());
     m_caches.emplace(prefix, cache);
     return cache;
 }
 
-int64_t WatchCache::revision() const { return m_revision.load(); }
+int64_t WatchCache::revision() const {
+    return m_revision.load();
+}
 
 void WatchCache::onCommit(const std::vector<store::Event>& events) {
     if (events.empty()) {
@@ -220,8 +221,8 @@ void WatchCache::onCommit(const std::vector<store::Event>& events) {
         if (!cache) {
             cache = resource(prefix);
         }
-        auto object = buildCachedObject(e.key, e.value, e.createRevision, e.revision,
-                                        cache->fieldPaths());
+        auto object =
+            buildCachedObject(e.key, e.value, e.createRevision, e.revision, cache->fieldPaths());
         if (!object) {
             log::error("watchcache", "{}", object.error().message);
             continue;
@@ -236,8 +237,8 @@ void WatchCache::onCommit(const std::vector<store::Event>& events) {
             }
         }
         EventType type = e.type == store::EventType::Delete ? EventType::Deleted
-                         : previous                          ? EventType::Modified
-                                                             : EventType::Added;
+                         : previous                         ? EventType::Modified
+                                                            : EventType::Added;
         list.push_back(WatchEvent{type, e.revision, *object, previous});
     }
     std::vector<std::shared_ptr<ResourceCache>> all;

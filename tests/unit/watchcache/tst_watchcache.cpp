@@ -12,12 +12,12 @@ namespace {
 constexpr const char* Prefix = "/registry/core/pods";
 
 std::string pod(const std::string& name, const std::string& app, const std::string& node = "") {
-    boost::json::object o{{"kind", "Pod"},
-                          {"apiVersion", "v1"},
-                          {"metadata", boost::json::object{{"name", name},
-                                                           {"namespace", "default"},
-                                                           {"labels", {{"app", app}}}}},
-                          {"spec", boost::json::object{{"nodeName", node}}}};
+    boost::json::object o{
+        {"kind", "Pod"},
+        {"apiVersion", "v1"},
+        {"metadata",
+         boost::json::object{{"name", name}, {"namespace", "default"}, {"labels", {{"app", app}}}}},
+        {"spec", boost::json::object{{"nodeName", node}}}};
     return boost::json::serialize(o);
 }
 
@@ -34,15 +34,15 @@ protected:
     int64_t put(const std::string& name, const std::string& app, const std::string& node = "") {
         std::string key = std::string(Prefix) + "/default/" + name;
         auto current = store->get(key);
-        auto written = store->write(store::Write{
-            current ? store::Write::Op::Update : store::Write::Op::Create, key,
-            pod(name, app, node), 0});
+        auto written =
+            store->write(store::Write{current ? store::Write::Op::Update : store::Write::Op::Create,
+                                      key, pod(name, app, node), 0});
         EXPECT_TRUE(written.has_value());
         return written ? written->revision : 0;
     }
     int64_t remove(const std::string& name) {
-        auto written = store->write(store::Write{store::Write::Op::Delete,
-                                                 std::string(Prefix) + "/default/" + name, {}, 0});
+        auto written = store->write(store::Write{
+            store::Write::Op::Delete, std::string(Prefix) + "/default/" + name, {}, 0});
         EXPECT_TRUE(written.has_value());
         return written ? written->revision : 0;
     }
