@@ -16,7 +16,7 @@ namespace pilot::printers {
 /// One `columnDefinitions` entry of a meta.k8s.io/v1 Table.
 struct ColumnDefinition {
     std::string name;
-    std::string type; // "string", "integer", "number", "boolean", "date"
+    std::string type;   // "string", "integer", "number", "boolean", "date"
     std::string format; // "name" for the Name column, else usually ""
     std::string description;
     int priority = 0; // > 0: shown only with -o wide

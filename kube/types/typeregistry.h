@@ -12,6 +12,8 @@
 
 namespace pilot::kube {
 
+class SchemaSet;
+
 struct GroupVersionKind {
     std::string group;
     std::string version;
@@ -67,6 +69,9 @@ struct ResourceType {
     const schema::Type* schema = nullptr;
     /// Keeps the schema graph alive (CRD schemas are owned per entry; built-ins share one set).
     std::shared_ptr<const void> schemaOwner;
+    /// The schema set `schema` belongs to, when known (built-in kinds): carries the protobuf
+    /// details (embedded members, pointer fields) the schema graph itself does not.
+    const SchemaSet* schemaSet = nullptr;
     /// Whether writes to the main resource keep `status` (kind has a status subresource).
     bool hasStatusSubresource = false;
     /// Whether `metadata.generation` is maintained (bumped on spec changes).

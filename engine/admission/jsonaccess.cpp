@@ -1,0 +1,238 @@
+#include "engine/admission/jsonaccess.h"
+
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace pilot::admission::detail {
+namespace json = boost::json;
+
+const json::object* objectAt(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v == nullptr ? nullptr : v->if_object();
+}
+
+const json::array* arrayAt(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v == nullptr ? nullptr : v->if_array();
+}
+
+std::string stringAt(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr || !v->is_string()) {
+        return {};
+    }
+    return std::string(v->get_string());
+}
+
+bool has(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v != nullptr && !v->is_null();
+}
+
+std::optional<int64_t> asInteger(const json::value& v) {
+    switch (v.kind()) {
+    case json::kind::int64:
+        return v.get_int64();
+    case json::kind::uint64:
+        return static_cast<int64_t>(v.get_uint64());
+    case json::kind::double_:
+        return static_cast<int64_t>(v.get_double());
+    default:
+        return std::nullopt;
+    }
+}
+
+std::optional<int64_t> integerAt(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v == nullptr ? std::nullopt : asInteger(*v);
+}
+
+std::optional<bool> boolAt(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr || !v->is_bool()) {
+        return std::nullopt;
+    }
+    return v->get_bool();
+}
+
+std::vector<std::string> stringsAt(const json::object& o, std::string_view key) {
+    std::vector<std::string> out;
+    if (const json::array* a = arrayAt(o, key)) {
+        for (const json::value& v : *a) {
+            if (v.is_string()) {
+                out.emplace_back(v.get_string());
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> sortedKeys(const json::object& o) {
+    std::vector<std::string> keys;
+    keys.reserve(o.size());
+    for (const auto& member : o) {
+        keys.emplace_back(member.key());
+    }
+    std::sort(keys.begin(), keys.end());
+    return keys;
+}
+
+json::object* ensureObject(json::object& o, std::string_view key) {
+    json::value* v = o.if_contains(key);
+    if (v == nullptr || v->is_null()) {
+        return &o[key].emplace_object();
+    }
+    return v->if_object();
+}
+
+json::array* mutableArray(json::object& o, std::string_view key) {
+    json::value* v = o.if_contains(key);
+    return v == nullptr ? nullptr : v->if_array();
+}
+
+json::object* mutableObject(json::object& o, std::string_view key) {
+    json::value* v = o.if_contains(key);
+    return v == nullptr ? nullptr : v->if_object();
+}
+
+void setDefault(json::object& o, std::string_view key, json::value value) {
+    json::value* v = o.if_contains(key);
+    if (v == nullptr || v->is_null()) {
+        o[key] = std::move(value);
+    }
+}
+
+std::string goQuote(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        auto u = static_cast<unsigned char>(c);
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\a':
+            out += "\\a";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\v':
+            out += "\\v";
+            break;
+        default:
+            if (u < 0x20 || u == 0x7f) {
+                out += fmt::format("\\x{:02x}", u);
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+    return out;
+}
+
+std::string goStringMap(const json::object* map) {
+    if (map == nullptr) {
+        return "map[string]string(nil)";
+    }
+    std::string out = "map[string]string{";
+    bool first = true;
+    for (const std::string& key : sortedKeys(*map)) {
+        if (!first) {
+            out += ", ";
+        }
+        first = false;
+        const json::value& v = map->at(key);
+        out += goQuote(key) + ":" + goQuote(v.is_string() ? std::string_view(v.get_string()) : "");
+    }
+    return out + "}";
+}
+
+std::string goStringSlice(const json::array* list) {
+    if (list == nullptr) {
+        return "[]string(nil)";
+    }
+    std::string out = "[]string{";
+    bool first = true;
+    for (const json::value& v : *list) {
+        if (!first) {
+            out += ", ";
+        }
+        first = false;
+        out += goQuote(v.is_string() ? std::string_view(v.get_string()) : "");
+    }
+    return out + "}";
+}
+
+std::string goLabelSelector(const json::object* selector) {
+    const json::object* matchLabels =
+        selector == nullptr ? nullptr : objectAt(*selector, "matchLabels");
+    const json::array* expressions =
+        selector == nullptr ? nullptr : arrayAt(*selector, "matchExpressions");
+    std::string out =
+        "v1.LabelSelector{MatchLabels:" + goStringMap(matchLabels) + ", MatchExpressions:";
+    if (expressions == nullptr) {
+        out += "[]v1.LabelSelectorRequirement(nil)";
+    } else {
+        out += "[]v1.LabelSelectorRequirement{";
+        bool first = true;
+        for (const json::value& e : *expressions) {
+            const json::object* expr = e.if_object();
+            if (!first) {
+                out += ", ";
+            }
+            first = false;
+            out += fmt::format("v1.LabelSelectorRequirement{{Key:{}, Operator:{}, Values:{}}}",
+                               goQuote(expr ? stringAt(*expr, "key") : ""),
+                               goQuote(expr ? stringAt(*expr, "operator") : ""),
+                               goStringSlice(expr ? arrayAt(*expr, "values") : nullptr));
+        }
+        out += "}";
+    }
+    return out + "}";
+}
+
+std::string goIntOrString(const json::value* value) {
+    if (value != nullptr && value->is_string()) {
+        return fmt::format("intstr.IntOrString{{Type:1, IntVal:0, StrVal:{}}}",
+                           goQuote(value->get_string()));
+    }
+    int64_t i = value == nullptr ? 0 : asInteger(*value).value_or(0);
+    return fmt::format("intstr.IntOrString{{Type:0, IntVal:{}, StrVal:\"\"}}", i);
+}
+
+std::string goScalar(const json::value& value) {
+    switch (value.kind()) {
+    case json::kind::string:
+        return goQuote(value.get_string());
+    case json::kind::null:
+        return "null";
+    case json::kind::bool_:
+        return value.get_bool() ? "true" : "false";
+    case json::kind::int64:
+        return std::to_string(value.get_int64());
+    case json::kind::uint64:
+        return std::to_string(value.get_uint64());
+    default:
+        return json::serialize(value);
+    }
+}
+
+} // namespace pilot::admission::detail
