@@ -93,4 +93,108 @@ std::string_view jsonTypeName(const json::value& v) {
     }
 }
 
+const json::object* objectAt(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v == nullptr ? nullptr : v->if_object();
+}
+
+const json::array* arrayAt(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v == nullptr ? nullptr : v->if_array();
+}
+
+std::string stringAt(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr || !v->is_string()) {
+        return {};
+    }
+    return std::string(v->get_string());
+}
+
+bool has(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v != nullptr && !v->is_null();
+}
+
+std::optional<int64_t> asInteger(const json::value& v) {
+    switch (v.kind()) {
+    case json::kind::int64:
+        return v.get_int64();
+    case json::kind::uint64:
+        return static_cast<int64_t>(v.get_uint64());
+    case json::kind::double_:
+        return static_cast<int64_t>(v.get_double());
+    default:
+        return std::nullopt;
+    }
+}
+
+std::optional<int64_t> integerAt(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v == nullptr ? std::nullopt : asInteger(*v);
+}
+
+std::optional<bool> boolAt(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr || !v->is_bool()) {
+        return std::nullopt;
+    }
+    return v->get_bool();
+}
+
+std::vector<std::string> stringsAt(const json::object& o, std::string_view key) {
+    std::vector<std::string> out;
+    if (const json::array* a = arrayAt(o, key)) {
+        for (const json::value& v : *a) {
+            if (v.is_string()) {
+                out.emplace_back(v.get_string());
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> sortedKeys(const json::object& o) {
+    std::vector<std::string> keys;
+    keys.reserve(o.size());
+    for (const auto& member : o) {
+        keys.emplace_back(member.key());
+    }
+    std::sort(keys.begin(), keys.end());
+    return keys;
+}
+
+json::object* ensureObject(json::object& o, std::string_view key) {
+    json::value* v = o.if_contains(key);
+    if (v == nullptr || v->is_null()) {
+        return &o[key].emplace_object();
+    }
+    return v->if_object();
+}
+
+json::array* mutableArray(json::object& o, std::string_view key) {
+    json::value* v = o.if_contains(key);
+    return v == nullptr ? nullptr : v->if_array();
+}
+
+json::object* mutableObject(json::object& o, std::string_view key) {
+    json::value* v = o.if_contains(key);
+    return v == nullptr ? nullptr : v->if_object();
+}
+
+void setDefault(json::object& o, std::string_view key, json::value value) {
+    json::value* v = o.if_contains(key);
+    if (v == nullptr || v->is_null()) {
+        o[key] = std::move(value);
+    }
+}
+
+const json::object* objectAt(const json::object* o, std::string_view key) {
+    return o == nullptr ? nullptr : objectAt(*o, key);
+}
+
+std::string stringAt(const json::object* o, std::string_view key) {
+    return o == nullptr ? std::string() : stringAt(*o, key);
+}
+
 } // namespace pilot::kube

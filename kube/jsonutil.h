@@ -1,8 +1,15 @@
 #pragma once
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace pilot::kube {
 
@@ -16,5 +23,43 @@ namespace pilot::kube {
 /// Human-readable JSON type name for error messages: "object", "array", "string", "number",
 /// "boolean" or "null".
 [[nodiscard]] std::string_view jsonTypeName(const boost::json::value& v);
+
+// --- Tolerant readers: missing or mistyped members read as Go zero values. -------------------
+
+[[nodiscard]] const boost::json::object* objectAt(const boost::json::object& o,
+                                                  std::string_view key);
+/// Null-tolerant form: nullptr when `o` is null.
+[[nodiscard]] const boost::json::object* objectAt(const boost::json::object* o,
+                                                  std::string_view key);
+[[nodiscard]] const boost::json::array* arrayAt(const boost::json::object& o, std::string_view key);
+/// The string member, or "" when absent or not a string.
+[[nodiscard]] std::string stringAt(const boost::json::object& o, std::string_view key);
+[[nodiscard]] std::string stringAt(const boost::json::object* o, std::string_view key);
+/// Whether the member exists and is not JSON null.
+[[nodiscard]] bool has(const boost::json::object& o, std::string_view key);
+[[nodiscard]] std::optional<int64_t> integerAt(const boost::json::object& o, std::string_view key);
+[[nodiscard]] std::optional<bool> boolAt(const boost::json::object& o, std::string_view key);
+[[nodiscard]] std::optional<int64_t> asInteger(const boost::json::value& v);
+/// String elements of an array member.
+[[nodiscard]] std::vector<std::string> stringsAt(const boost::json::object& o,
+                                                 std::string_view key);
+/// Sorted member names of an object.
+[[nodiscard]] std::vector<std::string> sortedKeys(const boost::json::object& o);
+
+// --- Writers that never destroy client data. ------------------------------------------------
+
+/// The member as an object, created when absent or null. Returns nullptr (and changes nothing)
+/// when the member holds a non-object value.
+boost::json::object* ensureObject(boost::json::object& o, std::string_view key);
+/// The member as an array when it is one, else nullptr.
+boost::json::array* mutableArray(boost::json::object& o, std::string_view key);
+boost::json::object* mutableObject(boost::json::object& o, std::string_view key);
+/// Sets the member when it is absent or null; never overwrites a value the client set.
+void setDefault(boost::json::object& o, std::string_view key, boost::json::value value);
+/// Removes every array element for which `pred` holds.
+template <typename Pred>
+void eraseIf(boost::json::array& array, Pred pred) {
+    array.erase(std::remove_if(array.begin(), array.end(), pred), array.end());
+}
 
 } // namespace pilot::kube

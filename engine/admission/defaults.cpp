@@ -5,6 +5,8 @@
 #include "engine/admission/admission.h"
 
 #include "engine/admission/defaults.h"
+
+#include "core/base64.h"
 #include "engine/admission/jsonaccess.h"
 
 #include <functional>
@@ -266,36 +268,6 @@ void defaultService(json::object& svc) {
     }
 }
 
-std::string base64(std::string_view data) {
-    static constexpr char Alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    size_t i = 0;
-    while (i + 2 < data.size()) {
-        uint32_t n = (static_cast<uint8_t>(data[i]) << 16) |
-                     (static_cast<uint8_t>(data[i + 1]) << 8) | static_cast<uint8_t>(data[i + 2]);
-        out += Alphabet[(n >> 18) & 63];
-        out += Alphabet[(n >> 12) & 63];
-        out += Alphabet[(n >> 6) & 63];
-        out += Alphabet[n & 63];
-        i += 3;
-    }
-    if (i + 1 == data.size()) {
-        uint32_t n = static_cast<uint8_t>(data[i]) << 16;
-        out += Alphabet[(n >> 18) & 63];
-        out += Alphabet[(n >> 12) & 63];
-        out += "==";
-    } else if (i + 2 == data.size()) {
-        uint32_t n =
-            (static_cast<uint8_t>(data[i]) << 16) | (static_cast<uint8_t>(data[i + 1]) << 8);
-        out += Alphabet[(n >> 18) & 63];
-        out += Alphabet[(n >> 12) & 63];
-        out += Alphabet[(n >> 6) & 63];
-        out += '=';
-    }
-    return out;
-}
-
 void defaultSecret(json::object& secret) {
     setDefault(secret, "type", "Opaque");
     // The v1 -> internal conversion folds stringData into data (stringData wins) and drops it.
@@ -305,7 +277,7 @@ void defaultSecret(json::object& secret) {
         if (data != nullptr) {
             for (const auto& entry : *stringData) {
                 if (entry.value().is_string()) {
-                    (*data)[entry.key()] = base64(entry.value().get_string());
+                    (*data)[entry.key()] = base64Encode(entry.value().get_string());
                 }
             }
             secret.erase("stringData");

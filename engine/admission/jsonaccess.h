@@ -4,6 +4,8 @@
 // treat missing or mistyped fields as Go zero values, writers that only fill absent fields, and
 // the Go value formatting (`%q`, `%#v`) that Kubernetes field errors print.
 
+#include "kube/jsonutil.h"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -16,34 +18,20 @@
 
 namespace pilot::admission::detail {
 
-// --- readers ---------------------------------------------------------------------------------
-
-[[nodiscard]] const boost::json::object* objectAt(const boost::json::object& o,
-                                                  std::string_view key);
-[[nodiscard]] const boost::json::array* arrayAt(const boost::json::object& o, std::string_view key);
-/// The string member, or "" when absent or not a string.
-[[nodiscard]] std::string stringAt(const boost::json::object& o, std::string_view key);
-/// Whether the member exists and is not JSON null.
-[[nodiscard]] bool has(const boost::json::object& o, std::string_view key);
-[[nodiscard]] std::optional<int64_t> integerAt(const boost::json::object& o, std::string_view key);
-[[nodiscard]] std::optional<bool> boolAt(const boost::json::object& o, std::string_view key);
-[[nodiscard]] std::optional<int64_t> asInteger(const boost::json::value& v);
-/// String elements of an array member.
-[[nodiscard]] std::vector<std::string> stringsAt(const boost::json::object& o,
-                                                 std::string_view key);
-/// Sorted member names of an object (maps are validated in key order for stable output).
-[[nodiscard]] std::vector<std::string> sortedKeys(const boost::json::object& o);
-
-// --- writers ---------------------------------------------------------------------------------
-
-/// The member as an object, created when absent or null. Returns nullptr (and changes nothing)
-/// when the member holds a non-object value, so defaulting never destroys client data.
-boost::json::object* ensureObject(boost::json::object& o, std::string_view key);
-/// The member as an array when it is one, else nullptr.
-boost::json::array* mutableArray(boost::json::object& o, std::string_view key);
-boost::json::object* mutableObject(boost::json::object& o, std::string_view key);
-/// Sets the member when it is absent or null; never overwrites a value the client set.
-void setDefault(boost::json::object& o, std::string_view key, boost::json::value value);
+// Tolerant readers and fill-only writers live in kube/jsonutil.h; they are used unqualified here.
+using kube::arrayAt;
+using kube::asInteger;
+using kube::boolAt;
+using kube::ensureObject;
+using kube::has;
+using kube::integerAt;
+using kube::mutableArray;
+using kube::mutableObject;
+using kube::objectAt;
+using kube::setDefault;
+using kube::sortedKeys;
+using kube::stringAt;
+using kube::stringsAt;
 
 // --- Go formatting ---------------------------------------------------------------------------
 

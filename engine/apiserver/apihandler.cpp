@@ -156,13 +156,8 @@ HandlerResult ApiHandler::handleResource(Request& request, const RequestInfo& in
     if (!type->namespaced && !info.ns.empty()) {
         return errorResponse(pathNotFound());
     }
-    if (type->namespaced && info.ns.empty() && info.verb != "list" && info.verb != "watch" &&
-        info.verb != "deletecollection" && !(info.verb == "create" && false)) {
-        if (info.verb == "create" || !info.name.empty()) {
-            return errorResponse(pathNotFound());
-        }
-    }
-    if (type->namespaced && info.ns.empty() && info.verb == "deletecollection") {
+    // Namespaced resources are addressed across namespaces only to list and watch them.
+    if (type->namespaced && info.ns.empty() && info.verb != "list" && info.verb != "watch") {
         return errorResponse(pathNotFound());
     }
     if (!info.subresource.empty() && !type->subresource(info.subresource)) {

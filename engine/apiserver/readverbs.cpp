@@ -1,4 +1,5 @@
 // get, list and watch: served from the watch cache.
+#include "core/base64.h"
 #include "engine/apiserver/apihandler.h"
 #include "engine/apiserver/mediatype.h"
 #include "engine/apiserver/selectors.h"
@@ -20,71 +21,6 @@ std::string listKind(const kube::ResourceType& type) {
     return type.gvk.kind + "List";
 }
 
-std::string base64Encode(std::string_view in) {
-    static constexpr char Table[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    size_t i = 0;
-    while (i + 2 < in.size()) {
-        uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-        out += Table[(n >> 18) & 63];
-        out += Table[(n >> 12) & 63];
-        out += Table[(n >> 6) & 63];
-        out += Table[n & 63];
-        i += 3;
-    }
-    if (i + 1 == in.size()) {
-        uint32_t n = uint8_t(in[i]) << 16;
-        out += Table[(n >> 18) & 63];
-        out += Table[(n >> 12) & 63];
-        out += "==";
-    } else if (i + 2 == in.size()) {
-        uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-        out += Table[(n >> 18) & 63];
-        out += Table[(n >> 12) & 63];
-        out += Table[(n >> 6) & 63];
-        out += '=';
-    }
-    return out;
-}
-
-std::string base64Decode(std::string_view in) {
-    auto value = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') {
-            return c - 'A';
-        }
-        if (c >= 'a' && c <= 'z') {
-            return c - 'a' + 26;
-        }
-        if (c >= '0' && c <= '9') {
-            return c - '0' + 52;
-        }
-        if (c == '+' || c == '-') {
-            return 62;
-        }
-        if (c == '/' || c == '_') {
-            return 63;
-        }
-        return -1;
-    };
-    std::string out;
-    uint32_t buffer = 0;
-    int bits = 0;
-    for (char c : in) {
-        int v = value(c);
-        if (v < 0) {
-            continue;
-        }
-        buffer = (buffer << 6) | static_cast<uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-        }
-    }
-    return out;
-}
-
 struct ContinueToken {
     int64_t revision = 0;
     std::string afterKey;
@@ -97,7 +33,8 @@ std::string encodeContinue(int64_t revision, const std::string& afterKey) {
 
 ApiResult<ContinueToken> decodeContinue(const std::string& text) {
     boost::system::error_code ec;
-    json::value v = json::parse(base64Decode(text), ec);
+    std::string decoded = base64Decode(text).value_or(std::string());
+    json::value v = json::parse(decoded, ec);
     const json::object* o = ec ? nullptr : v.if_object();
     const json::value* rv = o ? o->if_contains("rv") : nullptr;
     const json::value* start = o ? o->if_contains("start") : nullptr;

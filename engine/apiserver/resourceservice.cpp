@@ -4,20 +4,21 @@
 #include "engine/admission/admission.h"
 #include "kube/types/validation.h"
 
+#include "kube/jsonutil.h"
+#include "kube/objectmeta.h"
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
 namespace pilot::apiserver {
 namespace json = boost::json;
+using kube::eraseIf;
+using kube::objectAt;
+using kube::stringAt;
 
 namespace {
 
 constexpr int MaxUpdateAttempts = 16;
-
-const json::object* objectAt(const json::object& o, std::string_view key) {
-    const json::value* v = o.if_contains(key);
-    return v ? v->if_object() : nullptr;
-}
 
 json::object& metadataOf(json::object& o) {
     json::value& m = o["metadata"];
@@ -25,14 +26,6 @@ json::object& metadataOf(json::object& o) {
         m = json::object();
     }
     return m.as_object();
-}
-
-std::string stringAt(const json::object* o, std::string_view key) {
-    if (!o) {
-        return {};
-    }
-    const json::value* v = o->if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 bool hasFinalizers(const json::object& metadata) {
@@ -124,7 +117,7 @@ ApiResult<void> ResourceService::checkNamespace(const kube::ResourceType& type,
     }
     json::object parsed = parseObject(*nsObject);
     if (stringAt(objectAt(parsed, "status"), "phase") == "Terminating" ||
-        objectAt(parsed, "metadata")->contains("deletionTimestamp")) {
+        kube::hasDeletionTimestamp(parsed)) {
         ApiError e = forbidden(fmt::format(
             "unable to create new content in namespace {} because it is being terminated", ns));
         e.name = ns;
@@ -137,10 +130,14 @@ ApiResult<void> ResourceService::checkNamespace(const kube::ResourceType& type,
 ApiResult<void> ResourceService::admit(const kube::ResourceType& type, json::object& object,
                                        const json::object* old, const WriteOptions& options) const {
     std::string name = stringAt(objectAt(object, "metadata"), "name");
-    if (type.schema && options.validation != FieldValidation::Ignore) {
+    if (type.schema) {
+        // Type errors are refused whatever fieldValidation says (the real server fails to
+        // decode them); only the handling of unknown fields depends on it.
         kube::FieldErrors unknown;
         kube::FieldErrors typeErrors;
-        kube::checkAgainstSchema(*type.schema, json::value(object), unknown, typeErrors);
+        kube::checkAgainstSchema(*type.schema, json::value(object), unknown, typeErrors,
+                                 type.custom ? kube::SchemaFlavor::Custom
+                                             : kube::SchemaFlavor::BuiltIn);
         if (!typeErrors.empty()) {
             if (type.custom) {
                 return apiFail(invalid(type.gvk.kind, type.gvk.group, name, typeErrors));
@@ -149,7 +146,7 @@ ApiResult<void> ResourceService::admit(const kube::ResourceType& type, json::obj
                 fmt::format("{} in version \"{}\" cannot be handled as a {}: {}", type.gvk.kind,
                             type.gvk.version, type.gvk.kind, typeErrorsMessage(typeErrors))));
         }
-        if (!unknown.empty()) {
+        if (!unknown.empty() && options.validation != FieldValidation::Ignore) {
             if (options.validation == FieldValidation::Strict) {
                 std::string fields;
                 for (const kube::FieldError& e : unknown) {

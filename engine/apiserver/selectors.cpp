@@ -30,8 +30,7 @@ ApiResult<watchcache::Filter> buildFilter(const Request& request, const kube::Re
     if (const std::string* text = request.param("labelSelector"); text && !text->empty()) {
         auto parsed = kube::LabelSelector::parse(*text);
         if (!parsed) {
-            return apiFail(
-                badRequest(fmt::format("unable to parse requirement: {}", parsed.error().message)));
+            return apiFail(badRequest(parsed.error().message));
         }
         labels = std::make_shared<kube::LabelSelector>(std::move(*parsed));
     }

@@ -6,6 +6,10 @@
 #include "kube/mergepatch.h"
 #include "kube/yaml.h"
 
+#include "kube/jsonutil.h"
+#include "kube/labelselector.h"
+#include "kube/objectmeta.h"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -13,82 +17,20 @@
 
 namespace pilot::apiserver {
 namespace json = boost::json;
-
-namespace {
-template <typename Pred>
-void eraseIf(json::array& array, Pred pred) {
-    array.erase(std::remove_if(array.begin(), array.end(), pred), array.end());
-}
-} // namespace
+using kube::eraseIf;
+using kube::objectAt;
+using kube::stringAt;
 
 namespace {
 
-std::string stringAt(const json::object* o, std::string_view key) {
-    if (!o) {
+/// Scale `status.selector`: the label selector in its canonical string form.
+std::string selectorString(const json::object* selector) {
+    if (!selector) {
         return {};
     }
-    const json::value* v = o->if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-const json::object* objectAt(const json::object* o, std::string_view key) {
-    if (!o) {
-        return nullptr;
-    }
-    const json::value* v = o->if_contains(key);
-    return v ? v->if_object() : nullptr;
-}
-
-int64_t intAt(const json::object* o, std::string_view key, int64_t fallback) {
-    if (!o) {
-        return fallback;
-    }
-    const json::value* v = o->if_contains(key);
-    return v && v->is_number() ? v->to_number<int64_t>() : fallback;
-}
-
-std::string selectorString(const json::object* selector) {
-    // matchLabels only; matchExpressions rendered in set syntax.
-    std::string out;
-    if (const json::object* labels = objectAt(selector, "matchLabels")) {
-        for (const auto& [k, v] : *labels) {
-            if (!out.empty()) {
-                out += ",";
-            }
-            out += std::string(k) + "=" + (v.is_string() ? std::string(v.get_string()) : "");
-        }
-    }
-    if (selector) {
-        if (const json::value* exprs = selector->if_contains("matchExpressions");
-            exprs && exprs->is_array()) {
-            for (const json::value& e : exprs->get_array()) {
-                const json::object* expr = e.if_object();
-                std::string key = stringAt(expr, "key");
-                std::string op = stringAt(expr, "operator");
-                std::string values;
-                if (const json::value* vs = expr ? expr->if_contains("values") : nullptr;
-                    vs && vs->is_array()) {
-                    for (const json::value& v : vs->get_array()) {
-                        values += (values.empty() ? "" : ",") +
-                                  (v.is_string() ? std::string(v.get_string()) : "");
-                    }
-                }
-                if (!out.empty()) {
-                    out += ",";
-                }
-                if (op == "In") {
-                    out += key + " in (" + values + ")";
-                } else if (op == "NotIn") {
-                    out += key + " notin (" + values + ")";
-                } else if (op == "Exists") {
-                    out += key;
-                } else if (op == "DoesNotExist") {
-                    out += "!" + key;
-                }
-            }
-        }
-    }
-    return out;
+    json::value value = *selector;
+    auto parsed = kube::LabelSelector::fromJson(&value);
+    return parsed ? parsed->toString() : std::string();
 }
 
 json::object scaleOf(const json::object& object) {
@@ -108,9 +50,11 @@ json::object scaleOf(const json::object& object) {
         {"kind", "Scale"},
         {"apiVersion", "autoscaling/v1"},
         {"metadata", std::move(scaleMeta)},
-        {"spec", json::object{{"replicas", intAt(spec, "replicas", 0)}}},
-        {"status", json::object{{"replicas", intAt(status, "replicas", 0)},
-                                {"selector", selectorString(objectAt(spec, "selector"))}}}};
+        {"spec",
+         json::object{{"replicas", (spec ? kube::integerAt(*spec, "replicas").value_or(0) : 0)}}},
+        {"status",
+         json::object{{"replicas", (status ? kube::integerAt(*status, "replicas").value_or(0) : 0)},
+                      {"selector", selectorString(objectAt(spec, "selector"))}}}};
 }
 
 HandlerResult handleScale(VerbContext& ctx) {
@@ -197,7 +141,7 @@ HandlerResult handleBinding(VerbContext& ctx) {
                 "pods", "", ctx.info.name,
                 fmt::format("pod {} is already assigned to node \"{}\"", ctx.info.name, existing)));
         }
-        if (objectAt(&pod, "metadata")->contains("deletionTimestamp")) {
+        if (kube::hasDeletionTimestamp(pod)) {
             return apiFail(conflict("pods", "", ctx.info.name,
                                     "pod is being deleted, cannot be assigned to a host"));
         }
@@ -298,8 +242,7 @@ HandlerResult handleFinalize(VerbContext& ctx) {
         return errorResponse(result.error());
     }
     // With no finalizers left on a terminating namespace, it goes away now.
-    if (finalizers.as_array().empty() &&
-        objectAt(&*result, "metadata")->contains("deletionTimestamp")) {
+    if (finalizers.as_array().empty() && kube::hasDeletionTimestamp(*result)) {
         auto removed = ctx.service.remove(*ctx.type, "", ctx.info.name, DeleteOptions{});
         if (removed) {
             return jsonResponse(200, json::serialize(removed->object));

@@ -11,11 +11,16 @@
 #include "kube/types/protobuf.h"
 #include "kube/yaml.h"
 
+#include "kube/jsonutil.h"
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
 namespace pilot::apiserver {
 namespace json = boost::json;
+using kube::eraseIf;
+using kube::objectAt;
+using kube::stringAt;
 
 namespace {
 
@@ -26,11 +31,6 @@ HandlerResult writeResponse(int status, const json::object& object,
         result.response.headers.emplace_back("Warning", fmt::format("299 - \"{}\"", w));
     }
     return result;
-}
-
-std::string stringAt(const json::object& o, std::string_view key) {
-    const json::value* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 } // namespace
@@ -330,7 +330,7 @@ HandlerResult deleteResponse(const kube::ResourceType& type, const DeleteOutcome
         (type.gvk.group.empty() && (type.gvk.kind == "Pod" || type.gvk.kind == "ServiceAccount" ||
                                     type.gvk.kind == "Namespace"));
     if (!outcome.removed || returnsObject) {
-        return jsonResponse(outcome.removed ? 200 : 200, json::serialize(outcome.object));
+        return jsonResponse(200, json::serialize(outcome.object));
     }
     const json::value* meta = outcome.object.if_contains("metadata");
     std::string name = meta ? stringAt(meta->get_object(), "name") : std::string();

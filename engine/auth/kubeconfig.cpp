@@ -1,5 +1,7 @@
 #include "engine/auth/kubeconfig.h"
 
+#include "core/base64.h"
+
 #include "engine/auth/atomicfile.h"
 #include "engine/auth/pki.h"
 
@@ -16,70 +18,6 @@ namespace {
 
 constexpr std::string_view ClusterName = "pilothouse";
 constexpr std::string_view ContextName = "pilothouse";
-constexpr std::string_view Base64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64Encode(std::string_view data) {
-    std::string out;
-    out.reserve((data.size() + 2) / 3 * 4);
-    size_t i = 0;
-    for (; i + 3 <= data.size(); i += 3) {
-        uint32_t n = static_cast<uint8_t>(data[i]) << 16 | static_cast<uint8_t>(data[i + 1]) << 8 |
-                     static_cast<uint8_t>(data[i + 2]);
-        out += Base64Alphabet[n >> 18 & 63];
-        out += Base64Alphabet[n >> 12 & 63];
-        out += Base64Alphabet[n >> 6 & 63];
-        out += Base64Alphabet[n & 63];
-    }
-    size_t rest = data.size() - i;
-    if (rest > 0) {
-        uint32_t n = static_cast<uint8_t>(data[i]) << 16;
-        if (rest == 2) {
-            n |= static_cast<uint8_t>(data[i + 1]) << 8;
-        }
-        out += Base64Alphabet[n >> 18 & 63];
-        out += Base64Alphabet[n >> 12 & 63];
-        out += rest == 2 ? Base64Alphabet[n >> 6 & 63] : '=';
-        out += '=';
-    }
-    return out;
-}
-
-/// Standard base64; whitespace is ignored (Go's decoder skips line breaks) and padding optional.
-std::optional<std::string> base64Decode(std::string_view text) {
-    std::array<int, 256> values;
-    values.fill(-1);
-    for (size_t i = 0; i < Base64Alphabet.size(); ++i) {
-        values[static_cast<uint8_t>(Base64Alphabet[i])] = static_cast<int>(i);
-    }
-    std::string out;
-    uint32_t buffer = 0;
-    int bits = 0;
-    bool padding = false;
-    for (char c : text) {
-        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-            continue;
-        }
-        if (c == '=') {
-            padding = true;
-            continue;
-        }
-        int value = values[static_cast<uint8_t>(c)];
-        if (value < 0 || padding) {
-            return std::nullopt;
-        }
-        buffer = buffer << 6 | static_cast<uint32_t>(value);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>(buffer >> bits & 0xff);
-        }
-    }
-    if (bits >= 6) {
-        return std::nullopt; // a lone trailing character cannot encode a byte
-    }
-    return out;
-}
 
 std::string scalar(const YAML::Node& map, const char* key) {
     if (!map.IsMap()) {

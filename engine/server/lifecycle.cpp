@@ -1,64 +1,51 @@
 #include "engine/server/lifecycle.h"
 
 #include "core/log.h"
+#include "kube/jsonutil.h"
+#include "kube/objectmeta.h"
 
 #include <boost/json.hpp>
 
-#include <algorithm>
-
-#include <set>
-
 namespace pilot::server {
 namespace json = boost::json;
-
-namespace {
-template <typename Pred>
-void eraseIf(json::array& array, Pred pred) {
-    array.erase(std::remove_if(array.begin(), array.end(), pred), array.end());
-}
-} // namespace
+using kube::eraseIf;
+using kube::stringAt;
 
 namespace {
 
-std::string stringAt(const json::object& o, std::string_view key) {
-    const json::value* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+constexpr std::string_view BuiltinNamespaces[] = {"default", "kube-system", "kube-public",
+                                                  "kube-node-lease"};
+constexpr auto ResyncInterval = std::chrono::seconds(5);
 
-const json::object& metadataOf(const json::object& o) {
-    static const json::object empty;
-    const json::value* m = o.if_contains("metadata");
-    return m && m->is_object() ? m->get_object() : empty;
-}
-
-bool hasFinalizer(const json::object& meta, std::string_view name) {
-    const json::value* f = meta.if_contains("finalizers");
-    if (!f || !f->is_array()) {
-        return false;
-    }
-    for (const json::value& v : f->get_array()) {
-        if (v.is_string() && v.get_string() == name) {
-            return true;
-        }
-    }
-    return false;
-}
-
-std::vector<std::string> ownerUids(const json::object& meta) {
+std::vector<std::string> ownerUids(const json::object& object) {
     std::vector<std::string> out;
-    const json::value* refs = meta.if_contains("ownerReferences");
-    if (refs && refs->is_array()) {
-        for (const json::value& r : refs->get_array()) {
-            if (r.is_object()) {
-                out.push_back(stringAt(r.get_object(), "uid"));
+    if (const json::array* refs = kube::ownerReferences(object)) {
+        for (const json::value& r : *refs) {
+            if (const json::object* ref = r.if_object()) {
+                out.push_back(stringAt(*ref, "uid"));
             }
         }
     }
     return out;
 }
 
-constexpr std::string_view BuiltinNamespaces[] = {"default", "kube-system", "kube-public",
-                                                  "kube-node-lease"};
+bool isKind(const kube::ResourceType& type, std::string_view kind) {
+    return type.gvk.group.empty() && type.gvk.kind == kind;
+}
+
+/// Removes one finalizer from the object (no-op when absent).
+apiserver::ResourceService::Mutator dropFinalizer(std::string finalizer) {
+    return [finalizer](const json::object& current) -> apiserver::ApiResult<json::object> {
+        json::object updated = current;
+        json::object& meta = kube::ensureMetadata(updated);
+        if (json::array* list = kube::mutableArray(meta, "finalizers")) {
+            eraseIf(*list, [&](const json::value& v) {
+                return v.is_string() && v.get_string() == finalizer;
+            });
+        }
+        return updated;
+    };
+}
 
 } // namespace
 
@@ -90,13 +77,16 @@ Status Lifecycle::bootstrap() {
 }
 
 void Lifecycle::start() {
+    // Watch from 0: the first events are every existing object, so the index starts complete
+    // and no change between the snapshot and the stream can be missed.
     for (const kube::ResourceTypePtr& type : m_service.types().all()) {
         if (!type->preferred) {
             continue;
         }
-        auto watcher = m_service.cacheFor(*type)->watch(
-            watchcache::Filter{}, m_service.cacheFor(*type)->revision(), 1u << 20);
+        auto cache = m_service.cacheFor(*type);
+        auto watcher = cache->watch(watchcache::Filter{}, 0, size_t{1} << 22);
         if (!watcher) {
+            log::warn("lifecycle", "cannot watch {}: {}", type->plural, watcher.error().message);
             continue;
         }
         (*watcher)->setNotify([this] {
@@ -104,7 +94,7 @@ void Lifecycle::start() {
             m_dirty = true;
             m_wake.notify_one();
         });
-        m_watchers.push_back(*watcher);
+        m_watchers.emplace_back(type, *watcher);
     }
     m_thread = std::thread([this] { run(); });
 }
@@ -118,7 +108,7 @@ void Lifecycle::stop() {
         m_stopping = true;
         m_wake.notify_one();
     }
-    for (auto& watcher : m_watchers) {
+    for (auto& [type, watcher] : m_watchers) {
         watcher->stop();
     }
     if (m_thread.joinable()) {
@@ -127,199 +117,275 @@ void Lifecycle::stop() {
 }
 
 void Lifecycle::run() {
-    std::vector<watchcache::WatchEvent> drained;
+    std::vector<watchcache::WatchEvent> events;
     while (true) {
+        bool resync = false;
         {
             std::unique_lock lock(m_mutex);
-            // Periodic resync as a safety net; events wake the loop at once.
-            m_wake.wait_for(lock, std::chrono::seconds(5),
-                            [this] { return m_dirty || m_stopping; });
+            resync =
+                !m_wake.wait_for(lock, ResyncInterval, [this] { return m_dirty || m_stopping; });
             if (m_stopping) {
                 return;
             }
             m_dirty = false;
         }
-        for (auto& watcher : m_watchers) {
-            drained.clear();
-            (void)watcher->poll(drained);
+        for (auto& [type, watcher] : m_watchers) {
+            events.clear();
+            if (!watcher->poll(events)) {
+                log::warn("lifecycle", "watch on {} closed", type->plural);
+            }
+            for (const watchcache::WatchEvent& event : events) {
+                observe(type, event);
+            }
         }
-        pass();
+        if (resync) {
+            // Retry work that could not finish (a conflict, a dependent still terminating).
+            m_namespaceQueue.insert(m_terminating.begin(), m_terminating.end());
+            for (const auto& [uid, ref] : m_byUid) {
+                m_ownerQueue[m_service.keyFor(*ref.type, ref.ns, ref.name)] = ref;
+            }
+        }
+        process();
     }
 }
 
-void Lifecycle::pass() {
-    finishNamespaces();
-    collectGarbage();
-}
+void Lifecycle::observe(const kube::ResourceTypePtr& type, const watchcache::WatchEvent& event) {
+    const watchcache::CachedObject& object = *event.object;
+    ObjectRef ref{type, object.ns, object.name};
+    const std::string& key = object.key;
+    bool isNamespace = isKind(*type, "Namespace");
 
-void Lifecycle::finishNamespaces() {
-    auto nsType = m_service.types().byResource("", "v1", "namespaces");
-    if (!nsType) {
-        return;
-    }
-    auto namespaces = m_service.cacheFor(*nsType)->list(watchcache::ListRequest{});
-    if (!namespaces) {
-        return;
-    }
-    for (const watchcache::ObjectPtr& ns : namespaces->items) {
-        json::object object = apiserver::parseObject(*ns);
-        if (!metadataOf(object).contains("deletionTimestamp")) {
-            continue;
+    if (event.type == watchcache::EventType::Deleted) {
+        if (isNamespace) {
+            m_terminating.erase(object.name);
         }
-        bool empty = true;
-        for (const kube::ResourceTypePtr& type : m_service.types().all()) {
-            if (!type->namespaced || !type->preferred) {
-                continue;
-            }
-            watchcache::ListRequest request;
-            request.filter.ns = ns->name;
-            auto items = m_service.cacheFor(*type)->list(request);
-            if (!items) {
-                continue;
-            }
-            for (const watchcache::ObjectPtr& item : items->items) {
-                empty = false;
-                apiserver::DeleteOptions options;
-                options.propagationPolicy = "Background";
-                options.gracePeriodSeconds = 0;
-                json::object parsed = apiserver::parseObject(*item);
-                if (metadataOf(parsed).contains("deletionTimestamp")) {
-                    if (type->gvk.kind == "Pod") {
-                        (void)m_service.remove(*type, item->ns, item->name, options);
-                    }
-                    continue;
+        if (auto it = m_dependents.find(object.uid); it != m_dependents.end()) {
+            for (const std::string& dependent : it->second) {
+                if (auto r = m_refs.find(dependent); r != m_refs.end()) {
+                    m_checkQueue[dependent] = r->second;
                 }
-                (void)m_service.remove(*type, item->ns, item->name, options);
+            }
+            m_dependents.erase(it);
+        }
+        m_byUid.erase(object.uid);
+        // An owner waiting in foreground deletion may now be free to go.
+        if (auto owners = m_ownersOf.find(key); owners != m_ownersOf.end()) {
+            for (const std::string& ownerUid : owners->second) {
+                if (auto owner = m_byUid.find(ownerUid); owner != m_byUid.end()) {
+                    const ObjectRef& o = owner->second;
+                    m_ownerQueue[m_service.keyFor(*o.type, o.ns, o.name)] = o;
+                }
             }
         }
-        if (!empty) {
-            continue;
+        unindex(key);
+        if (type->namespaced && m_terminating.contains(object.ns)) {
+            m_namespaceQueue.insert(object.ns);
         }
-        apiserver::ResourceService::Mutator finalize =
-            [](const json::object& current) -> apiserver::ApiResult<json::object> {
-            json::object updated = current;
-            json::value& spec = updated["spec"];
-            if (!spec.is_object()) {
-                spec = json::object();
-            }
-            spec.as_object()["finalizers"] = json::array();
-            return updated;
-        };
-        (void)m_service.guaranteedUpdate(*nsType, "", ns->name, finalize,
-                                         apiserver::WriteOptions{});
-        (void)m_service.remove(*nsType, "", ns->name, apiserver::DeleteOptions{});
+        return;
+    }
+
+    // Most objects have neither owners nor a deletion in progress: skip parsing them.
+    bool mayMatter = isNamespace || m_ownersOf.contains(key) ||
+                     object.json.find("\"ownerReferences\"") != std::string::npos ||
+                     object.json.find("\"deletionTimestamp\"") != std::string::npos;
+    if (!mayMatter) {
+        return;
+    }
+    json::object parsed = apiserver::parseObject(object);
+    bool deleting = kube::hasDeletionTimestamp(parsed);
+    if (isNamespace && deleting) {
+        m_terminating.insert(object.name);
+        m_namespaceQueue.insert(object.name);
+    }
+    index(ref, key, parsed);
+    if (deleting && (kube::hasFinalizer(parsed, "foregroundDeletion") ||
+                     kube::hasFinalizer(parsed, "orphan"))) {
+        m_byUid[object.uid] = ref;
+        m_ownerQueue[key] = ref;
     }
 }
 
-void Lifecycle::collectGarbage() {
-    struct Entry {
-        kube::ResourceTypePtr type;
-        watchcache::ObjectPtr object;
-        json::object parsed;
-    };
-    std::vector<Entry> all;
-    std::set<std::string> uids;
-    for (const kube::ResourceTypePtr& type : m_service.types().all()) {
-        if (!type->preferred) {
+void Lifecycle::index(const ObjectRef& ref, const std::string& key, const json::object& object) {
+    std::vector<std::string> owners = ownerUids(object);
+    auto existing = m_ownersOf.find(key);
+    if (existing != m_ownersOf.end() && existing->second == owners) {
+        return;
+    }
+    unindex(key);
+    if (owners.empty()) {
+        return;
+    }
+    for (const std::string& uid : owners) {
+        m_dependents[uid].insert(key);
+    }
+    m_ownersOf[key] = owners;
+    m_refs[key] = ref;
+    if (!kube::hasDeletionTimestamp(object)) {
+        m_checkQueue[key] = ref;
+    }
+}
+
+void Lifecycle::unindex(const std::string& key) {
+    auto existing = m_ownersOf.find(key);
+    if (existing == m_ownersOf.end()) {
+        return;
+    }
+    for (const std::string& uid : existing->second) {
+        if (auto it = m_dependents.find(uid); it != m_dependents.end()) {
+            it->second.erase(key);
+            if (it->second.empty()) {
+                m_dependents.erase(it);
+            }
+        }
+    }
+    m_ownersOf.erase(existing);
+    m_refs.erase(key);
+}
+
+void Lifecycle::process() {
+    auto checks = std::exchange(m_checkQueue, {});
+    for (const auto& [key, ref] : checks) {
+        collectIfOrphaned(ref);
+    }
+    auto owners = std::exchange(m_ownerQueue, {});
+    for (const auto& [key, ref] : owners) {
+        finishOwner(ref);
+    }
+    auto namespaces = std::exchange(m_namespaceQueue, {});
+    for (const std::string& name : namespaces) {
+        finishNamespace(name);
+    }
+}
+
+bool Lifecycle::ownerExists(const std::string& ns, const json::object& ownerRef) const {
+    std::string apiVersion = stringAt(ownerRef, "apiVersion");
+    size_t slash = apiVersion.find('/');
+    std::string group = slash == std::string::npos ? std::string() : apiVersion.substr(0, slash);
+    std::string version = slash == std::string::npos ? apiVersion : apiVersion.substr(slash + 1);
+    kube::ResourceTypePtr type =
+        m_service.types().byKind(group, version, stringAt(ownerRef, "kind"));
+    if (!type) {
+        return true; // an owner of a kind we cannot resolve is never assumed gone
+    }
+    auto owner =
+        m_service.get(*type, type->namespaced ? ns : std::string(), stringAt(ownerRef, "name"));
+    return owner && (*owner)->uid == stringAt(ownerRef, "uid");
+}
+
+void Lifecycle::collectIfOrphaned(const ObjectRef& ref) {
+    auto current = m_service.get(*ref.type, ref.ns, ref.name);
+    if (!current) {
+        return;
+    }
+    json::object object = apiserver::parseObject(**current);
+    const json::array* refs = kube::ownerReferences(object);
+    if (!refs || refs->empty() || kube::hasDeletionTimestamp(object)) {
+        return;
+    }
+    for (const json::value& r : *refs) {
+        if (const json::object* ownerRef = r.if_object();
+            ownerRef && ownerExists(ref.ns, *ownerRef)) {
+            return;
+        }
+    }
+    apiserver::DeleteOptions options;
+    options.propagationPolicy = "Background";
+    options.preconditionUid = (*current)->uid;
+    (void)m_service.remove(*ref.type, ref.ns, ref.name, options);
+}
+
+void Lifecycle::finishOwner(const ObjectRef& ref) {
+    auto current = m_service.get(*ref.type, ref.ns, ref.name);
+    if (!current) {
+        return;
+    }
+    json::object object = apiserver::parseObject(**current);
+    if (!kube::hasDeletionTimestamp(object)) {
+        return;
+    }
+    const std::string uid = (*current)->uid;
+    std::set<std::string> dependents;
+    if (auto it = m_dependents.find(uid); it != m_dependents.end()) {
+        dependents = it->second;
+    }
+    if (kube::hasFinalizer(object, "orphan")) {
+        for (const std::string& key : dependents) {
+            const ObjectRef& dep = m_refs.at(key);
+            apiserver::ResourceService::Mutator strip =
+                [uid](const json::object& c) -> apiserver::ApiResult<json::object> {
+                json::object updated = c;
+                json::object& meta = kube::ensureMetadata(updated);
+                if (json::array* list = kube::mutableArray(meta, "ownerReferences")) {
+                    eraseIf(*list, [&](const json::value& r) {
+                        return r.is_object() && stringAt(r.get_object(), "uid") == uid;
+                    });
+                    if (list->empty()) {
+                        meta.erase("ownerReferences");
+                    }
+                }
+                return updated;
+            };
+            (void)m_service.guaranteedUpdate(*dep.type, dep.ns, dep.name, strip,
+                                             apiserver::WriteOptions{});
+        }
+        (void)m_service.guaranteedUpdate(*ref.type, ref.ns, ref.name, dropFinalizer("orphan"),
+                                         apiserver::WriteOptions{});
+        return;
+    }
+    if (!kube::hasFinalizer(object, "foregroundDeletion")) {
+        return;
+    }
+    // Foreground: dependents go first (themselves in the foreground); the owner's finalizer is
+    // dropped once none is left.
+    for (const std::string& key : dependents) {
+        const ObjectRef& dep = m_refs.at(key);
+        apiserver::DeleteOptions options;
+        options.propagationPolicy = "Foreground";
+        (void)m_service.remove(*dep.type, dep.ns, dep.name, options);
+    }
+    if (dependents.empty()) {
+        (void)m_service.guaranteedUpdate(*ref.type, ref.ns, ref.name,
+                                         dropFinalizer("foregroundDeletion"),
+                                         apiserver::WriteOptions{});
+    }
+}
+
+void Lifecycle::finishNamespace(const std::string& name) {
+    auto nsType = m_service.types().byResource("", "v1", "namespaces");
+    if (!nsType || !m_service.get(*nsType, "", name)) {
+        return;
+    }
+    bool empty = true;
+    for (const auto& [type, watcher] : m_watchers) {
+        if (!type->namespaced) {
             continue;
         }
-        auto items = m_service.cacheFor(*type)->list(watchcache::ListRequest{});
+        watchcache::ListRequest request;
+        request.filter.ns = name;
+        auto items = m_service.cacheFor(*type)->list(request);
         if (!items) {
             continue;
         }
         for (const watchcache::ObjectPtr& item : items->items) {
-            uids.insert(item->uid);
-            all.push_back(Entry{type, item, {}});
-        }
-    }
-    // Dependents by owner uid.
-    std::map<std::string, std::vector<size_t>> dependents;
-    for (size_t i = 0; i < all.size(); ++i) {
-        if (all[i].object->json.find("\"ownerReferences\"") == std::string::npos &&
-            all[i].object->json.find("\"finalizers\"") == std::string::npos) {
-            continue;
-        }
-        all[i].parsed = apiserver::parseObject(*all[i].object);
-        for (const std::string& uid : ownerUids(metadataOf(all[i].parsed))) {
-            dependents[uid].push_back(i);
-        }
-    }
-    for (Entry& entry : all) {
-        const json::object& meta = metadataOf(entry.parsed);
-        const kube::ResourceType& type = *entry.type;
-        // Owners being deleted with a propagation finalizer.
-        if (meta.contains("deletionTimestamp")) {
-            bool foreground = hasFinalizer(meta, "foregroundDeletion");
-            bool orphan = hasFinalizer(meta, "orphan");
-            if (foreground || orphan) {
-                auto& deps = dependents[entry.object->uid];
-                bool remaining = false;
-                for (size_t index : deps) {
-                    Entry& dep = all[index];
-                    if (orphan) {
-                        std::string uid = entry.object->uid;
-                        apiserver::ResourceService::Mutator strip =
-                            [uid](
-                                const json::object& current) -> apiserver::ApiResult<json::object> {
-                            json::object updated = current;
-                            json::object& m = updated["metadata"].as_object();
-                            if (json::value* refs = m.if_contains("ownerReferences");
-                                refs && refs->is_array()) {
-                                eraseIf(refs->as_array(), [&](const json::value& r) {
-                                    return r.is_object() && stringAt(r.get_object(), "uid") == uid;
-                                });
-                                if (refs->as_array().empty()) {
-                                    m.erase("ownerReferences");
-                                }
-                            }
-                            return updated;
-                        };
-                        (void)m_service.guaranteedUpdate(*dep.type, dep.object->ns,
-                                                         dep.object->name, strip,
-                                                         apiserver::WriteOptions{});
-                    } else {
-                        remaining = true;
-                        apiserver::DeleteOptions options;
-                        options.propagationPolicy = "Foreground";
-                        (void)m_service.remove(*dep.type, dep.object->ns, dep.object->name,
-                                               options);
-                    }
-                }
-                if (!remaining) {
-                    std::string finalizer = foreground ? "foregroundDeletion" : "orphan";
-                    apiserver::ResourceService::Mutator drop =
-                        [finalizer](
-                            const json::object& current) -> apiserver::ApiResult<json::object> {
-                        json::object updated = current;
-                        json::object& m = updated["metadata"].as_object();
-                        if (json::value* f = m.if_contains("finalizers"); f && f->is_array()) {
-                            eraseIf(f->as_array(), [&](const json::value& v) {
-                                return v.is_string() && v.get_string() == finalizer;
-                            });
-                        }
-                        return updated;
-                    };
-                    (void)m_service.guaranteedUpdate(type, entry.object->ns, entry.object->name,
-                                                     drop, apiserver::WriteOptions{});
-                }
-            }
-            continue;
-        }
-        // Dependents whose owners are all gone are deleted (background propagation).
-        std::vector<std::string> owners = ownerUids(meta);
-        if (owners.empty()) {
-            continue;
-        }
-        bool anyOwnerAlive = false;
-        for (const std::string& uid : owners) {
-            anyOwnerAlive = anyOwnerAlive || uids.contains(uid);
-        }
-        if (!anyOwnerAlive) {
+            empty = false;
             apiserver::DeleteOptions options;
             options.propagationPolicy = "Background";
-            (void)m_service.remove(type, entry.object->ns, entry.object->name, options);
+            (void)m_service.remove(*type, item->ns, item->name, options);
         }
     }
+    if (!empty) {
+        return; // the deletions' events bring this namespace back into the queue
+    }
+    apiserver::ResourceService::Mutator finalize =
+        [](const json::object& current) -> apiserver::ApiResult<json::object> {
+        json::object updated = current;
+        if (json::object* spec = kube::ensureObject(updated, "spec")) {
+            (*spec)["finalizers"] = json::array();
+        }
+        return updated;
+    };
+    (void)m_service.guaranteedUpdate(*nsType, "", name, finalize, apiserver::WriteOptions{});
+    (void)m_service.remove(*nsType, "", name, apiserver::DeleteOptions{});
 }
 
 } // namespace pilot::server

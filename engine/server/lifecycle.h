@@ -4,8 +4,11 @@
 #include "engine/apiserver/resourceservice.h"
 
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -13,8 +16,10 @@ namespace pilot::server {
 
 /// The object lifecycle work the API itself promises: the built-in namespaces exist, a
 /// terminating namespace is emptied and then finalized, and the garbage collector follows
-/// ownerReferences (background deletion of orphans' dependents, foreground and orphan
-/// finalizers). Runs on its own thread, woken by watch events.
+/// ownerReferences (dependents of deleted owners are deleted; the foregroundDeletion and orphan
+/// finalizers are carried out). Event-driven: one thread drains watchers on every resource and
+/// touches only the objects an event concerns, so its cost follows the write rate, not the
+/// number of stored objects.
 class Lifecycle {
 public:
     explicit Lifecycle(apiserver::ResourceService& service);
@@ -26,13 +31,41 @@ public:
     void stop();
 
 private:
+    /// Where an object lives: its resource and storage key.
+    struct ObjectRef {
+        kube::ResourceTypePtr type;
+        std::string ns;
+        std::string name;
+    };
+
     void run();
-    void pass();
-    void finishNamespaces();
-    void collectGarbage();
+    void observe(const kube::ResourceTypePtr& type, const watchcache::WatchEvent& event);
+    void index(const ObjectRef& ref, const std::string& key, const boost::json::object& object);
+    void unindex(const std::string& key);
+    void process();
+
+    /// Deletes the object when every owner it names is gone.
+    void collectIfOrphaned(const ObjectRef& ref);
+    /// Carries out foregroundDeletion / orphan for an owner being deleted.
+    void finishOwner(const ObjectRef& ref);
+    /// Deletes a terminating namespace's content, then finalizes it.
+    void finishNamespace(const std::string& name);
+    [[nodiscard]] bool ownerExists(const std::string& ns,
+                                   const boost::json::object& ownerRef) const;
 
     apiserver::ResourceService& m_service;
-    std::vector<std::shared_ptr<watchcache::Watcher>> m_watchers;
+    std::vector<std::pair<kube::ResourceTypePtr, std::shared_ptr<watchcache::Watcher>>> m_watchers;
+
+    // Owned by the lifecycle thread only.
+    std::map<std::string, std::set<std::string>> m_dependents;  // owner uid -> dependent keys
+    std::map<std::string, std::vector<std::string>> m_ownersOf; // key -> owner uids
+    std::map<std::string, ObjectRef> m_refs;                    // key -> object (indexed ones)
+    std::map<std::string, ObjectRef> m_byUid;                   // uid -> object (finalizing owners)
+    std::set<std::string> m_terminating;                        // namespaces being deleted
+    std::map<std::string, ObjectRef> m_checkQueue;              // key -> dependent to check
+    std::map<std::string, ObjectRef> m_ownerQueue;              // key -> finalizing owner
+    std::set<std::string> m_namespaceQueue;
+
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_dirty = true;

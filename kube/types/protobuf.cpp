@@ -1,5 +1,7 @@
 #include "kube/types/protobuf.h"
 
+#include "core/base64.h"
+
 #include "kube/types/schemaset.h"
 
 #include <boost/json/parse.hpp>
@@ -194,35 +196,6 @@ std::string sanitizeUtf8(std::string_view in) {
         }
         out.append(in.substr(i, len));
         i += len;
-    }
-    return out;
-}
-
-std::string base64(std::string_view in) {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
-                     static_cast<uint8_t>(in[i + 2]);
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += alphabet[(n >> 6) & 63];
-        out += alphabet[n & 63];
-    }
-    if (i + 1 == in.size()) {
-        uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += "==";
-    } else if (i + 2 == in.size()) {
-        uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8);
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += alphabet[(n >> 6) & 63];
-        out += '=';
     }
     return out;
 }
@@ -511,7 +484,7 @@ bool Decoder::scalar(const Type& t, int wire, Reader& r, value& out, bool& isZer
         if (!r.ok()) {
             return failFrom(r);
         }
-        out = base64(b);
+        out = base64Encode(b);
         isZero = b.empty();
         return true;
     }
