@@ -1,6 +1,6 @@
 # Third-party libraries, all from Debian 12's archive (scripts/install-deps.sh installs them).
 find_package(Threads REQUIRED)
-find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json CONFIG)
+find_package(Boost 1.81 REQUIRED COMPONENTS json CONFIG)
 find_package(OpenSSL 3 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(yaml-cpp REQUIRED)
