@@ -23,6 +23,16 @@ using kube::stringAt;
 
 namespace {
 
+/// The `Status` Success (201) that binding and eviction answer with.
+HandlerResult createdStatus() {
+    json::object status{{"kind", "Status"},
+                        {"apiVersion", "v1"},
+                        {"metadata", json::object()},
+                        {"status", "Success"},
+                        {"code", 201}};
+    return jsonResponse(201, json::serialize(status));
+}
+
 /// Scale `status.selector`: the label selector in its canonical string form.
 std::string selectorString(const json::object* selector) {
     if (!selector) {
@@ -180,12 +190,7 @@ HandlerResult handleBinding(VerbContext& ctx) {
     };
     (void)ctx.service.guaranteedUpdate(*ctx.type, ctx.info.ns, ctx.info.name, condition,
                                        statusWrite);
-    json::object status{{"kind", "Status"},
-                        {"apiVersion", "v1"},
-                        {"metadata", json::object()},
-                        {"status", "Success"},
-                        {"code", 201}};
-    return jsonResponse(201, json::serialize(status));
+    return createdStatus();
 }
 
 HandlerResult handleEviction(VerbContext& ctx) {
@@ -207,12 +212,7 @@ HandlerResult handleEviction(VerbContext& ctx) {
     if (!outcome) {
         return errorResponse(outcome.error());
     }
-    json::object status{{"kind", "Status"},
-                        {"apiVersion", "v1"},
-                        {"metadata", json::object()},
-                        {"status", "Success"},
-                        {"code", 201}};
-    return jsonResponse(201, json::serialize(status));
+    return createdStatus();
 }
 
 HandlerResult handleFinalize(VerbContext& ctx) {
