@@ -75,12 +75,14 @@ std::string includeObjectOf(const Request& request) {
     return p && (*p == "None" || *p == "Object") ? *p : std::string("Metadata");
 }
 
-json::object tableRow(const printers::TablePrinter& printer, const watchcache::CachedObject& o,
-                      const std::string& includeObject, const std::string& tableVersion,
-                      TimePoint now) {
-    json::object object = json::parse(o.json).as_object();
+json::object tableRow(const kube::ResourceType& type, const printers::TablePrinter& printer,
+                      const watchcache::CachedObject& o, const std::string& includeObject,
+                      const std::string& tableVersion, TimePoint now) {
+    std::string scratch;
+    const std::string& served = servedJson(type, o, scratch);
+    json::object object = json::parse(served).as_object();
     json::object row{{"cells", printer.cells(object, now)}};
-    std::string rowObject = tableRowObject(o.json, includeObject, tableVersion);
+    std::string rowObject = tableRowObject(served, includeObject, tableVersion);
     if (!rowObject.empty()) {
         row["object"] = json::parse(rowObject);
     }
@@ -94,7 +96,7 @@ HandlerResult tableResponse(VerbContext& ctx, const std::vector<watchcache::Obje
     TimePoint now = ctx.service.clock().now();
     json::array rows;
     for (const watchcache::ObjectPtr& item : items) {
-        rows.push_back(tableRow(*printer, *item, includeObject, tableVersion, now));
+        rows.push_back(tableRow(*ctx.type, *printer, *item, includeObject, tableVersion, now));
     }
     json::object table{{"kind", "Table"},
                        {"apiVersion", "meta.k8s.io/" + tableVersion},
@@ -122,7 +124,8 @@ HandlerResult handleGet(VerbContext& ctx) {
             json::object{{"resourceVersion", std::to_string((*object)->modRevision)}},
             negotiated.tableVersion);
     }
-    return jsonResponse(200, (*object)->json);
+    std::string scratch;
+    return jsonResponse(200, servedJson(*ctx.type, **object, scratch));
 }
 
 HandlerResult handleList(VerbContext& ctx) {
@@ -204,12 +207,13 @@ HandlerResult handleList(VerbContext& ctx) {
     body += json::serialize(listMeta);
     body += R"(,"items":[)";
     bool first = true;
+    std::string scratch;
     for (const auto& item : page->items) {
         if (!first) {
             body += ',';
         }
         first = false;
-        body += item->json;
+        body += servedJson(*ctx.type, *item, scratch);
     }
     body += "]}";
     return jsonResponse(200, std::move(body));

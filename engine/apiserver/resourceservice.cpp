@@ -1,5 +1,7 @@
 #include "engine/apiserver/resourceservice.h"
 
+#include "kube/types/conversion.h"
+
 #include "core/random.h"
 #include "engine/admission/admission.h"
 #include "kube/types/validation.h"
@@ -169,6 +171,13 @@ ApiResult<void> ResourceService::admit(const kube::ResourceType& type, json::obj
     }
     if (!type.custom) {
         admission::applyDefaults(type, object);
+        for (const auto& hook : m_hooks) {
+            if (hook->appliesTo(type)) {
+                if (auto status = hook->admit(type, object, old); !status) {
+                    return status;
+                }
+            }
+        }
         kube::FieldErrors errors = admission::validate(type, object, old);
         if (!errors.empty()) {
             return apiFail(invalid(type.gvk.kind, type.gvk.group, name, std::move(errors)));
@@ -177,10 +186,51 @@ ApiResult<void> ResourceService::admit(const kube::ResourceType& type, json::obj
     return {};
 }
 
+kube::ResourceTypePtr ResourceService::storageTypeFor(const kube::ResourceType& type) const {
+    if (type.preferred) {
+        return nullptr;
+    }
+    for (const kube::ResourceTypePtr& candidate : m_types->all()) {
+        if (candidate->preferred && candidate->storagePrefix == type.storagePrefix) {
+            return candidate;
+        }
+    }
+    return nullptr;
+}
+
+json::object ResourceService::toStorage(const kube::ResourceType& served,
+                                        const kube::ResourceType& storage, json::object object) {
+    // A body naming another version than the endpoint is refused by the storage version's
+    // checks; only the endpoint's own version is converted.
+    std::string bodyVersion = stringAt(object, "apiVersion");
+    if (!bodyVersion.empty() && bodyVersion != served.gvk.apiVersion()) {
+        return object;
+    }
+    object["apiVersion"] = served.gvk.apiVersion();
+    if (!object.contains("kind")) {
+        object["kind"] = served.gvk.kind;
+    }
+    return kube::convertObject(std::move(object), storage.gvk.apiVersion());
+}
+
+const std::string& servedJson(const kube::ResourceType& type,
+                              const watchcache::CachedObject& object, std::string& scratch) {
+    if (type.preferred) {
+        return object.json;
+    }
+    scratch = json::serialize(kube::convertObject(parseObject(object), type.gvk.apiVersion()));
+    return scratch;
+}
+
 ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
                                                 const std::string& ns, json::object object,
                                                 const WriteOptions& options) {
-    json::object& metadata = metadataOf(object);
+    if (auto storage = storageTypeFor(type)) {
+        auto result = create(*storage, ns, toStorage(type, *storage, std::move(object)), options);
+        return result ? ApiResult<json::object>(
+                            kube::convertObject(std::move(*result), type.gvk.apiVersion()))
+                      : result;
+    }
     // apiVersion/kind must match the endpoint when given.
     std::string apiVersion = object.contains("apiVersion") && object["apiVersion"].is_string()
                                  ? std::string(object["apiVersion"].get_string())
@@ -192,6 +242,8 @@ ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
     }
     object["apiVersion"] = type.gvk.apiVersion();
     object["kind"] = type.gvk.kind;
+    // Taken after the top-level inserts above: an insert may move the object's values.
+    json::object& metadata = metadataOf(object);
     if (type.namespaced) {
         std::string bodyNs = stringAt(&metadata, "namespace");
         if (!bodyNs.empty() && bodyNs != ns) {
@@ -230,7 +282,8 @@ ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
 
     for (int attempt = 0; attempt < 8; ++attempt) {
         if (generated) {
-            metadata["name"] = stringAt(&metadata, "generateName") + randomNameSuffix(5);
+            json::object& meta = metadataOf(object); // `object` gained keys since `metadata`
+            meta["name"] = stringAt(&meta, "generateName") + randomNameSuffix(5);
         }
         json::object candidate = object;
         if (auto status = admit(type, candidate, nullptr, options); !status) {
@@ -353,12 +406,27 @@ ApiResult<json::object> ResourceService::commitRemoval(const kube::ResourceType&
     return withRevision(std::move(last), written->revision);
 }
 
+namespace {
+
+/// A namespace stays until the namespace controller has emptied it and cleared `spec.finalizers`.
+bool hasNamespaceFinalizers(const kube::ResourceType& type, const json::object& object) {
+    if (type.gvk.kind != "Namespace" || !type.gvk.group.empty()) {
+        return false;
+    }
+    const json::object* spec = objectAt(object, "spec");
+    const json::value* fins = spec ? spec->if_contains("finalizers") : nullptr;
+    return fins && fins->is_array() && !fins->get_array().empty();
+}
+
+} // namespace
+
 ApiResult<json::object> ResourceService::commitUpdate(const kube::ResourceType& type,
                                                       const watchcache::CachedObject& current,
                                                       json::object object,
                                                       const WriteOptions& options) {
     const json::object* meta = objectAt(object, "metadata");
-    if (meta && meta->contains("deletionTimestamp") && !hasFinalizers(*meta)) {
+    if (meta && meta->contains("deletionTimestamp") && !hasFinalizers(*meta) &&
+        !hasNamespaceFinalizers(type, object)) {
         // The last finalizer is gone: the object goes away now.
         bool podWaitingForGrace = type.gvk.kind == "Pod" && type.gvk.group.empty() &&
                                   !stringAt(objectAt(object, "spec"), "nodeName").empty();
@@ -385,6 +453,13 @@ ApiResult<json::object> ResourceService::commitUpdate(const kube::ResourceType& 
 ApiResult<json::object> ResourceService::update(const kube::ResourceType& type,
                                                 const std::string& ns, const std::string& name,
                                                 json::object object, const WriteOptions& options) {
+    if (auto storage = storageTypeFor(type)) {
+        auto result =
+            update(*storage, ns, name, toStorage(type, *storage, std::move(object)), options);
+        return result ? ApiResult<json::object>(
+                            kube::convertObject(std::move(*result), type.gvk.apiVersion()))
+                      : result;
+    }
     const json::object* meta = objectAt(object, "metadata");
     std::string bodyName = stringAt(meta, "name");
     if (!bodyName.empty() && bodyName != name) {
@@ -418,6 +493,18 @@ ApiResult<json::object>
 ResourceService::guaranteedUpdate(const kube::ResourceType& type, const std::string& ns,
                                   const std::string& name, const Mutator& mutate,
                                   const WriteOptions& options, bool create, bool* created) {
+    if (auto storage = storageTypeFor(type)) {
+        // The mutator sees and returns the requested version; the store keeps the storage one.
+        std::string served = type.gvk.apiVersion();
+        Mutator converted = [&](const json::object& current) -> ApiResult<json::object> {
+            auto desired = mutate(current.empty() ? current : kube::convertObject(current, served));
+            return desired ? ApiResult<json::object>(toStorage(type, *storage, std::move(*desired)))
+                           : desired;
+        };
+        auto result = guaranteedUpdate(*storage, ns, name, converted, options, create, created);
+        return result ? ApiResult<json::object>(kube::convertObject(std::move(*result), served))
+                      : result;
+    }
     std::string key = keyFor(type, ns, name);
     for (int attempt = 0; attempt < MaxUpdateAttempts; ++attempt) {
         watchcache::ObjectPtr current = cacheFor(type)->get(key);
@@ -465,6 +552,14 @@ ResourceService::guaranteedUpdate(const kube::ResourceType& type, const std::str
 ApiResult<DeleteOutcome> ResourceService::remove(const kube::ResourceType& type,
                                                  const std::string& ns, const std::string& name,
                                                  const DeleteOptions& options) {
+    if (auto storage = storageTypeFor(type)) {
+        auto outcome = remove(*storage, ns, name, options);
+        if (outcome) {
+            outcome->object =
+                kube::convertObject(std::move(outcome->object), type.gvk.apiVersion());
+        }
+        return outcome;
+    }
     std::string key = keyFor(type, ns, name);
     for (int attempt = 0; attempt < MaxUpdateAttempts; ++attempt) {
         watchcache::ObjectPtr current = cacheFor(type)->get(key);
@@ -510,10 +605,7 @@ ApiResult<DeleteOutcome> ResourceService::remove(const kube::ResourceType& type,
                 changed = true;
             }
             // The namespace controller empties it, then finalizes (spec.finalizers).
-            const json::object* spec = objectAt(object, "spec");
-            const json::value* fins = spec ? spec->if_contains("finalizers") : nullptr;
-            bool specFinalizers = fins && fins->is_array() && !fins->get_array().empty();
-            if (specFinalizers || hasFinalizers(meta)) {
+            if (hasNamespaceFinalizers(type, object) || hasFinalizers(meta)) {
                 if (!deleting) {
                     meta["deletionTimestamp"] = formatTime(m_clock.now());
                     meta["deletionGracePeriodSeconds"] = 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/clock.h"
+#include "engine/apiserver/admissionhook.h"
 #include "engine/apiserver/apierror.h"
 #include "engine/store/store.h"
 #include "engine/watchcache/watchcache.h"
@@ -84,10 +85,18 @@ public:
                                                   const std::string& ns, const std::string& name,
                                                   const DeleteOptions& options);
 
+    /// Adds a kind-specific admission step (set up before serving; not thread-safe).
+    void addHook(std::shared_ptr<AdmissionHook> hook) { m_hooks.push_back(std::move(hook)); }
+
     [[nodiscard]] const kube::TypeRegistry& types() const { return *m_types; }
     [[nodiscard]] const Clock& clock() const { return m_clock; }
 
 private:
+    /// The storage version's entry when `type` is another served version; null otherwise.
+    [[nodiscard]] kube::ResourceTypePtr storageTypeFor(const kube::ResourceType& type) const;
+    [[nodiscard]] static boost::json::object toStorage(const kube::ResourceType& served,
+                                                       const kube::ResourceType& storage,
+                                                       boost::json::object object);
     [[nodiscard]] ApiResult<boost::json::object> prepareUpdate(const kube::ResourceType& type,
                                                                const boost::json::object& old,
                                                                boost::json::object updated,
@@ -109,7 +118,14 @@ private:
     watchcache::WatchCache& m_cache;
     std::shared_ptr<kube::TypeRegistry> m_types;
     const Clock& m_clock;
+    std::vector<std::shared_ptr<AdmissionHook>> m_hooks;
 };
+
+/// A cached object as `type`'s version serves it: the cached JSON itself for the storage
+/// version, otherwise converted into `scratch`.
+[[nodiscard]] const std::string& servedJson(const kube::ResourceType& type,
+                                            const watchcache::CachedObject& object,
+                                            std::string& scratch);
 
 /// Parses a cached object's JSON (always valid: it was serialized by us).
 [[nodiscard]] boost::json::object parseObject(const watchcache::CachedObject& object);

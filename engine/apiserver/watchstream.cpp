@@ -1,5 +1,7 @@
 #include "engine/apiserver/watchstream.h"
 
+#include "engine/apiserver/resourceservice.h"
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -65,21 +67,22 @@ std::string WatchStream::bookmark() const {
 
 std::string WatchStream::encode(const watchcache::WatchEvent& event) {
     std::string_view type = typeName(event.type);
+    std::string scratch;
+    const std::string& served = servedJson(*m_options.type, *event.object, scratch);
     if (!m_options.printer) {
         std::string out;
-        out.reserve(event.object->json.size() + 32);
+        out.reserve(served.size() + 32);
         out += R"({"type":")";
         out += type;
         out += R"(","object":)";
-        out += event.object->json;
+        out += served;
         out += "}\n";
         return out;
     }
-    json::object object = json::parse(event.object->json).as_object();
+    json::object object = json::parse(served).as_object();
     json::array cells = m_options.printer->cells(object, m_options.clock->now());
     json::object row{{"cells", std::move(cells)}};
-    std::string rowObject =
-        tableRowObject(event.object->json, m_options.includeObject, m_options.tableVersion);
+    std::string rowObject = tableRowObject(served, m_options.includeObject, m_options.tableVersion);
     if (!rowObject.empty()) {
         row["object"] = json::parse(rowObject);
     }

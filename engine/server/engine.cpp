@@ -7,10 +7,13 @@
 #include "engine/apiserver/metrics.h"
 #include "engine/apiserver/resourceservice.h"
 #include "engine/apiserver/selectors.h"
+#include "engine/apiserver/serviceallocator.h"
 #include "engine/auth/authenticator.h"
 #include "engine/auth/kubeconfig.h"
 #include "engine/auth/pki.h"
 #include "engine/auth/tlscontext.h"
+#include "engine/server/apiservice.h"
+#include "engine/server/crdcontroller.h"
 #include "engine/server/lifecycle.h"
 #include "engine/store/store.h"
 #include "engine/watchcache/watchcache.h"
@@ -58,6 +61,8 @@ struct Engine::Impl {
     std::unique_ptr<apiserver::ApiHandler> handler;
     std::unique_ptr<apiserver::HttpServer> http;
     std::unique_ptr<Lifecycle> lifecycle;
+    std::unique_ptr<CrdController> crds;
+    std::shared_ptr<apiserver::ServiceAllocator> allocator;
     std::string apiUrl;
     bool started = false;
 };
@@ -115,8 +120,22 @@ Status Engine::start() {
         return status;
     }
     d.service = std::make_unique<apiserver::ResourceService>(*d.store, *d.cache, d.types, d.clock);
+    if (auto services = d.types->byResource("", "v1", "services")) {
+        d.allocator = std::make_shared<apiserver::ServiceAllocator>(d.service->cacheFor(*services),
+                                                                    apiserver::ServiceNetwork{});
+        d.service->addHook(d.allocator);
+    }
     d.lifecycle = std::make_unique<Lifecycle>(*d.service);
     if (auto status = d.lifecycle->bootstrap(); !status) {
+        return status;
+    }
+    d.crds = std::make_unique<CrdController>(*d.service, d.types, *d.cache,
+                                             [&d](const kube::ResourceTypePtr& type, bool added) {
+                                                 if (d.lifecycle) {
+                                                     d.lifecycle->watchType(type, added);
+                                                 }
+                                             });
+    if (auto status = d.crds->start(); !status) {
         return status;
     }
     d.handler = std::make_unique<apiserver::ApiHandler>(*d.service, d.types, d.metrics);
@@ -148,6 +167,13 @@ Status Engine::start() {
     if (auto status = auth::writeAdminKubeconfig(kubeconfigPath(), d.apiUrl, *d.pki); !status) {
         return status;
     }
+    if (d.allocator) {
+        if (auto status = ensureApiService(*d.service, d.allocator->network().apiServiceIp(),
+                                           listen->first, *port);
+            !status) {
+            return status;
+        }
+    }
     d.lifecycle->start();
     d.handler->setReady(true);
     d.started = true;
@@ -162,6 +188,9 @@ void Engine::stop() {
     d.started = false;
     if (d.handler) {
         d.handler->setReady(false);
+    }
+    if (d.crds) {
+        d.crds->stop();
     }
     if (d.lifecycle) {
         d.lifecycle->stop();

@@ -80,23 +80,55 @@ void Lifecycle::start() {
     // Watch from 0: the first events are every existing object, so the index starts complete
     // and no change between the snapshot and the stream can be missed.
     for (const kube::ResourceTypePtr& type : m_service.types().all()) {
-        if (!type->preferred) {
-            continue;
+        if (type->preferred) {
+            addWatcher(type);
         }
-        auto cache = m_service.cacheFor(*type);
-        auto watcher = cache->watch(watchcache::Filter{}, 0, size_t{1} << 22);
-        if (!watcher) {
-            log::warn("lifecycle", "cannot watch {}: {}", type->plural, watcher.error().message);
-            continue;
-        }
-        (*watcher)->setNotify([this] {
-            std::lock_guard lock(m_mutex);
-            m_dirty = true;
-            m_wake.notify_one();
-        });
-        m_watchers.emplace_back(type, *watcher);
     }
     m_thread = std::thread([this] { run(); });
+}
+
+void Lifecycle::addWatcher(const kube::ResourceTypePtr& type) {
+    auto cache = m_service.cacheFor(*type);
+    auto watcher = cache->watch(watchcache::Filter{}, 0, size_t{1} << 22);
+    if (!watcher) {
+        log::warn("lifecycle", "cannot watch {}: {}", type->plural, watcher.error().message);
+        return;
+    }
+    (*watcher)->setNotify([this] {
+        std::lock_guard lock(m_mutex);
+        m_dirty = true;
+        m_wake.notify_one();
+    });
+    m_watchers.emplace_back(type, *watcher);
+}
+
+void Lifecycle::watchType(const kube::ResourceTypePtr& type, bool added) {
+    std::lock_guard lock(m_mutex);
+    m_typeChanges.emplace_back(type, added);
+    m_dirty = true;
+    m_wake.notify_one();
+}
+
+void Lifecycle::applyTypeChanges() {
+    std::vector<std::pair<kube::ResourceTypePtr, bool>> changes;
+    {
+        std::lock_guard lock(m_mutex);
+        changes = std::exchange(m_typeChanges, {});
+    }
+    for (const auto& [type, added] : changes) {
+        auto same = [&](const auto& entry) {
+            return entry.first->storagePrefix == type->storagePrefix;
+        };
+        for (auto& entry : m_watchers) {
+            if (same(entry)) {
+                entry.second->stop();
+            }
+        }
+        std::erase_if(m_watchers, same);
+        if (added) {
+            addWatcher(type);
+        }
+    }
 }
 
 void Lifecycle::stop() {
@@ -129,6 +161,7 @@ void Lifecycle::run() {
             }
             m_dirty = false;
         }
+        applyTypeChanges();
         for (auto& [type, watcher] : m_watchers) {
             events.clear();
             if (!watcher->poll(events)) {

@@ -29,6 +29,8 @@ public:
     [[nodiscard]] Status bootstrap();
     void start();
     void stop();
+    /// Starts (added) or stops following a resource served at run time (CRDs). Thread-safe.
+    void watchType(const kube::ResourceTypePtr& type, bool added);
 
 private:
     /// Where an object lives: its resource and storage key.
@@ -39,6 +41,8 @@ private:
     };
 
     void run();
+    void addWatcher(const kube::ResourceTypePtr& type);
+    void applyTypeChanges();
     void observe(const kube::ResourceTypePtr& type, const watchcache::WatchEvent& event);
     void index(const ObjectRef& ref, const std::string& key, const boost::json::object& object);
     void unindex(const std::string& key);
@@ -67,6 +71,8 @@ private:
     std::set<std::string> m_namespaceQueue;
 
     std::mutex m_mutex;
+
+    std::vector<std::pair<kube::ResourceTypePtr, bool>> m_typeChanges; // guarded by m_mutex
     std::condition_variable m_wake;
     bool m_dirty = true;
     bool m_stopping = false;
