@@ -43,10 +43,74 @@ std::string selectorString(const json::object* selector) {
     return parsed ? parsed->toString() : std::string();
 }
 
-json::object scaleOf(const json::object& object) {
+/// Where a kind keeps what Scale shows: built-ins use spec.replicas, status.replicas and the
+/// spec.selector object; CRDs declare paths (`subresources.scale`), their selector a string.
+struct ScalePaths {
+    std::vector<std::string> specReplicas{"spec", "replicas"};
+    std::vector<std::string> statusReplicas{"status", "replicas"};
+    std::vector<std::string> selector;
+    bool selectorIsString = false;
+};
+
+std::vector<std::string> splitPath(const std::string& path) {
+    std::vector<std::string> parts;
+    size_t start = path.starts_with(".") ? 1 : 0;
+    while (start < path.size()) {
+        size_t dot = path.find('.', start);
+        parts.push_back(path.substr(start, dot == std::string::npos ? dot : dot - start));
+        if (dot == std::string::npos) {
+            break;
+        }
+        start = dot + 1;
+    }
+    return parts;
+}
+
+ScalePaths scalePathsOf(const kube::ResourceType& type) {
+    ScalePaths paths;
+    const kube::Subresource* scale = type.subresource("scale");
+    if (!type.custom || !scale) {
+        paths.selector = {"spec", "selector"};
+        return paths;
+    }
+    paths.specReplicas = splitPath(scale->specReplicasPath);
+    paths.statusReplicas = splitPath(scale->statusReplicasPath);
+    paths.selector = splitPath(scale->labelSelectorPath);
+    paths.selectorIsString = true;
+    return paths;
+}
+
+const json::value* valueAt(const json::object& object, const std::vector<std::string>& path) {
+    const json::object* node = &object;
+    for (size_t i = 0; i < path.size(); ++i) {
+        const json::value* v = node->if_contains(path[i]);
+        if (!v || i + 1 == path.size()) {
+            return v;
+        }
+        node = v->if_object();
+        if (!node) {
+            return nullptr;
+        }
+    }
+    return nullptr;
+}
+
+void setAt(json::object& object, const std::vector<std::string>& path, json::value value) {
+    json::object* node = &object;
+    for (size_t i = 0; i + 1 < path.size(); ++i) {
+        node = kube::ensureObject(*node, path[i]);
+        if (!node) {
+            return;
+        }
+    }
+    if (!path.empty()) {
+        (*node)[path.back()] = std::move(value);
+    }
+}
+
+json::object scaleOf(const kube::ResourceType& type, const json::object& object) {
+    ScalePaths paths = scalePathsOf(type);
     const json::object* meta = objectAt(&object, "metadata");
-    const json::object* spec = objectAt(&object, "spec");
-    const json::object* status = objectAt(&object, "status");
     json::object scaleMeta;
     for (std::string_view key :
          {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
@@ -56,15 +120,27 @@ json::object scaleOf(const json::object& object) {
             }
         }
     }
-    return json::object{
-        {"kind", "Scale"},
-        {"apiVersion", "autoscaling/v1"},
-        {"metadata", std::move(scaleMeta)},
-        {"spec",
-         json::object{{"replicas", (spec ? kube::integerAt(*spec, "replicas").value_or(0) : 0)}}},
-        {"status",
-         json::object{{"replicas", (status ? kube::integerAt(*status, "replicas").value_or(0) : 0)},
-                      {"selector", selectorString(objectAt(spec, "selector"))}}}};
+    auto integer = [&](const std::vector<std::string>& path) -> int64_t {
+        const json::value* v = valueAt(object, path);
+        return v && v->is_int64() ? v->get_int64() : 0;
+    };
+    std::string selector;
+    if (const json::value* v = paths.selector.empty() ? nullptr : valueAt(object, paths.selector)) {
+        if (paths.selectorIsString && v->is_string()) {
+            selector = std::string(v->get_string());
+        } else if (!paths.selectorIsString && v->is_object()) {
+            selector = selectorString(&v->get_object());
+        }
+    }
+    json::object status{{"replicas", integer(paths.statusReplicas)}};
+    if (!selector.empty() || !paths.selectorIsString) {
+        status["selector"] = selector;
+    }
+    return json::object{{"kind", "Scale"},
+                        {"apiVersion", "autoscaling/v1"},
+                        {"metadata", std::move(scaleMeta)},
+                        {"spec", json::object{{"replicas", integer(paths.specReplicas)}}},
+                        {"status", std::move(status)}};
 }
 
 HandlerResult handleScale(VerbContext& ctx) {
@@ -74,7 +150,7 @@ HandlerResult handleScale(VerbContext& ctx) {
         if (!object) {
             return errorResponse(object.error());
         }
-        return jsonResponse(200, json::serialize(scaleOf(parseObject(**object))));
+        return jsonResponse(200, json::serialize(scaleOf(*ctx.type, parseObject(**object))));
     }
     if (verb != "update" && verb != "patch") {
         return errorResponse(methodNotSupported("scale", verb));
@@ -91,7 +167,7 @@ HandlerResult handleScale(VerbContext& ctx) {
     }
     std::string contentType = ctx.request.contentType;
     ResourceService::Mutator mutate = [&](const json::object& current) -> ApiResult<json::object> {
-        json::value scale = scaleOf(current);
+        json::value scale = scaleOf(*ctx.type, current);
         json::value desired;
         if (verb == "update") {
             desired = *body;
@@ -119,7 +195,7 @@ HandlerResult handleScale(VerbContext& ctx) {
                                      "Invalid value: must be greater than or equal to 0"}}));
         }
         json::object updated = current;
-        updated["spec"].as_object()["replicas"] = replicas->get_int64();
+        setAt(updated, scalePathsOf(*ctx.type).specReplicas, replicas->get_int64());
         return updated;
     };
     auto result =
@@ -127,7 +203,7 @@ HandlerResult handleScale(VerbContext& ctx) {
     if (!result) {
         return errorResponse(result.error());
     }
-    return jsonResponse(200, json::serialize(scaleOf(*result)));
+    return jsonResponse(200, json::serialize(scaleOf(*ctx.type, *result)));
 }
 
 HandlerResult handleBinding(VerbContext& ctx) {

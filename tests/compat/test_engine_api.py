@@ -549,3 +549,82 @@ def test_13_custom_resources(engine, manifest):
         watcher.kill()
         watcher.wait()
     assert engine.k("get", "backups", "-n", "demo", "-o", "name").stdout.strip() == ""
+
+
+SCALED_CRD = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: pools.ops.example.com
+spec:
+  group: ops.example.com
+  scope: Namespaced
+  names: {plural: pools, singular: pool, kind: Pool}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources:
+      status: {}
+      scale:
+        specReplicasPath: .spec.size
+        statusReplicasPath: .status.ready
+        labelSelectorPath: .status.selector
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+          status:
+            type: object
+            properties:
+              ready: {type: integer}
+              selector: {type: string}
+"""
+
+
+def test_13b_custom_resource_subresources_and_removal(engine):
+    ensure_ns(engine, "pools")
+    engine.k("apply", "-f", "-", input=SCALED_CRD)
+    engine.k("wait", "--for=condition=Established", "crd/pools.ops.example.com", "--timeout=10s")
+    crd = engine.kjson("get", "crd", "pools.ops.example.com")
+    assert crd["status"]["acceptedNames"]["listKind"] == "PoolList"
+    assert crd["status"]["storedVersions"] == ["v1"]
+    pool = ("apiVersion: ops.example.com/v1\nkind: Pool\nmetadata:\n  name: p1\n"
+            "  namespace: pools\nspec:\n  size: 2\nstatus:\n  ready: 9\n")
+    engine.k("apply", "-f", "-", input=pool)
+    p = engine.kjson("get", "pool", "p1", "-n", "pools")
+    assert "status" not in p  # status is a subresource: dropped on create
+    assert p["metadata"]["generation"] == 1
+    # Without a printer column declared, the table is NAME and AGE.
+    assert re.match(r"NAME\s+AGE\n", engine.k("get", "pools", "-n", "pools").stdout)
+
+    engine.k("scale", "pool/p1", "-n", "pools", "--replicas=5")
+    p = engine.kjson("get", "pool", "p1", "-n", "pools")
+    assert p["spec"]["size"] == 5 and p["metadata"]["generation"] == 2
+    engine.k("patch", "pool", "p1", "-n", "pools", "--subresource=status", "--type=merge",
+             "-p", '{"status":{"ready":5,"selector":"app=p1"}}')
+    scale = json.loads(engine.k("get", "--raw",
+                                "/apis/ops.example.com/v1/namespaces/pools/pools/p1/scale").stdout)
+    assert scale["spec"]["replicas"] == 5 and scale["status"]["replicas"] == 5
+    assert scale["status"]["selector"] == "app=p1"
+    p = engine.kjson("get", "pool", "p1", "-n", "pools")
+    assert p["metadata"]["generation"] == 2  # status writes leave generation alone
+
+    # Deleting the CRD deletes its objects, then the resource disappears from discovery.
+    engine.k("delete", "crd", "pools.ops.example.com", "--timeout=30s")
+    res = engine.k("get", "pools", "-n", "pools", check=False)
+    assert res.returncode == 1
+    # (kubectl's discovery cache may still know the name; the server then answers 404.)
+    assert ('the server doesn\'t have a resource type "pools"' in res.stderr or
+            "the server could not find the requested resource" in res.stderr), res.stderr
+    groups = json.loads(engine.k("get", "--raw", "/apis").stdout)
+    assert "ops.example.com" in {g["name"] for g in groups["groups"]}  # Backup still served
+    res = engine.k("get", "--raw", "/apis/ops.example.com/v1/namespaces/pools/pools", check=False)
+    assert res.returncode == 1 and "NotFound" in res.stderr
+    # Re-creating it starts empty.
+    engine.k("apply", "-f", "-", input=SCALED_CRD)
+    engine.k("wait", "--for=condition=Established", "crd/pools.ops.example.com", "--timeout=10s")
+    assert engine.k("get", "pools", "-n", "pools", "-o", "name").stdout.strip() == ""
