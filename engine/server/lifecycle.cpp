@@ -327,6 +327,25 @@ void Lifecycle::collectIfOrphaned(const ObjectRef& ref) {
     (void)m_service.remove(*ref.type, ref.ns, ref.name, options);
 }
 
+namespace {
+
+/// Whether `dependent`'s reference to the owner `uid` sets blockOwnerDeletion.
+bool blocksOwnerDeletion(const json::object& dependent, const std::string& uid) {
+    const json::object* meta = kube::metadataOf(dependent);
+    const json::array* refs = meta ? kube::arrayAt(*meta, "ownerReferences") : nullptr;
+    if (!refs) {
+        return false;
+    }
+    for (const json::value& r : *refs) {
+        if (r.is_object() && stringAt(r.get_object(), "uid") == uid) {
+            return kube::boolAt(r.get_object(), "blockOwnerDeletion").value_or(false);
+        }
+    }
+    return false;
+}
+
+} // namespace
+
 void Lifecycle::finishOwner(const ObjectRef& ref) {
     auto current = m_service.get(*ref.type, ref.ns, ref.name);
     if (!current) {
@@ -369,14 +388,18 @@ void Lifecycle::finishOwner(const ObjectRef& ref) {
         return;
     }
     // Foreground: dependents go first (themselves in the foreground); the owner's finalizer is
-    // dropped once none is left.
+    // dropped once no dependent that sets blockOwnerDeletion is left.
+    bool blocked = false;
     for (const std::string& key : dependents) {
         const ObjectRef& dep = m_refs.at(key);
         apiserver::DeleteOptions options;
         options.propagationPolicy = "Foreground";
-        (void)m_service.remove(*dep.type, dep.ns, dep.name, options);
+        auto outcome = m_service.remove(*dep.type, dep.ns, dep.name, options);
+        if (outcome && !outcome->removed && blocksOwnerDeletion(outcome->object, uid)) {
+            blocked = true;
+        }
     }
-    if (dependents.empty()) {
+    if (!blocked) {
         (void)m_service.guaranteedUpdate(*ref.type, ref.ns, ref.name,
                                          dropFinalizer("foregroundDeletion"),
                                          apiserver::WriteOptions{});

@@ -628,3 +628,38 @@ def test_13b_custom_resource_subresources_and_removal(engine):
     engine.k("apply", "-f", "-", input=SCALED_CRD)
     engine.k("wait", "--for=condition=Established", "crd/pools.ops.example.com", "--timeout=10s")
     assert engine.k("get", "pools", "-n", "pools", "-o", "name").stdout.strip() == ""
+
+
+def test_10b_foreground_waits_only_for_blocking_dependents(engine):
+    ensure_ns(engine, "fg")
+
+    def owner_and_child(owner, child, block):
+        engine.k("create", "configmap", owner, "-n", "fg")
+        o = engine.kjson("get", "cm", owner, "-n", "fg")
+        engine.k("apply", "-f", "-", input=f"""apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {child}
+  namespace: fg
+  finalizers: [example.com/hold]
+  ownerReferences:
+  - {{apiVersion: v1, kind: ConfigMap, name: {owner}, uid: {o['metadata']['uid']},
+     blockOwnerDeletion: {str(block).lower()}}}
+""")
+
+    owner_and_child("blocked", "blocker", True)
+    engine.k("delete", "cm", "blocked", "-n", "fg", "--cascade=foreground", "--wait=false")
+    engine.k("wait", "--for=jsonpath={.metadata.deletionTimestamp}", "cm/blocker", "-n", "fg",
+             "--timeout=10s")
+    live = engine.kjson("get", "cm", "blocked", "-n", "fg")
+    assert live["metadata"]["finalizers"] == ["foregroundDeletion"]
+    engine.k("patch", "cm", "blocker", "-n", "fg", "--type=merge", "-p",
+             '{"metadata":{"finalizers":null}}')
+    engine.k("wait", "--for=delete", "cm/blocked", "cm/blocker", "-n", "fg", "--timeout=10s")
+
+    owner_and_child("free", "bystander", False)
+    engine.k("delete", "cm", "free", "-n", "fg", "--cascade=foreground", "--timeout=10s")
+    assert engine.k("get", "cm", "free", "-n", "fg", check=False).returncode == 1
+    assert "deletionTimestamp" in engine.kjson("get", "cm", "bystander", "-n", "fg")["metadata"]
+    engine.k("patch", "cm", "bystander", "-n", "fg", "--type=merge", "-p",
+             '{"metadata":{"finalizers":null}}')
