@@ -40,6 +40,9 @@ ApiResult<watchcache::Filter> buildFilter(const Request& request, const kube::Re
             return apiFail(badRequest(parsed.error().message));
         }
         std::vector<std::string> allowed = selectableFields(type);
+        for (std::string& a : allowed) {
+            a = a.substr(0, a.find('=')); // "status.successful=status.succeeded"
+        }
         for (const kube::FieldRequirement& term : parsed->requirements()) {
             if (std::find(allowed.begin(), allowed.end(), term.field) == allowed.end()) {
                 std::string list;

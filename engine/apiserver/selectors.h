@@ -13,6 +13,8 @@ namespace pilot::apiserver {
 buildFilter(const Request& request, const kube::ResourceType& type, const std::string& ns);
 
 /// The field paths a resource's selectors may use (allow-list plus metadata.name/namespace).
+/// An entry `NAME=PATH` selects by NAME what the object keeps at PATH (Jobs:
+/// `status.successful=status.succeeded`), in the form the watch cache extracts them.
 [[nodiscard]] std::vector<std::string> selectableFields(const kube::ResourceType& type);
 
 } // namespace pilot::apiserver

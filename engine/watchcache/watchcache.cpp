@@ -88,12 +88,16 @@ Result<ObjectPtr> buildCachedObject(const std::string& key, std::string_view val
         }
     }
     for (const auto& paths : {std::cref(DefaultFields), std::cref(fieldPaths)}) {
-        for (const std::string& path : paths.get()) {
-            if (object->field(path)) {
+        for (const std::string& spec : paths.get()) {
+            // `NAME=PATH`: the field is selected as NAME and read from PATH.
+            size_t eq = spec.find('=');
+            std::string name = spec.substr(0, eq);
+            std::string path = eq == std::string::npos ? spec : spec.substr(eq + 1);
+            if (object->field(name)) {
                 continue;
             }
             const json::value* v = lookup(doc, path);
-            object->fields.emplace_back(path, v ? scalarText(*v) : std::string());
+            object->fields.emplace_back(std::move(name), v ? scalarText(*v) : std::string());
         }
     }
     object->json = json::serialize(doc);

@@ -225,6 +225,14 @@ def test_06_imperative_create(engine):
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
     assert job["spec"]["backoffLimit"] == 6
     assert "batch.kubernetes.io/controller-uid" in job["spec"]["selector"]["matchLabels"]
+    # Jobs select on status.successful (the API's name for status.succeeded).
+    engine.k("patch", "job", "once", "-n", "demo", "--subresource=status", "--type=merge",
+             "-p", '{"status":{"succeeded":1}}')
+    done = engine.k("get", "jobs", "-n", "demo", "--field-selector=status.successful=1",
+                    "-o", "name").stdout.split()
+    assert done == ["job.batch/once"]
+    assert engine.k("get", "jobs", "-n", "demo", "--field-selector=status.successful=0",
+                    "-o", "name").stdout.strip() == ""
     engine.k("autoscale", "deployment", "hello", "--min=2", "--max=5", "--cpu-percent=80",
              "-n", "demo")
     rows = table(engine.k("get", "hpa", "hello", "-n", "demo").stdout)
