@@ -187,11 +187,11 @@ ApiResult<void> ResourceService::admit(const kube::ResourceType& type, json::obj
 }
 
 kube::ResourceTypePtr ResourceService::storageTypeFor(const kube::ResourceType& type) const {
-    if (type.preferred) {
+    if (type.storageVersion) {
         return nullptr;
     }
     for (const kube::ResourceTypePtr& candidate : m_types->all()) {
-        if (candidate->preferred && candidate->storagePrefix == type.storagePrefix) {
+        if (candidate->storageVersion && candidate->storagePrefix == type.storagePrefix) {
             return candidate;
         }
     }
@@ -215,7 +215,7 @@ json::object ResourceService::toStorage(const kube::ResourceType& served,
 
 const std::string& servedJson(const kube::ResourceType& type,
                               const watchcache::CachedObject& object, std::string& scratch) {
-    if (type.preferred) {
+    if (type.storageVersion) {
         return object.json;
     }
     scratch = json::serialize(kube::convertObject(parseObject(object), type.gvk.apiVersion()));

@@ -264,6 +264,7 @@ bool CrdController::serve(const json::object& crd, std::string& problem) {
         type->custom = true;
         type->tracksGeneration = true;
         type->preferred = kube::boolAt(*version, "storage").value_or(false);
+        type->storageVersion = type->preferred;
 
         if (const json::object* subs = objectAt(*version, "subresources")) {
             if (subs->contains("status")) {
@@ -328,7 +329,7 @@ bool CrdController::serve(const json::object& crd, std::string& problem) {
 
     kube::ResourceTypePtr storage;
     for (const auto& entry : entries) {
-        if (entry->preferred) {
+        if (entry->storageVersion) {
             storage = entry;
         }
     }
@@ -350,7 +351,7 @@ bool CrdController::serve(const json::object& crd, std::string& problem) {
         if (!kept) {
             m_types->remove(old->gvk.group, old->gvk.version, old->plural);
         }
-        if (old->preferred) {
+        if (old->storageVersion) {
             m_onTypesChanged(old, false);
         }
     }
@@ -370,7 +371,7 @@ void CrdController::unserve(const std::string& name) {
     }
     for (const kube::ResourceTypePtr& entry : it->second) {
         m_types->remove(entry->gvk.group, entry->gvk.version, entry->plural);
-        if (entry->preferred) {
+        if (entry->storageVersion) {
             m_onTypesChanged(entry, false);
         }
     }

@@ -110,6 +110,9 @@ Status Engine::start() {
     d.store = store::makeSqliteStore(store::SqliteOptions{storeUrl.substr(9)});
     d.cache = std::make_unique<watchcache::WatchCache>(*d.store);
     for (const kube::ResourceTypePtr& type : d.types->all()) {
+        if (!type->storageVersion) {
+            continue; // served from the storage entry's cache
+        }
         (void)d.cache->registerResource(type->storagePrefix, apiserver::selectableFields(*type));
     }
     d.store->setCommitObserver(d.cache->observer());

@@ -80,7 +80,7 @@ void Lifecycle::start() {
     // Watch from 0: the first events are every existing object, so the index starts complete
     // and no change between the snapshot and the stream can be missed.
     for (const kube::ResourceTypePtr& type : m_service.types().all()) {
-        if (type->preferred) {
+        if (type->storageVersion) {
             addWatcher(type);
         }
     }

@@ -181,6 +181,37 @@ json::object hpaV1ToV2(json::object hpa) {
     return hpa;
 }
 
+/// core/v1 Event field <-> events.k8s.io/v1 Event field (the rest keep their names).
+constexpr std::pair<std::string_view, std::string_view> EventFields[] = {
+    {"involvedObject", "regarding"},
+    {"message", "note"},
+    {"source", "deprecatedSource"},
+    {"firstTimestamp", "deprecatedFirstTimestamp"},
+    {"lastTimestamp", "deprecatedLastTimestamp"},
+    {"count", "deprecatedCount"},
+    {"reportingComponent", "reportingController"},
+};
+
+json::object renameEventFields(json::object event, bool toEventsGroup) {
+    for (const auto& [core, events] : EventFields) {
+        std::string_view from = toEventsGroup ? core : events;
+        std::string_view to = toEventsGroup ? events : core;
+        if (json::value* v = event.if_contains(from)) {
+            json::value moved = std::move(*v);
+            event.erase(from);
+            if (!moved.is_null()) {
+                event[to] = std::move(moved);
+            }
+        }
+    }
+    return event;
+}
+
+std::string_view groupOf(std::string_view apiVersion) {
+    auto slash = apiVersion.find('/');
+    return slash == std::string_view::npos ? std::string_view() : apiVersion.substr(0, slash);
+}
+
 std::string_view versionOf(std::string_view apiVersion) {
     auto slash = apiVersion.find('/');
     return slash == std::string_view::npos ? apiVersion : apiVersion.substr(slash + 1);
@@ -190,16 +221,25 @@ std::string_view versionOf(std::string_view apiVersion) {
 
 bool needsConversion(std::string_view kind, std::string_view fromApiVersion,
                      std::string_view toApiVersion) {
-    return kind == "HorizontalPodAutoscaler" &&
-           (versionOf(fromApiVersion) == "v1") != (versionOf(toApiVersion) == "v1");
+    if (kind == "HorizontalPodAutoscaler") {
+        return (versionOf(fromApiVersion) == "v1") != (versionOf(toApiVersion) == "v1");
+    }
+    if (kind == "Event") {
+        return groupOf(fromApiVersion) != groupOf(toApiVersion);
+    }
+    return false;
 }
 
 json::object convertObject(json::object object, std::string_view toApiVersion) {
     std::string from = stringAt(object, "apiVersion");
     std::string kind = stringAt(object, "kind");
     if (from != toApiVersion && needsConversion(kind, from, toApiVersion)) {
-        object = versionOf(toApiVersion) == "v1" ? hpaV2ToV1(std::move(object))
-                                                 : hpaV1ToV2(std::move(object));
+        if (kind == "Event") {
+            object = renameEventFields(std::move(object), groupOf(toApiVersion) == "events.k8s.io");
+        } else {
+            object = versionOf(toApiVersion) == "v1" ? hpaV2ToV1(std::move(object))
+                                                     : hpaV1ToV2(std::move(object));
+        }
     }
     object["apiVersion"] = toApiVersion;
     return object;

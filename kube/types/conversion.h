@@ -10,7 +10,9 @@ namespace pilot::kube {
 /// functions do. Kinds with one schema across versions only get `apiVersion` rewritten;
 /// HorizontalPodAutoscaler autoscaling/v1 <-> v2 maps targetCPUUtilizationPercentage to a cpu
 /// Resource metric and keeps what v1 cannot express in the `autoscaling.alpha.kubernetes.io/*`
-/// annotations, so a v2 -> v1 -> v2 round trip loses nothing.
+/// annotations, so a v2 -> v1 -> v2 round trip loses nothing. core/v1 and events.k8s.io/v1
+/// Events share storage; their differently named fields (involvedObject/regarding,
+/// message/note, source/deprecatedSource, ...) are mapped.
 [[nodiscard]] boost::json::object convertObject(boost::json::object object,
                                                 std::string_view toApiVersion);
 

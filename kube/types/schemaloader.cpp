@@ -586,6 +586,7 @@ void SchemaLoader::readResources(std::string_view file, const value& root) {
         std::string apiVersion;
         std::string kind;
         std::string schemaName;
+        std::string storagePrefix;
         rt.verbs = {"create", "delete", "deletecollection", "get",
                     "list",   "patch",  "update",           "watch"};
         for (const auto& kv : *node) {
@@ -619,6 +620,8 @@ void SchemaLoader::readResources(std::string_view file, const value& root) {
                 rt.verbs = texts(v, ctx, key);
             } else if (key == "preferred") {
                 rt.preferred = flag(v, ctx, key);
+            } else if (key == "storagePrefix") {
+                storagePrefix = text(v, ctx, key);
             } else {
                 error(fmt::format("{}: unknown key \"{}\"", where(ctx), key));
             }
@@ -643,7 +646,13 @@ void SchemaLoader::readResources(std::string_view file, const value& root) {
             readSubresources(rt, *subs, ctx);
         }
         rt.storagePrefix =
-            fmt::format("/registry/{}/{}", rt.gvk.group.empty() ? "core" : rt.gvk.group, rt.plural);
+            storagePrefix.empty()
+                ? fmt::format("/registry/{}/{}", rt.gvk.group.empty() ? "core" : rt.gvk.group,
+                              rt.plural)
+                : storagePrefix;
+        // Kept in another entry's form: a non-preferred version of the same group-resource, or
+        // a resource stored under another one's prefix.
+        rt.storageVersion = rt.preferred && storagePrefix.empty();
         rt.schemaSet = &m_set;
         m_set.m_resources.push_back(std::move(rt));
     }

@@ -80,8 +80,12 @@ struct ResourceType {
     std::string storagePrefix;
     /// Set for resources from CustomResourceDefinitions.
     bool custom = false;
-    /// Whether this version is the storage/preferred version of its group-resource.
+    /// Whether this version is the preferred version of its group-resource (discovery).
     bool preferred = true;
+    /// Whether objects under `storagePrefix` are kept in this entry's form. Other entries with
+    /// the same prefix (autoscaling/v1 HPAs, events.k8s.io Events) are converted on the way in
+    /// and out; the lifecycle and the watch cache follow the storage entry.
+    bool storageVersion = true;
 
     [[nodiscard]] const Subresource* subresource(std::string_view name) const {
         for (const Subresource& s : subresources) {

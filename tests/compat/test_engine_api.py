@@ -671,3 +671,44 @@ metadata:
     assert "deletionTimestamp" in engine.kjson("get", "cm", "bystander", "-n", "fg")["metadata"]
     engine.k("patch", "cm", "bystander", "-n", "fg", "--type=merge", "-p",
              '{"metadata":{"finalizers":null}}')
+
+
+def test_events_share_storage_between_apis(engine):
+    ensure_ns(engine, "ev")
+    engine.k("apply", "-f", "-", input="""apiVersion: events.k8s.io/v1
+kind: Event
+metadata: {name: web.1, namespace: ev}
+eventTime: "2026-11-21T10:00:00.000000Z"
+reportingController: example.com/deployer
+reportingInstance: deployer-1
+action: Rolling
+reason: Started
+type: Normal
+note: rollout started
+regarding: {kind: Deployment, name: web, namespace: ev, apiVersion: apps/v1}
+""")
+    core = engine.kjson("get", "events.v1.", "web.1", "-n", "ev")
+    assert core["apiVersion"] == "v1"
+    assert core["message"] == "rollout started"
+    assert core["involvedObject"]["name"] == "web"
+    assert core["reportingComponent"] == "example.com/deployer"
+    out = engine.k("get", "events", "-n", "ev").stdout
+    assert re.search(r"Normal\s+Started\s+deployment/web\s+rollout started", out), out
+
+    engine.k("apply", "-f", "-", input="""apiVersion: v1
+kind: Event
+metadata: {name: web.2, namespace: ev}
+involvedObject: {kind: Pod, name: web-abc, namespace: ev}
+reason: Pulled
+message: image pulled
+type: Normal
+count: 3
+source: {component: pilothouse-agent}
+""")
+    new = engine.kjson("get", "events.v1.events.k8s.io", "web.2", "-n", "ev")
+    assert new["apiVersion"] == "events.k8s.io/v1"
+    assert new["note"] == "image pulled" and new["regarding"]["name"] == "web-abc"
+    assert new["deprecatedCount"] == 3
+    assert new["deprecatedSource"] == {"component": "pilothouse-agent"}
+    names = engine.k("get", "events.v1.events.k8s.io", "-n", "ev", "-o", "name").stdout.split()
+    assert names == ["event.events.k8s.io/web.1", "event.events.k8s.io/web.2"]
