@@ -1,6 +1,7 @@
 #include "kube/strategicmerge.h"
 
 #include "kube/jsonutil.h"
+#include "kube/patchmeta.h"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -22,57 +23,7 @@ constexpr std::string_view SetElementOrderPrefix = "$setElementOrder";
 constexpr std::string_view DeleteFromPrimitiveListPrefix = "$deleteFromPrimitiveList";
 constexpr int MaxDepth = 500;
 
-/// Patch metadata for one field, looked up in the parent's schema.
-struct FieldMeta {
-    const schema::Type* type = nullptr;
-    bool mergeList = false;  // patchStrategy contains "merge"
-    bool replaceMap = false; // patchStrategy contains "replace"
-    std::string_view mergeKey;
-
-    [[nodiscard]] const schema::Type* itemType() const {
-        return type != nullptr && type->kind == schema::Kind::Array ? type->items : nullptr;
-    }
-};
-
-bool hasStrategy(std::string_view strategies, std::string_view wanted) {
-    size_t start = 0;
-    while (start <= strategies.size()) {
-        const size_t comma = strategies.find(',', start);
-        const std::string_view part = strategies.substr(
-            start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-        if (part == wanted) {
-            return true;
-        }
-        if (comma == std::string_view::npos) {
-            break;
-        }
-        start = comma + 1;
-    }
-    return false;
-}
-
-FieldMeta lookupField(const schema::Type* parent, std::string_view key) {
-    FieldMeta meta;
-    if (parent == nullptr) {
-        return meta;
-    }
-    if (parent->kind == schema::Kind::Map) {
-        meta.type = parent->values;
-        return meta;
-    }
-    if (parent->kind != schema::Kind::Object) {
-        return meta;
-    }
-    const schema::Field* field = parent->field(key);
-    if (field == nullptr) {
-        return meta;
-    }
-    meta.type = field->type;
-    meta.mergeList = hasStrategy(field->patchStrategy, "merge");
-    meta.replaceMap = hasStrategy(field->patchStrategy, "replace");
-    meta.mergeKey = field->patchMergeKey;
-    return meta;
-}
+using FieldMeta = PatchMeta;
 
 std::string childPath(std::string_view path, std::string_view key) {
     return fmt::format("{}.{}", path, key);
@@ -219,7 +170,7 @@ public:
                 original.stable_erase(key);
                 continue;
             }
-            const FieldMeta meta = lookupField(type, key);
+            const FieldMeta meta = lookupPatchMeta(type, key);
             const std::string here = childPath(path, key);
             auto it = original.find(key);
             if (it == original.end()) {
@@ -599,7 +550,7 @@ private:
             return error(here, fmt::format("expected a list in the patch, but found a {}",
                                            jsonTypeName(*patchValue)));
         }
-        const FieldMeta meta = lookupField(type, name);
+        const FieldMeta meta = lookupPatchMeta(type, name);
         const std::string_view mergeKey = meta.mergeList ? meta.mergeKey : std::string_view();
         static const json::array Empty;
         const json::array& patchList = patchValue != nullptr ? patchValue->get_array() : Empty;

@@ -1,5 +1,6 @@
 #include "engine/apiserver/resourceservice.h"
 
+#include "kube/fieldmanager/fieldmanager.h"
 #include "kube/types/conversion.h"
 
 #include "core/random.h"
@@ -170,6 +171,9 @@ ApiResult<void> ResourceService::admit(const kube::ResourceType& type, json::obj
         kube::pruneUnknownFields(*type.schema, object);
     }
     if (!type.custom) {
+        if (type.schema) {
+            kube::dropEmptyOptionalFields(*type.schema, object);
+        }
         admission::applyDefaults(type, object);
         for (const auto& hook : m_hooks) {
             if (hook->appliesTo(type)) {
@@ -220,6 +224,25 @@ const std::string& servedJson(const kube::ResourceType& type,
     }
     scratch = json::serialize(kube::convertObject(parseObject(object), type.gvk.apiVersion()));
     return scratch;
+}
+
+void ResourceService::trackManagedFields(const kube::ResourceType& type, json::object& object,
+                                         const json::object* old,
+                                         const WriteOptions& options) const {
+    if (options.managedFieldsSet || options.fieldManager.empty()) {
+        return;
+    }
+    kube::fieldmanager::WriteContext context;
+    context.manager = options.fieldManager;
+    context.apiVersion = type.gvk.apiVersion();
+    context.subresource = options.part == Part::Status ? "status" : options.subresource;
+    context.now = m_clock.now();
+    context.type = type.schema;
+    context.statusSubresource = type.hasStatusSubresource;
+    json::value oldValue = old ? json::value(*old) : json::value();
+    json::value updated = kube::fieldmanager::update(old ? &oldValue : nullptr,
+                                                     json::value(std::move(object)), context);
+    object = std::move(updated.as_object());
 }
 
 ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
@@ -289,6 +312,7 @@ ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
         if (auto status = admit(type, candidate, nullptr, options); !status) {
             return std::unexpected(status.error());
         }
+        trackManagedFields(type, candidate, nullptr, options);
         std::string name = stringAt(objectAt(candidate, "metadata"), "name");
         std::string key = keyFor(type, ns, name);
         if (options.dryRun) {
@@ -538,6 +562,7 @@ ResourceService::guaranteedUpdate(const kube::ResourceType& type, const std::str
         if (auto status = admit(type, *prepared, &currentObject, options); !status) {
             return std::unexpected(status.error());
         }
+        trackManagedFields(type, *prepared, &currentObject, options);
         auto result = commitUpdate(type, *current, std::move(*prepared), options);
         if (!result && result.error().reason == "Conflict" && result.error().causes.empty()) {
             continue; // a concurrent write won; re-read and re-apply

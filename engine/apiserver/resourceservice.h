@@ -23,7 +23,14 @@ enum class Part { Main, Status };
 
 struct WriteOptions {
     bool dryRun = false;
+    /// Who writes, for `metadata.managedFields`; empty: the write is not recorded there
+    /// (in-process housekeeping). HTTP requests always name one (`fieldManager`, else the
+    /// User-Agent's product, as upstream).
     std::string fieldManager;
+    /// The subresource written through ("scale"); Part::Status implies "status".
+    std::string subresource;
+    /// The managedFields were already computed (server-side apply).
+    bool managedFieldsSet = false;
     FieldValidation validation = FieldValidation::Warn;
     Part part = Part::Main;
     /// Filled with `Warning` header texts (unknown fields under Warn, ...).
@@ -104,6 +111,9 @@ private:
     [[nodiscard]] ApiResult<void> admit(const kube::ResourceType& type, boost::json::object& object,
                                         const boost::json::object* old,
                                         const WriteOptions& options) const;
+    /// Records the write in `metadata.managedFields` (create, update and non-apply patches).
+    void trackManagedFields(const kube::ResourceType& type, boost::json::object& object,
+                            const boost::json::object* old, const WriteOptions& options) const;
     [[nodiscard]] ApiResult<void> checkNamespace(const kube::ResourceType& type,
                                                  const std::string& ns) const;
     /// Writes `object` over `current` (or removes it when its last finalizer is gone).

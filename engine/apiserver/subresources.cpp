@@ -159,6 +159,7 @@ HandlerResult handleScale(VerbContext& ctx) {
     if (!options) {
         return errorResponse(options.error());
     }
+    options->subresource = "scale";
     Result<json::value> body = ctx.request.body.empty()
                                    ? fail(ErrorCode::InvalidArgument, "empty body")
                                    : kube::parseJson(ctx.request.body);

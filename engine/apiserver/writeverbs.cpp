@@ -4,6 +4,8 @@
 #include "engine/apiserver/selectors.h"
 #include "engine/apiserver/verbs.h"
 
+#include "kube/fieldmanager/fieldmanager.h"
+
 #include "core/clock.h"
 #include "kube/jsonpatch.h"
 #include "kube/mergepatch.h"
@@ -50,6 +52,12 @@ ApiResult<WriteOptions> writeOptionsOf(const Request& request) {
         }
         options.fieldManager = *manager;
     }
+    if (options.fieldManager.empty()) {
+        // As upstream: the User-Agent's product ("OpenAPI-Generator/22.6.0/python").
+        const std::string* agent = request.header("User-Agent");
+        std::string product = agent ? agent->substr(0, agent->find('/')) : std::string();
+        options.fieldManager = product.empty() ? "unknown" : product.substr(0, 128);
+    }
     if (const std::string* v = request.param("fieldValidation"); v && !v->empty()) {
         if (*v == "Strict") {
             options.validation = FieldValidation::Strict;
@@ -65,6 +73,18 @@ ApiResult<WriteOptions> writeOptionsOf(const Request& request) {
         }
     }
     return options;
+}
+
+/// 409 for a server-side apply that would change fields other managers own, as upstream.
+ApiError applyConflict(const std::vector<kube::fieldmanager::Conflict>& conflicts) {
+    ApiError e;
+    e.code = 409;
+    e.reason = "Conflict";
+    e.message = kube::fieldmanager::conflictsMessage(conflicts);
+    for (const kube::fieldmanager::Conflict& c : conflicts) {
+        e.causes.push_back({"FieldManagerConflict", c.field(), c.message()});
+    }
+    return e;
 }
 
 ApiResult<json::object> decodeBody(const Request& request, const kube::TypeRegistry& types) {
@@ -187,13 +207,23 @@ HandlerResult handlePatch(VerbContext& ctx) {
                                               "type jsonpatch.Patch"
                                             : "the patch body must be a JSON object"));
     }
-    if (kind == Kind::Apply && options->fieldManager.empty()) {
+    if (const std::string* m = ctx.request.param("fieldManager");
+        kind == Kind::Apply && (!m || m->empty())) {
         return errorResponse(badRequest(
             "PATCH, application/apply-patch+yaml: fieldManager must be set for apply patches"));
     }
     const kube::ResourceType& type = *ctx.type;
     std::string manager = options->fieldManager;
     const Clock& clock = ctx.service.clock();
+    bool force = false;
+    if (const std::string* f = ctx.request.param("force"); f && !f->empty()) {
+        force = parseBool(*f).value_or(false);
+    }
+    if (force && kind != Kind::Apply) {
+        return errorResponse(badRequest("force: Invalid value: true: may not be specified for "
+                                        "non-apply patch"));
+    }
+    options->managedFieldsSet = kind == Kind::Apply;
     ResourceService::Mutator mutate = [&](const json::object& current) -> ApiResult<json::object> {
         json::value base = current;
         Result<json::value> patched = fail(ErrorCode::Internal, "");
@@ -208,30 +238,23 @@ HandlerResult handlePatch(VerbContext& ctx) {
             patched = kube::applyStrategicMergePatch(base, *patch, type.schema);
             break;
         case Kind::Apply: {
-            // Server-side apply: the applied configuration is merged onto the live object with
-            // the strategic-merge rules, and the manager recorded in managedFields.
-            patched = type.custom ? Result<json::value>(kube::applyMergePatch(base, *patch))
-                                  : kube::applyStrategicMergePatch(base, *patch, type.schema);
-            if (patched && patched->is_object()) {
-                json::object& meta = patched->as_object()["metadata"].as_object();
-                json::array managed;
-                if (const json::value* m = meta.if_contains("managedFields"); m && m->is_array()) {
-                    for (const json::value& entry : m->get_array()) {
-                        if (entry.is_object() &&
-                            !(stringAt(entry.get_object(), "manager") == manager &&
-                              stringAt(entry.get_object(), "operation") == "Apply")) {
-                            managed.push_back(entry);
-                        }
-                    }
-                }
-                managed.push_back(json::object{{"manager", manager},
-                                               {"operation", "Apply"},
-                                               {"apiVersion", type.gvk.apiVersion()},
-                                               {"time", formatTime(clock.now())},
-                                               {"fieldsType", "FieldsV1"},
-                                               {"fieldsV1", json::object()}});
-                meta["managedFields"] = std::move(managed);
+            // Server-side apply with field ownership (structured-merge-diff semantics).
+            kube::fieldmanager::WriteContext context;
+            context.manager = manager;
+            context.apiVersion = type.gvk.apiVersion();
+            context.subresource = ctx.info.subresource;
+            context.now = clock.now();
+            context.type = type.schema;
+            context.statusSubresource = type.hasStatusSubresource;
+            auto applied = kube::fieldmanager::apply(current.empty() ? nullptr : &base, *patch,
+                                                     context, force);
+            if (!applied) {
+                return apiFail(badRequest(applied.error().message));
             }
+            if (!applied->conflicts.empty()) {
+                return apiFail(applyConflict(applied->conflicts));
+            }
+            patched = std::move(applied->object);
             break;
         }
         }

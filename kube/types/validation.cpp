@@ -673,6 +673,72 @@ void checkAgainstSchema(const schema::Type& root, const boost::json::value& obje
     checker.checkRoot(object, flavor);
 }
 
+namespace {
+
+void dropEmpty(const schema::Type& type, boost::json::value& value, int depth);
+
+void dropEmptyInObject(const schema::Type& type, boost::json::object& object, int depth) {
+    std::vector<std::string> drop;
+    for (auto& [key, member] : object) {
+        const schema::Field* field = type.field(key);
+        if (field == nullptr || field->type == nullptr) {
+            continue;
+        }
+        if (member.is_null()) {
+            drop.emplace_back(key);
+            continue;
+        }
+        Kind kind = field->type->kind;
+        bool empty = (kind == Kind::Map && member.is_object() && member.get_object().empty()) ||
+                     (kind == Kind::Array && member.is_array() && member.get_array().empty());
+        if (empty && !field->required) {
+            drop.emplace_back(key);
+            continue;
+        }
+        dropEmpty(*field->type, member, depth + 1);
+    }
+    for (const std::string& key : drop) {
+        object.erase(key);
+    }
+}
+
+void dropEmpty(const schema::Type& type, boost::json::value& value, int depth) {
+    if (depth > 64) {
+        return;
+    }
+    switch (type.kind) {
+    case Kind::Object:
+        if (value.is_object()) {
+            dropEmptyInObject(type, value.get_object(), depth);
+        }
+        break;
+    case Kind::Array:
+        if (value.is_array() && type.items) {
+            for (boost::json::value& item : value.get_array()) {
+                dropEmpty(*type.items, item, depth + 1);
+            }
+        }
+        break;
+    case Kind::Map:
+        if (value.is_object() && type.values) {
+            for (auto& [key, member] : value.get_object()) {
+                dropEmpty(*type.values, member, depth + 1);
+            }
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+} // namespace
+
+void dropEmptyOptionalFields(const schema::Type& root, boost::json::object& object) {
+    if (root.kind == Kind::Object) {
+        dropEmptyInObject(root, object, 0);
+    }
+}
+
 void pruneUnknownFields(const schema::Type& root, boost::json::value& object) {
     prune(root, object, true, 0);
 }

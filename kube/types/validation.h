@@ -52,4 +52,10 @@ void checkAgainstSchema(const schema::Type& root, const boost::json::value& obje
 void pruneUnknownFields(const schema::Type& root, boost::json::value& object);
 void pruneUnknownFields(const schema::Type& root, boost::json::object& object);
 
+/// Drops what a built-in object would lose on its way through the Go types: `null` members, and
+/// empty maps and lists in optional fields (`omitempty`), so `metadata.annotations: {}` from a
+/// patch is not stored. Empty objects are kept (structs are never omitted), as are required
+/// fields and `Any` subtrees.
+void dropEmptyOptionalFields(const schema::Type& root, boost::json::object& object);
+
 } // namespace pilot::kube

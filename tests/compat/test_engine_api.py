@@ -128,7 +128,6 @@ def test_03_apply_three_way(engine, manifest, tmp_path):
 
 
 # -- 4 ---------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="managedFields per manager not tracked yet")
 def test_04_server_side_apply_and_diff(engine, manifest):
     ensure_ns(engine, "ssa")
     web = manifest("web.yaml").replace("namespace: demo", "namespace: ssa")
