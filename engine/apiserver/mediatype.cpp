@@ -91,8 +91,10 @@ Negotiated negotiate(std::string_view accept) {
             continue;
         }
         if (as == "PartialObjectMetadata" || as == "PartialObjectMetadataList") {
-            if (m.param("g") == "meta.k8s.io") {
+            std::string v = m.param("v");
+            if (m.param("g") == "meta.k8s.io" && (v.empty() || v == "v1" || v == "v1beta1")) {
                 result.representation = Representation::PartialObjectMetadata;
+                result.tableVersion = v.empty() ? "v1" : v;
                 return result;
             }
             continue;

@@ -23,7 +23,7 @@ enum class Representation { Object, Table, PartialObjectMetadata };
 
 struct Negotiated {
     Representation representation = Representation::Object;
-    std::string tableVersion = "v1"; // meta.k8s.io version of the Table
+    std::string tableVersion = "v1"; // meta.k8s.io version of the Table or partial metadata
     bool acceptable = true;          // false: nothing we can produce (406)
 };
 

@@ -125,6 +125,10 @@ HandlerResult handleGet(VerbContext& ctx) {
             negotiated.tableVersion);
     }
     std::string scratch;
+    if (negotiated.representation == Representation::PartialObjectMetadata) {
+        return jsonResponse(200, tableRowObject(servedJson(*ctx.type, **object, scratch),
+                                                "Metadata", negotiated.tableVersion));
+    }
     return jsonResponse(200, servedJson(*ctx.type, **object, scratch));
 }
 
@@ -192,6 +196,20 @@ HandlerResult handleList(VerbContext& ctx) {
     if (negotiated.representation == Representation::Table) {
         return tableResponse(ctx, page->items, std::move(listMeta), negotiated.tableVersion);
     }
+    if (negotiated.representation == Representation::PartialObjectMetadata) {
+        // Metadata-only clients (informers of kubectl and controllers) get metadata only.
+        json::array items;
+        std::string scratch;
+        for (const auto& item : page->items) {
+            items.push_back(json::parse(tableRowObject(servedJson(*ctx.type, *item, scratch),
+                                                       "Metadata", negotiated.tableVersion)));
+        }
+        json::object list{{"kind", "PartialObjectMetadataList"},
+                          {"apiVersion", "meta.k8s.io/" + negotiated.tableVersion},
+                          {"metadata", std::move(listMeta)},
+                          {"items", std::move(items)}};
+        return jsonResponse(200, json::serialize(list));
+    }
     // Items are concatenated from their cached serialization: no re-encoding.
     std::string body;
     size_t size = 128;
@@ -257,6 +275,9 @@ HandlerResult handleWatch(VerbContext& ctx) {
         options.printer = printers::printerFor(*ctx.type);
         options.tableVersion = negotiated.tableVersion;
         options.includeObject = includeObjectOf(ctx.request);
+    } else if (negotiated.representation == Representation::PartialObjectMetadata) {
+        options.metadataOnly = true;
+        options.tableVersion = negotiated.tableVersion;
     }
     auto watcher = cache->watch(std::move(*filter), *revision, 10000);
     if (!watcher) {

@@ -47,6 +47,14 @@ RequestInfo parseRequestInfo(std::string_view method, std::string_view path, boo
         return info;
     }
     std::vector<std::string> rest(parts.begin() + static_cast<long>(i), parts.end());
+    if (rest[0] == "watch" && (method == "GET" || method == "HEAD")) {
+        // The legacy watch prefix: /api/v1/watch/namespaces/ns/pods[/name].
+        rest.erase(rest.begin());
+        watch = true;
+        if (rest.empty()) {
+            return RequestInfo{};
+        }
+    }
     info.isResourceRequest = true;
     if (rest[0] == "namespaces" && rest.size() > 1) {
         info.ns = rest[1];
@@ -72,8 +80,7 @@ RequestInfo parseRequestInfo(std::string_view method, std::string_view path, boo
             info.subresource = rest[2];
         }
         if (rest.size() > 3) {
-            info.isResourceRequest = false; // deeper paths (proxy) are not served
-            return info;
+            return RequestInfo{}; // deeper paths (proxy) are not served: 404
         }
     }
     if (method == "GET" || method == "HEAD") {

@@ -452,8 +452,12 @@ ApiResult<json::object> ResourceService::commitUpdate(const kube::ResourceType& 
     if (meta && meta->contains("deletionTimestamp") && !hasFinalizers(*meta) &&
         !hasNamespaceFinalizers(type, object)) {
         // The last finalizer is gone: the object goes away now.
+        // A bound pod waits for its node agent's final delete (grace 0), unless that already
+        // came while finalizers held it.
+        const json::value* grace = meta->if_contains("deletionGracePeriodSeconds");
         bool podWaitingForGrace = type.gvk.kind == "Pod" && type.gvk.group.empty() &&
-                                  !stringAt(objectAt(object, "spec"), "nodeName").empty();
+                                  !stringAt(objectAt(object, "spec"), "nodeName").empty() &&
+                                  !(grace && grace->is_int64() && grace->get_int64() == 0);
         if (!podWaitingForGrace) {
             return commitRemoval(type, current, options.dryRun);
         }
@@ -666,14 +670,21 @@ ApiResult<DeleteOutcome> ResourceService::remove(const kube::ResourceType& type,
             }
         }
         if (grace > 0 || hasFinalizers(meta)) {
-            if (!deleting || grace > 0) {
-                auto now = m_clock.now();
-                std::string when = formatTime(now + std::chrono::seconds(grace));
-                if (!deleting || grace < meta["deletionGracePeriodSeconds"].to_number<int64_t>()) {
-                    meta["deletionTimestamp"] = when;
-                    meta["deletionGracePeriodSeconds"] = grace;
-                    changed = true;
-                }
+            const json::value* oldGraceValue = meta.if_contains("deletionGracePeriodSeconds");
+            int64_t oldGrace =
+                oldGraceValue && oldGraceValue->is_int64() ? oldGraceValue->get_int64() : 0;
+            if (!deleting) {
+                meta["deletionTimestamp"] = formatTime(m_clock.now() + std::chrono::seconds(grace));
+                meta["deletionGracePeriodSeconds"] = grace;
+                changed = true;
+            } else if (grace < oldGrace) {
+                // A shorter grace period counts from the first delete, as upstream's
+                // BeforeDelete: old deletionTimestamp - old grace + new grace.
+                auto since = parseTime(stringAt(&meta, "deletionTimestamp"));
+                TimePoint start = since ? *since - std::chrono::seconds(oldGrace) : m_clock.now();
+                meta["deletionTimestamp"] = formatTime(start + std::chrono::seconds(grace));
+                meta["deletionGracePeriodSeconds"] = grace;
+                changed = true;
             }
             if (!changed) {
                 return DeleteOutcome{std::move(object), false};

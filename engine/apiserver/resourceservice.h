@@ -97,6 +97,9 @@ public:
 
     [[nodiscard]] const kube::TypeRegistry& types() const { return *m_types; }
     [[nodiscard]] const Clock& clock() const { return m_clock; }
+    /// The newest revision every watch cache has applied: every event up to it is already in
+    /// the queues of the watchers it concerns.
+    [[nodiscard]] int64_t revision() const { return m_cache.revision(); }
 
 private:
     /// The storage version's entry when `type` is another served version; null otherwise.

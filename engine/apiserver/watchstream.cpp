@@ -68,7 +68,11 @@ std::string WatchStream::bookmark() const {
 std::string WatchStream::encode(const watchcache::WatchEvent& event) {
     std::string_view type = typeName(event.type);
     std::string scratch;
-    const std::string& served = servedJson(*m_options.type, *event.object, scratch);
+    const std::string& served =
+        m_options.metadataOnly
+            ? (scratch = tableRowObject(servedJson(*m_options.type, *event.object, scratch),
+                                        "Metadata", m_options.tableVersion))
+            : servedJson(*m_options.type, *event.object, scratch);
     if (!m_options.printer) {
         std::string out;
         out.reserve(served.size() + 32);

@@ -21,6 +21,8 @@ struct WatchStreamOptions {
     std::shared_ptr<const printers::TablePrinter> printer;
     std::string tableVersion = "v1";
     std::string includeObject = "Metadata";
+    /// Events carry PartialObjectMetadata (meta.k8s.io/`tableVersion`) instead of the object.
+    bool metadataOnly = false;
     /// Current revision source for bookmarks.
     std::function<int64_t()> revision;
     const Clock* clock = nullptr;

@@ -162,14 +162,38 @@ void Lifecycle::run() {
             m_dirty = false;
         }
         applyTypeChanges();
+        // A consistent cut: every event up to `cut` is queued by now, in whichever watcher it
+        // concerns. Later events wait for the next pass, so a dependent's creation is never
+        // seen after its owner's deletion when a pass races with writes.
+        int64_t cut = m_service.revision();
+        std::vector<std::pair<kube::ResourceTypePtr, watchcache::WatchEvent>> later;
+        for (auto& [type, event] : std::exchange(m_deferred, {})) {
+            if (event.revision <= cut) {
+                observe(type, event);
+            } else {
+                later.emplace_back(type, std::move(event));
+            }
+        }
         for (auto& [type, watcher] : m_watchers) {
             events.clear();
             if (!watcher->poll(events)) {
-                log::warn("lifecycle", "watch on {} closed", type->plural);
+                std::lock_guard lock(m_mutex);
+                if (!m_stopping) {
+                    log::warn("lifecycle", "watch on {} closed", type->plural);
+                }
             }
-            for (const watchcache::WatchEvent& event : events) {
-                observe(type, event);
+            for (watchcache::WatchEvent& event : events) {
+                if (event.revision <= cut) {
+                    observe(type, event);
+                } else {
+                    later.emplace_back(type, std::move(event));
+                }
             }
+        }
+        m_deferred = std::move(later);
+        if (!m_deferred.empty()) {
+            std::lock_guard lock(m_mutex);
+            m_dirty = true;
         }
         if (resync) {
             // Retry work that could not finish (a conflict, a dependent still terminating).
@@ -299,6 +323,11 @@ bool Lifecycle::ownerExists(const std::string& ns, const json::object& ownerRef)
         m_service.types().byKind(group, version, stringAt(ownerRef, "kind"));
     if (!type) {
         return true; // an owner of a kind we cannot resolve is never assumed gone
+    }
+    if (type->namespaced && ns.empty()) {
+        // A cluster-scoped dependent cannot name a namespaced owner: the reference cannot be
+        // resolved, and such dependents are kept, as upstream does since 1.20.
+        return true;
     }
     auto owner =
         m_service.get(*type, type->namespaced ? ns : std::string(), stringAt(ownerRef, "name"));

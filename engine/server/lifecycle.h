@@ -73,6 +73,8 @@ private:
     std::mutex m_mutex;
 
     std::vector<std::pair<kube::ResourceTypePtr, bool>> m_typeChanges; // guarded by m_mutex
+    /// Events past the current pass's consistent cut (lifecycle thread only).
+    std::vector<std::pair<kube::ResourceTypePtr, watchcache::WatchEvent>> m_deferred;
     std::condition_variable m_wake;
     bool m_dirty = true;
     bool m_stopping = false;

@@ -78,6 +78,11 @@ INSTANTIATE_TEST_SUITE_P(
                  resource("apis", "apps", "v1", "", "deployments", "", "", "list")},
         PathCase{"clusterWideWatch", "GET", "/apis/apps/v1/deployments", true,
                  resource("apis", "apps", "v1", "", "deployments", "", "", "watch")},
+        PathCase{"legacyWatchPrefix", "GET", "/api/v1/watch/namespaces/ns/configmaps", false,
+                 resource("api", "", "v1", "ns", "configmaps", "", "", "watch")},
+        PathCase{"legacyWatchPrefixNamed", "GET",
+                 "/apis/apps/v1/watch/namespaces/ns/deployments/web", false,
+                 resource("apis", "apps", "v1", "ns", "deployments", "web", "", "watch")},
         PathCase{"namespacedList", "GET", "/apis/apps/v1/namespaces/default/deployments", false,
                  resource("apis", "apps", "v1", "default", "deployments", "", "", "list")},
         PathCase{"namespacedWatch", "GET", "/api/v1/namespaces/default/configmaps", true,
@@ -129,9 +134,10 @@ INSTANTIATE_TEST_SUITE_P(
         PathCase{"apisGroupVersion", "GET", "/apis/apps/v1", false,
                  nonResource("apis", "apps", "v1")},
         PathCase{"openapi", "GET", "/openapi/v3/apis/apps/v1", false, nonResource()},
-        // Deeper than resource/name/subresource (proxy paths) is not a resource request.
+        // Deeper than resource/name/subresource (proxy paths) is not served at all: no API
+        // prefix is kept, so nothing answers it with discovery (404).
         PathCase{"proxyPath", "GET", "/api/v1/namespaces/ns/pods/p/proxy/metrics", false,
-                 nonResource("api", "", "v1")}),
+                 nonResource()}),
     [](const ::testing::TestParamInfo<PathCase>& param) { return param.param.label; });
 
 TEST(RequestInfo, aNamespaceNamedLikeASubresourceIsStillANamespace) {

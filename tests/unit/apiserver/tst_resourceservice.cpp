@@ -657,15 +657,6 @@ TEST_F(ResourceServiceTest, shorterGracePeriodCountsFromTheFirstDelete) {
     // Upstream (k8s.io/apiserver rest.BeforeDelete): old deletionTimestamp - old grace + new
     // grace, i.e. 15 s after the first delete.
     std::string when = str(now, "metadata.deletionTimestamp");
-    if (when == "2030-01-02T03:04:30Z") {
-        // BUG: engine/apiserver/resourceservice.cpp, ResourceService::remove(): a shorter grace
-        // period on a pod that is already terminating is counted from now (now + grace)
-        // instead of from the original deletion (deletionTimestamp - old grace + new grace).
-        // Input: bound pod deleted at T (grace 30), deleted again at T+10 s with
-        // gracePeriodSeconds=15. Expected deletionTimestamp T+15 s (03:04:20Z); actual T+25 s
-        // (03:04:30Z): the pod is killed later than asked and later than the real server.
-        GTEST_SKIP() << "BUG: shortened grace period counted from now, not from the first delete";
-    }
     EXPECT_EQ(when, "2030-01-02T03:04:20Z");
 }
 
@@ -688,22 +679,6 @@ TEST_F(ResourceServiceTest, boundPodWithFinalizerGoesOnceFinalizedAfterTheAgents
     edit["metadata"].as_object()["finalizers"] = json::array();
     auto updated = svc().update(*pods, "default", "p", edit, {});
     ASSERT_TRUE(updated) << updated.error().message;
-    if (exists(pods, "p")) {
-        // BUG: engine/apiserver/resourceservice.cpp. ResourceService::remove() ignores
-        // gracePeriodSeconds=0 for a terminating pod that still has finalizers (it keeps
-        // deletionGracePeriodSeconds=30), and commitUpdate() never removes a bound pod when
-        // its last finalizer goes ("podWaitingForGrace" ignores deletionGracePeriodSeconds).
-        // Upstream records grace 0 and deletes the object on the update that removes the last
-        // finalizer (Store.Update / shouldDeleteDuringUpdate). Input: bound pod with finalizer
-        // example.com/hold; DELETE; DELETE gracePeriodSeconds=0; PUT finalizers=[]. Expected:
-        // pod gone (DELETED event); actual: pod stays Terminating forever and `kubectl delete
-        // pod` hangs.
-        GTEST_SKIP() << "BUG: bound pod stays Terminating after its last finalizer is removed "
-                     << "(deletionGracePeriodSeconds="
-                     << json::serialize(
-                            *at(current(pods, "p"), "metadata.deletionGracePeriodSeconds"))
-                     << ")";
-    }
     EXPECT_FALSE(exists(pods, "p"));
 }
 

@@ -362,14 +362,6 @@ TEST_F(LifecycleTest, clusterScopedDependentOfANamespacedOwnerIsNotCollected) {
     sentinel["metadata"].as_object()["name"] = "zz-sentinel";
     (void)create(nodes, ownedBy(sentinel, {ownerRef(ghost)}));
     ASSERT_TRUE(waiter.waitFor([&] { return !exists(nodes, "zz-sentinel"); }));
-    if (!exists(nodes, "node-1")) {
-        // BUG: engine/server/lifecycle.cpp, Lifecycle::ownerExists() looks a namespaced owner
-        // kind up in the dependent's namespace, which is "" for a cluster-scoped dependent, so
-        // it never finds the owner and collectIfOrphaned() deletes the dependent. Input: Node
-        // node-1 with ownerReferences [ConfigMap default/owner (live uid)]. Expected: node-1
-        // kept (unresolvable owner reference, as upstream since 1.20); actual: node-1 deleted.
-        GTEST_SKIP() << "BUG: cluster-scoped dependent of a namespaced owner is deleted";
-    }
     EXPECT_TRUE(exists(nodes, "node-1"));
 }
 
