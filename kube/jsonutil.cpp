@@ -1,5 +1,9 @@
 #include "kube/jsonutil.h"
 
+#include "kube/yaml.h"
+
+#include <boost/json/parse.hpp>
+
 #include <boost/json.hpp>
 
 namespace pilot::kube {
@@ -195,6 +199,21 @@ const json::object* objectAt(const json::object* o, std::string_view key) {
 
 std::string stringAt(const json::object* o, std::string_view key) {
     return o == nullptr ? std::string() : stringAt(*o, key);
+}
+
+boost::json::value parseJsonText(std::string_view text, boost::system::error_code& ec) {
+    boost::json::parse_options options;
+    options.max_depth = MaxJsonDepth;
+    return boost::json::parse(text, ec, {}, options);
+}
+
+boost::json::value parseJsonText(std::string_view text) {
+    boost::system::error_code ec;
+    boost::json::value value = parseJsonText(text, ec);
+    if (ec) {
+        throw boost::system::system_error(ec);
+    }
+    return value;
 }
 
 } // namespace pilot::kube

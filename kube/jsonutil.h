@@ -62,4 +62,11 @@ void eraseIf(boost::json::array& array, Pred pred) {
     array.erase(std::remove_if(array.begin(), array.end(), pred), array.end());
 }
 
+/// Parses JSON with the API's nesting limit (MaxJsonDepth, like Go's decoder) instead of
+/// Boost.JSON's default of 32: for documents the server wrote itself or that already passed
+/// request decoding (stored objects, annotations). The first form throws on error.
+[[nodiscard]] boost::json::value parseJsonText(std::string_view text);
+[[nodiscard]] boost::json::value parseJsonText(std::string_view text,
+                                               boost::system::error_code& ec);
+
 } // namespace pilot::kube

@@ -6,6 +6,7 @@
 #include "engine/apiserver/verbs.h"
 #include "engine/apiserver/watchstream.h"
 #include "engine/printers/tableprinter.h"
+#include "kube/jsonutil.h"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -34,7 +35,7 @@ std::string encodeContinue(int64_t revision, const std::string& afterKey) {
 ApiResult<ContinueToken> decodeContinue(const std::string& text) {
     boost::system::error_code ec;
     std::string decoded = base64Decode(text).value_or(std::string());
-    json::value v = json::parse(decoded, ec);
+    json::value v = kube::parseJsonText(decoded, ec);
     const json::object* o = ec ? nullptr : v.if_object();
     const json::value* rv = o ? o->if_contains("rv") : nullptr;
     const json::value* start = o ? o->if_contains("start") : nullptr;
@@ -80,11 +81,11 @@ json::object tableRow(const kube::ResourceType& type, const printers::TablePrint
                       const std::string& tableVersion, TimePoint now) {
     std::string scratch;
     const std::string& served = servedJson(type, o, scratch);
-    json::object object = json::parse(served).as_object();
+    json::object object = kube::parseJsonText(served).as_object();
     json::object row{{"cells", printer.cells(object, now)}};
     std::string rowObject = tableRowObject(served, includeObject, tableVersion);
     if (!rowObject.empty()) {
-        row["object"] = json::parse(rowObject);
+        row["object"] = kube::parseJsonText(rowObject);
     }
     return row;
 }
@@ -201,8 +202,8 @@ HandlerResult handleList(VerbContext& ctx) {
         json::array items;
         std::string scratch;
         for (const auto& item : page->items) {
-            items.push_back(json::parse(tableRowObject(servedJson(*ctx.type, *item, scratch),
-                                                       "Metadata", negotiated.tableVersion)));
+            items.push_back(kube::parseJsonText(tableRowObject(
+                servedJson(*ctx.type, *item, scratch), "Metadata", negotiated.tableVersion)));
         }
         json::object list{{"kind", "PartialObjectMetadataList"},
                           {"apiVersion", "meta.k8s.io/" + negotiated.tableVersion},
@@ -282,7 +283,7 @@ HandlerResult handleWatch(VerbContext& ctx) {
     auto watcher = cache->watch(std::move(*filter), *revision, 10000);
     if (!watcher) {
         ApiError e = expired(watcher.error().message);
-        json::object status = json::parse(statusJson(e)).as_object();
+        json::object status = kube::parseJsonText(statusJson(e)).as_object();
         options.errorEvent =
             json::serialize(json::object{{"type", "ERROR"}, {"object", std::move(status)}}) + "\n";
     } else {

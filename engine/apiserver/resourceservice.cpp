@@ -75,7 +75,7 @@ std::string typeErrorsMessage(const kube::FieldErrors& errors) {
 } // namespace
 
 json::object parseObject(const watchcache::CachedObject& object) {
-    return json::parse(object.json).as_object();
+    return kube::parseJsonText(object.json).as_object();
 }
 
 ResourceService::ResourceService(store::Store& store, watchcache::WatchCache& cache,

@@ -124,7 +124,7 @@ ServiceAllocator::InUse ServiceAllocator::inUse(const std::string& exceptKey) co
         if (item->key == exceptKey) {
             continue;
         }
-        json::value parsed = json::parse(item->json);
+        json::value parsed = kube::parseJsonText(item->json);
         const json::object* spec = objectAt(parsed.as_object(), "spec");
         if (!spec) {
             continue;

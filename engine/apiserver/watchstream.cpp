@@ -1,4 +1,5 @@
 #include "engine/apiserver/watchstream.h"
+#include "kube/jsonutil.h"
 
 #include "engine/apiserver/resourceservice.h"
 
@@ -34,7 +35,7 @@ std::string tableRowObject(const std::string& objectJson, const std::string& inc
     if (includeObject == "None") {
         return {};
     }
-    json::value parsed = json::parse(objectJson);
+    json::value parsed = kube::parseJsonText(objectJson);
     json::object metadata;
     if (const json::value* m = parsed.as_object().if_contains("metadata"); m && m->is_object()) {
         metadata = m->get_object();
@@ -83,12 +84,12 @@ std::string WatchStream::encode(const watchcache::WatchEvent& event) {
         out += "}\n";
         return out;
     }
-    json::object object = json::parse(served).as_object();
+    json::object object = kube::parseJsonText(served).as_object();
     json::array cells = m_options.printer->cells(object, m_options.clock->now());
     json::object row{{"cells", std::move(cells)}};
     std::string rowObject = tableRowObject(served, m_options.includeObject, m_options.tableVersion);
     if (!rowObject.empty()) {
-        row["object"] = json::parse(rowObject);
+        row["object"] = kube::parseJsonText(rowObject);
     }
     json::value columns = nullptr;
     if (!m_sentColumns) {

@@ -1,4 +1,5 @@
 #include "engine/watchcache/watchcache.h"
+#include "kube/jsonutil.h"
 
 #include "core/log.h"
 
@@ -59,7 +60,7 @@ Result<ObjectPtr> buildCachedObject(const std::string& key, std::string_view val
                                     int64_t createRevision, int64_t modRevision,
                                     const std::vector<std::string>& fieldPaths) {
     boost::system::error_code ec;
-    json::value doc = json::parse(value, ec);
+    json::value doc = kube::parseJsonText(value, ec);
     if (ec || !doc.is_object()) {
         return fail(ErrorCode::Internal, fmt::format("stored object {} is not valid JSON", key));
     }

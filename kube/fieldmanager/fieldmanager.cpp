@@ -249,7 +249,7 @@ FieldSet fieldsStillAsLastApplied(const json::value& live, const schema::Type* t
         return {};
     }
     boost::system::error_code ec;
-    const json::value lastApplied = json::parse(text, ec);
+    const json::value lastApplied = kube::parseJsonText(text, ec);
     if (ec || !lastApplied.is_object()) {
         return {};
     }

@@ -88,7 +88,7 @@ Result<PathElement> decodePathElement(std::string_view key) {
         return PathElement::ofField(std::string(rest));
     case 'k': {
         boost::system::error_code ec;
-        json::value parsed = json::parse(rest, ec);
+        json::value parsed = kube::parseJsonText(rest, ec);
         if (ec || !parsed.is_object() || parsed.get_object().empty()) {
             return invalid(fmt::format("bad key in {:?}", key));
         }
@@ -100,7 +100,7 @@ Result<PathElement> decodePathElement(std::string_view key) {
     }
     case 'v': {
         boost::system::error_code ec;
-        json::value parsed = json::parse(rest, ec);
+        json::value parsed = kube::parseJsonText(rest, ec);
         if (ec) {
             return invalid(fmt::format("bad value in {:?}", key));
         }

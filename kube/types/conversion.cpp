@@ -47,7 +47,7 @@ void takeAnnotation(json::object& meta, std::string_view key, json::object& targ
     }
     if (const json::value* v = annotations->if_contains(key); v && v->is_string()) {
         boost::system::error_code ec;
-        json::value parsed = json::parse(v->get_string(), ec);
+        json::value parsed = parseJsonText(v->get_string(), ec);
         if (!ec) {
             target[field] = std::move(parsed);
         }
