@@ -7,7 +7,7 @@ packages=(
     build-essential cmake ninja-build ccache pkg-config clang-format
     libboost1.81-dev libboost-json1.81-dev libyaml-cpp-dev libsqlite3-dev libssl-dev
     libarchive-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-    python3 python3-kubernetes python3-yaml python3-pytest
+    python3 python3-kubernetes python3-yaml python3-pytest curl
     etcd-server etcd-client
 )
 
@@ -17,6 +17,11 @@ for p in "${packages[@]}"; do
         missing+=("$p")
     fi
 done
+
+if [ ! -x /usr/bin/kubectl ]; then
+    # Not in Debian's archive: the compat tests need the machine's kubectl 1.32 dispatcher.
+    echo "warning: /usr/bin/kubectl is missing; the compat tests (CTest label compat) will fail" >&2
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
