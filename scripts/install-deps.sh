@@ -8,7 +8,7 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev libyaml-cpp-dev libsqlite3-dev libssl-dev
     libarchive-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
     python3 python3-kubernetes python3-yaml python3-pytest curl
-    etcd-server etcd-client
+    etcd-server etcd-client prometheus
 )
 
 missing=()

@@ -35,6 +35,17 @@ bool verbAllowed(const std::vector<std::string>& verbs, const std::string& verb)
     return std::find(verbs.begin(), verbs.end(), verb) != verbs.end();
 }
 
+/// Whether a request is recorded in the metrics. As in kube-apiserver, requests for unknown
+/// resources and paths are not (their labels would be whatever a client sends); nor are
+/// anonymous requests for non-resource paths.
+bool recordedInMetrics(const RequestInfo& info, const kube::TypeRegistry& types, int status) {
+    if (!info.isResourceRequest) {
+        return status != 404 && status != 401;
+    }
+    kube::ResourceTypePtr type = types.byResource(info.group, info.version, info.resource);
+    return type && (info.subresource.empty() || type->subresource(info.subresource));
+}
+
 } // namespace
 
 HandlerResult jsonResponse(int status, std::string body) {
@@ -72,13 +83,16 @@ HandlerResult ApiHandler::handle(Request& request) {
     } else {
         result = handleNonResource(request, info);
     }
-    if (!result.stream) {
-        auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
-            std::chrono::steady_clock::now() - started);
-        m_metrics.observeRequest(info.isResourceRequest ? info.verb : request.method, info.resource,
-                                 result.response.status, latency);
+    const int status = result.stream ? result.stream->status() : result.response.status;
+    if (!recordedInMetrics(info, *m_types, status)) {
+        return result;
+    }
+    RequestLabels labels = requestLabels(request, info);
+    if (result.stream) {
+        result.stream =
+            m_metrics.trackLongRunning(std::move(result.stream), std::move(labels), started);
     } else {
-        m_metrics.observeRequest("watch", info.resource, 200, {});
+        m_metrics.observeRequest(labels, status, std::chrono::steady_clock::now() - started);
     }
     return result;
 }

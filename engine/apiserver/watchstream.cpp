@@ -12,6 +12,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr auto BookmarkInterval = std::chrono::seconds(30);
+constexpr size_t MaxEventsPerChunk = 256;
 
 std::string_view typeName(watchcache::EventType type) {
     switch (type) {
@@ -123,9 +124,15 @@ std::string WatchStream::next(bool& finished) {
     auto now = std::chrono::steady_clock::now();
     std::string out;
     m_batch.clear();
-    bool open = m_options.watcher->poll(m_batch);
+    // A bounded chunk: a watcher far behind is drained a chunk per socket write instead of
+    // turning its whole backlog into one string (100 slow watchers held hundreds of MB).
+    bool open = m_options.watcher->poll(m_batch, MaxEventsPerChunk);
     for (const watchcache::WatchEvent& event : m_batch) {
         out += encode(event);
+    }
+    if (m_batch.size() == MaxEventsPerChunk) {
+        m_lastSend = now;
+        return out; // the session asks again as soon as this chunk is written
     }
     if (!open) {
         finished = true;

@@ -21,7 +21,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <iterator>
 
 namespace pilot::server {
 
@@ -141,6 +143,14 @@ Status Engine::start() {
     if (auto status = d.crds->start(); !status) {
         return status;
     }
+    d.metrics.addCollector([&d](std::vector<apiserver::MetricFamily>& out) {
+        auto append = [&out](std::vector<apiserver::MetricFamily> families) {
+            std::ranges::move(families, std::back_inserter(out));
+        };
+        append(apiserver::storeMetrics(d.store->stats()));
+        append(apiserver::cacheMetrics(d.cache->counts()));
+        append(apiserver::processMetrics());
+    });
     d.handler = std::make_unique<apiserver::ApiHandler>(*d.service, d.types, d.metrics);
 
     apiserver::HttpServerOptions httpOptions;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <span>
 #include <utility>
 
 namespace pilot::store {
@@ -53,6 +54,26 @@ void raiseToAtLeast(std::atomic<uint64_t>& counter, uint64_t value) {
     while (current < value &&
            !counter.compare_exchange_weak(current, value, std::memory_order_relaxed)) {
     }
+}
+
+/// Counts `value` in the bucket of the first bound it does not exceed (the last bucket when it
+/// exceeds them all).
+void observe(std::span<const double> bounds, std::span<std::atomic<uint64_t>> buckets,
+             double value) {
+    const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), value) - bounds.begin();
+    buckets[static_cast<size_t>(bucket)].fetch_add(1, std::memory_order_relaxed);
+}
+
+Distribution snapshot(std::span<const double> bounds,
+                      std::span<const std::atomic<uint64_t>> buckets, double sum) {
+    Distribution d;
+    d.upperBounds.assign(bounds.begin(), bounds.end());
+    d.buckets.reserve(buckets.size());
+    for (const std::atomic<uint64_t>& n : buckets) {
+        d.buckets.push_back(n.load(std::memory_order_relaxed));
+    }
+    d.sum = sum;
+    return d;
 }
 
 } // namespace
@@ -248,7 +269,8 @@ void SqliteStore::writeAsync(Write write, std::function<void(Result<WriteResult>
                                                           closed ? "closed" : "not open")));
             return;
         }
-        m_queue.push_back(Pending{std::move(write), std::move(done)});
+        m_queue.push_back(
+            Pending{std::move(write), std::move(done), std::chrono::steady_clock::now()});
     }
     m_queueCv.notify_one();
 }
@@ -278,6 +300,10 @@ StoreStats SqliteStore::stats() const {
     stats.largestBatch = m_largestBatch.load(std::memory_order_relaxed);
     stats.compactedEvents = m_compactedEvents.load(std::memory_order_relaxed);
     stats.checkpoints = m_checkpoints.load(std::memory_order_relaxed);
+    stats.commitLatency =
+        snapshot(kCommitLatencyBounds, m_commitLatency,
+                 static_cast<double>(m_commitLatencyNanos.load(std::memory_order_relaxed)) / 1e9);
+    stats.batchSize = snapshot(kBatchSizeBounds, m_batchSize, static_cast<double>(stats.writes));
     return stats;
 }
 
@@ -400,6 +426,21 @@ void SqliteStore::commitBatch(std::vector<Pending>& batch) {
         raiseToAtLeast(m_largestBatch, committed);
         m_checkpointDue = true;
         m_compactionFailed = false;
+        // The transaction is durable now: every write it committed waited since it was queued.
+        const auto now = std::chrono::steady_clock::now();
+        uint64_t waitedNanos = 0;
+        for (size_t i = 0; i < batch.size(); ++i) {
+            if (!m_results[i]) {
+                continue;
+            }
+            const auto waited =
+                std::chrono::duration_cast<std::chrono::nanoseconds>(now - batch[i].queued);
+            waitedNanos += static_cast<uint64_t>(waited.count());
+            observe(kCommitLatencyBounds, m_commitLatency,
+                    static_cast<double>(waited.count()) / 1e9);
+        }
+        m_commitLatencyNanos.fetch_add(waitedNanos, std::memory_order_relaxed);
+        observe(kBatchSizeBounds, m_batchSize, static_cast<double>(committed));
     }
 
     if (!m_events.empty() && m_observer) {

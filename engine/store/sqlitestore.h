@@ -5,6 +5,7 @@
 #include "engine/store/sqlitedb.h"
 #include "engine/store/store.h"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -48,6 +49,7 @@ private:
     struct Pending {
         Write write;
         std::function<void(Result<WriteResult>)> done;
+        std::chrono::steady_clock::time_point queued; // for the commit latency
     };
 
     /// The writer connection's statements, prepared once at open().
@@ -158,6 +160,15 @@ private:
     std::atomic<uint64_t> m_largestBatch{0};
     std::atomic<uint64_t> m_compactedEvents{0};
     std::atomic<uint64_t> m_checkpoints{0};
+    /// Bucket bounds of StoreStats::commitLatency (seconds) and batchSize (writes).
+    static constexpr std::array<double, 16> kCommitLatencyBounds = {
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+        0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   5.0,  10.0};
+    static constexpr std::array<double, 10> kBatchSizeBounds = {1,  2,  4,   8,   16,
+                                                                32, 64, 128, 256, 512};
+    std::array<std::atomic<uint64_t>, kCommitLatencyBounds.size() + 1> m_commitLatency{};
+    std::atomic<uint64_t> m_commitLatencyNanos{0};
+    std::array<std::atomic<uint64_t>, kBatchSizeBounds.size() + 1> m_batchSize{};
 };
 
 } // namespace pilot::store

@@ -66,6 +66,24 @@ struct ListResult {
 /// a batch's writes, and currentRevision() its revision, shortly before the observer gets it.
 using CommitObserver = std::function<void(const std::vector<Event>& events)>;
 
+/// A distribution of observations in fixed buckets: `buckets[i]` counts the observations above
+/// `upperBounds[i - 1]` and at most `upperBounds[i]`; the last entry (`upperBounds.size()`)
+/// counts those above every bound. Empty when the store does not measure it.
+struct Distribution {
+    std::vector<double> upperBounds; // ascending
+    std::vector<uint64_t> buckets;   // upperBounds.size() + 1 entries, not cumulative
+    double sum = 0;                  // sum of all observations
+
+    /// Observations in all buckets.
+    [[nodiscard]] uint64_t count() const {
+        uint64_t total = 0;
+        for (uint64_t n : buckets) {
+            total += n;
+        }
+        return total;
+    }
+};
+
 /// Counters of a store's write path since open(), for benchmarks and tests. Read with relaxed
 /// ordering: each counter is exact once the writes it counts have been acknowledged.
 struct StoreStats {
@@ -75,6 +93,11 @@ struct StoreStats {
     uint64_t largestBatch = 0;    // most writes committed in one transaction
     uint64_t compactedEvents = 0; // history events removed by compaction
     uint64_t checkpoints = 0;     // WAL checkpoints run by the writer while idle (SQLite only)
+    /// Seconds from a committed write being queued to its transaction being durable (fsync'd),
+    /// one observation per committed write (SQLite only).
+    Distribution commitLatency;
+    /// Writes per committed transaction, one observation per commit (SQLite only).
+    Distribution batchSize;
 };
 
 /// Durable key-value store with a single global revision (etcd semantics). Keys look like

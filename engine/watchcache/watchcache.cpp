@@ -213,6 +213,22 @@ int64_t WatchCache::revision() const {
     return m_revision.load();
 }
 
+std::vector<ResourceCount> WatchCache::counts() const {
+    std::vector<std::shared_ptr<ResourceCache>> caches;
+    {
+        std::lock_guard lock(m_mutex);
+        for (const auto& [prefix, cache] : m_caches) {
+            caches.push_back(cache);
+        }
+    }
+    std::vector<ResourceCount> out;
+    out.reserve(caches.size());
+    for (const auto& cache : caches) {
+        out.push_back(ResourceCount{cache->prefix(), cache->size(), cache->watcherCount()});
+    }
+    return out;
+}
+
 void WatchCache::onCommit(const std::vector<store::Event>& events) {
     if (events.empty()) {
         return;

@@ -23,6 +23,13 @@ namespace pilot::watchcache {
 /// `/registry/apps/deployments/default/web` -> `/registry/apps/deployments`.
 [[nodiscard]] std::string resourcePrefixOf(std::string_view key);
 
+/// The size of one resource cache at a moment.
+struct ResourceCount {
+    std::string prefix;  // `/registry/<group>/<plural>` (`core` for the core group)
+    size_t objects = 0;  // objects stored now
+    size_t watchers = 0; // open watchers
+};
+
 /// All resource caches of one engine. Install `observer()` as the store's commit observer
 /// before opening the store, then call load(). Every committed write reaches the caches before
 /// the writer is acknowledged, so reads served from here are read-your-writes consistent.
@@ -45,6 +52,9 @@ public:
 
     /// The newest revision every cache has seen.
     [[nodiscard]] int64_t revision() const;
+
+    /// Objects and open watchers of every cache, sorted by prefix (for /metrics).
+    [[nodiscard]] std::vector<ResourceCount> counts() const;
 
     void stopWatchers();
 

@@ -5,13 +5,13 @@ namespace pilot::watchcache {
 Watcher::Watcher(Filter filter, size_t capacity)
     : m_filter(std::move(filter)), m_capacity(capacity) {}
 
-bool Watcher::poll(std::vector<WatchEvent>& out) {
+bool Watcher::poll(std::vector<WatchEvent>& out, size_t maxEvents) {
     std::lock_guard lock(m_mutex);
-    while (!m_queue.empty()) {
+    for (size_t taken = 0; !m_queue.empty() && taken < maxEvents; ++taken) {
         out.push_back(std::move(m_queue.front()));
         m_queue.pop_front();
     }
-    return !m_stopped;
+    return !(m_stopped && m_queue.empty());
 }
 
 void Watcher::setNotify(std::function<void()> notify) {

@@ -2,6 +2,7 @@
 
 #include "engine/watchcache/cachedobject.h"
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -35,8 +36,9 @@ class Watcher {
 public:
     Watcher(Filter filter, size_t capacity);
 
-    /// Moves queued events into `out`. Returns false once the watcher is closed and drained.
-    bool poll(std::vector<WatchEvent>& out);
+    /// Moves up to `maxEvents` queued events into `out`. Returns false once the watcher is
+    /// closed and drained.
+    bool poll(std::vector<WatchEvent>& out, size_t maxEvents = SIZE_MAX);
     /// Called (without locks held, on the writer thread) whenever events become available or the
     /// watcher closes. Must not block.
     void setNotify(std::function<void()> notify);

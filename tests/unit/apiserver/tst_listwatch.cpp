@@ -356,13 +356,15 @@ TEST_F(ApiHandlerTest, metricsCountRequests) {
     (void)mustPost(ConfigMaps, configMap("c"));
     (void)get(std::string(ConfigMaps) + "/missing");
     std::string metrics = get("/metrics").response.body;
-    EXPECT_NE(metrics.find(
-                  R"(apiserver_request_total{verb="create",resource="configmaps",code="201"} 1)"),
+    EXPECT_NE(metrics.find(R"(apiserver_request_total{code="201",component="apiserver",)"
+                           R"(dry_run="",group="",resource="configmaps",scope="resource",)"
+                           R"(subresource="",verb="POST",version="v1"} 1)"),
               std::string::npos)
         << metrics;
-    EXPECT_NE(
-        metrics.find(R"(apiserver_request_total{verb="get",resource="configmaps",code="404"} 1)"),
-        std::string::npos);
+    EXPECT_NE(metrics.find(R"(apiserver_request_total{code="404",component="apiserver",)"
+                           R"(dry_run="",group="",resource="configmaps",scope="resource",)"
+                           R"(subresource="",verb="GET",version="v1"} 1)"),
+              std::string::npos);
 }
 
 } // namespace
