@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include <malloc.h>
 #include <signal.h>
 
 namespace {
@@ -28,6 +29,9 @@ constexpr const char* Usage =
 } // namespace
 
 int main(int argc, char** argv) {
+    // Few malloc arenas: with one per thread (up to 8 per core) memory freed by one worker is
+    // not reused by another, and RSS grows with the thread count rather than the data.
+    mallopt(M_ARENA_MAX, 2);
     pilot::server::EngineOptions options;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
@@ -80,8 +84,16 @@ int main(int argc, char** argv) {
     std::cout << engine.readyLine() << std::endl;
     pilot::log::info("engine", "serving the Kubernetes API at {}", engine.apiUrl());
 
-    int received = 0;
-    sigwait(&signals, &received);
+    // While waiting for a stop signal, hand memory freed by bursts (large LIST responses,
+    // request parsing on many threads) back to the system every few seconds.
+    int received = -1;
+    while (received < 0) {
+        timespec interval{5, 0};
+        received = sigtimedwait(&signals, nullptr, &interval);
+        if (received < 0) {
+            malloc_trim(0);
+        }
+    }
     pilot::log::info("engine", "received {}, shutting down", strsignal(received));
     engine.stop();
     return 0;

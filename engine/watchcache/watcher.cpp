@@ -79,7 +79,13 @@ void Watcher::push(WatchEvent event) {
             m_stopped = true;
             m_queue.clear();
         } else {
+            bool wasEmpty = m_queue.empty();
             m_queue.push_back(std::move(event));
+            if (!wasEmpty) {
+                // The consumer was told when the queue became non-empty and drains it until it
+                // is empty again: one wake-up per burst, not per event.
+                return;
+            }
         }
     }
     notify();

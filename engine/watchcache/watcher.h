@@ -39,8 +39,9 @@ public:
     /// Moves up to `maxEvents` queued events into `out`. Returns false once the watcher is
     /// closed and drained.
     bool poll(std::vector<WatchEvent>& out, size_t maxEvents = SIZE_MAX);
-    /// Called (without locks held, on the writer thread) whenever events become available or the
-    /// watcher closes. Must not block.
+    /// Called (without locks held, on the writer thread) when events become available in an
+    /// empty queue or the watcher closes. Must not block. The consumer polls until the queue is
+    /// empty; events added meanwhile do not call it again.
     void setNotify(std::function<void()> notify);
     /// Closes the watcher; the cache drops it at its next event.
     void stop();

@@ -34,7 +34,11 @@ public:
                 ADD_FAILURE() << "cannot watch " << type->plural;
                 continue;
             }
-            (*watcher)->setNotify([this] {
+            // A watcher notifies when its queue becomes non-empty: drain it each time so the
+            // next change notifies again.
+            (*watcher)->setNotify([this, raw = watcher->get()] {
+                std::vector<watchcache::WatchEvent> drained;
+                (void)raw->poll(drained);
                 std::lock_guard lock(m_mutex);
                 ++m_changes;
                 m_changed.notify_all();

@@ -181,3 +181,31 @@ TEST_F(WatchCacheTest, AWatcherThatFallsBehindIsClosed) {
     std::vector<WatchEvent> out;
     EXPECT_FALSE((*w)->poll(out));
 }
+
+TEST_F(WatchCacheTest, AWatcherIsWokenOncePerBurstAndDrainsInBoundedPolls) {
+    auto watcher = cache->resource(Prefix)->watch(Filter{}, cache->revision(), 100);
+    ASSERT_TRUE(watcher);
+    int wakes = 0;
+    (*watcher)->setNotify([&] { ++wakes; });
+    put("a", "x");
+    put("b", "x");
+    put("c", "x");
+    EXPECT_EQ(wakes, 1); // the queue was empty only before the first event
+
+    std::vector<WatchEvent> first;
+    EXPECT_TRUE((*watcher)->poll(first, 2));
+    EXPECT_EQ(first.size(), 2u);
+    put("d", "x");
+    EXPECT_EQ(wakes, 1); // not drained yet: the consumer keeps polling
+    EXPECT_EQ(drain(**watcher).size(), 2u);
+    put("e", "x");
+    EXPECT_EQ(wakes, 2);
+
+    // A stopped watcher reports closed only once its queue is drained.
+    put("f", "x");
+    (*watcher)->stop();
+    std::vector<WatchEvent> rest;
+    EXPECT_TRUE((*watcher)->poll(rest, 1)); // "e" delivered, "f" still queued
+    EXPECT_FALSE((*watcher)->poll(rest, 1));
+    EXPECT_EQ(rest.size(), 2u);
+}
