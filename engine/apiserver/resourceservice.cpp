@@ -118,6 +118,11 @@ ApiResult<void> ResourceService::checkNamespace(const kube::ResourceType& type,
     if (!nsObject) {
         return apiFail(notFound("namespaces", "", ns));
     }
+    // Every create checks its namespace: skip parsing the common, active case.
+    if (nsObject->json.find("\"deletionTimestamp\"") == std::string::npos &&
+        nsObject->json.find("\"Terminating\"") == std::string::npos) {
+        return {};
+    }
     json::object parsed = parseObject(*nsObject);
     if (stringAt(objectAt(parsed, "status"), "phase") == "Terminating" ||
         kube::hasDeletionTimestamp(parsed)) {
