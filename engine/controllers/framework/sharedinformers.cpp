@@ -1,0 +1,73 @@
+#include "engine/controllers/framework/sharedinformers.h"
+
+namespace pilot::controllers {
+
+SharedInformers::SharedInformers(kube::ApiClient& client) : m_client(client) {}
+
+SharedInformers::~SharedInformers() {
+    stop();
+}
+
+std::string SharedInformers::keyOf(const kube::ApiResource& resource) {
+    return resource.group + "/" + resource.version + "/" + resource.resource;
+}
+
+kube::Informer& SharedInformers::forResource(const kube::ApiResource& resource) {
+    std::lock_guard lock(m_mutex);
+    auto& slot = m_informers[keyOf(resource)];
+    if (!slot) {
+        kube::InformerOptions options;
+        options.resource = resource;
+        slot = std::make_unique<kube::Informer>(m_client, std::move(options));
+        if (m_started) {
+            slot->start();
+        }
+    }
+    return *slot;
+}
+
+void SharedInformers::addIndex(const kube::ApiResource& resource, const std::string& name,
+                               kube::IndexFunc function) {
+    kube::Informer& informer = forResource(resource);
+    std::lock_guard lock(m_mutex);
+    if (m_indexes[keyOf(resource)].insert(name).second) {
+        informer.addIndex(name, std::move(function));
+    }
+}
+
+void SharedInformers::start() {
+    std::lock_guard lock(m_mutex);
+    m_started = true;
+    for (auto& [key, informer] : m_informers) {
+        informer->start();
+    }
+}
+
+bool SharedInformers::waitForSync(std::chrono::steady_clock::time_point deadline) const {
+    std::vector<kube::Informer*> informers;
+    {
+        std::lock_guard lock(m_mutex);
+        for (const auto& [key, informer] : m_informers) {
+            informers.push_back(informer.get());
+        }
+    }
+    for (kube::Informer* informer : informers) {
+        if (!informer->waitForSync(deadline)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void SharedInformers::stop() {
+    std::lock_guard lock(m_mutex);
+    if (!m_started) {
+        return;
+    }
+    m_started = false;
+    for (auto& [key, informer] : m_informers) {
+        informer->stop();
+    }
+}
+
+} // namespace pilot::controllers

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "kube/client/apiclient.h"
+#include "kube/client/informer.h"
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace pilot::controllers {
+
+/// One informer per resource, shared by every controller that needs it (client-go's shared
+/// informer factory): controllers add their indexes and handlers while setting up, then the
+/// manager starts them all and waits for the first sync.
+class SharedInformers {
+public:
+    explicit SharedInformers(kube::ApiClient& client);
+    ~SharedInformers();
+    SharedInformers(const SharedInformers&) = delete;
+    SharedInformers& operator=(const SharedInformers&) = delete;
+
+    /// The all-namespaces informer of `resource`, created on first use. Add indexes and
+    /// handlers before start(); an index added twice under one name keeps the first.
+    [[nodiscard]] kube::Informer& forResource(const kube::ApiResource& resource);
+    void addIndex(const kube::ApiResource& resource, const std::string& name,
+                  kube::IndexFunc function);
+
+    void start();
+    /// Waits until every informer has synced or the deadline passed; returns whether all did.
+    [[nodiscard]] bool waitForSync(std::chrono::steady_clock::time_point deadline) const;
+    void stop();
+
+    [[nodiscard]] kube::ApiClient& client() const { return m_client; }
+
+private:
+    static std::string keyOf(const kube::ApiResource& resource);
+
+    kube::ApiClient& m_client;
+    mutable std::mutex m_mutex;
+    std::map<std::string, std::unique_ptr<kube::Informer>> m_informers;
+    std::map<std::string, std::set<std::string>> m_indexes;
+    bool m_started = false;
+};
+
+} // namespace pilot::controllers
