@@ -1,5 +1,6 @@
 // pilothouse-engine: the bundled Kubernetes-compatible control plane.
 #include "core/log.h"
+#include "engine/server/controllersonly.h"
 #include "engine/server/engine.h"
 
 #include <csignal>
@@ -23,6 +24,10 @@ constexpr const char* Usage =
     "  --listen HOST:PORT      API address (default 127.0.0.1:6443; port 0 picks a free port)\n"
     "  --registry-listen H:P   OCI registry address (not served yet)\n"
     "  --store URL             sqlite://PATH (default sqlite://DIR/state.db)\n"
+    "\n"
+    "       pilothouse-engine --controllers-only --kubeconfig FILE [--context NAME]\n"
+    "\n"
+    "Runs only the controllers and the scheduler, against the API server FILE names.\n"
     "  --version               print the version and exit\n"
     "  --help                  this text\n";
 
@@ -33,6 +38,9 @@ int main(int argc, char** argv) {
     // not reused by another, and RSS grows with the thread count rather than the data.
     mallopt(M_ARENA_MAX, 2);
     pilot::server::EngineOptions options;
+    bool controllersOnly = false;
+    std::string kubeconfig;
+    std::string context;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         auto value = [&](const char* name) -> std::string {
@@ -58,12 +66,22 @@ int main(int argc, char** argv) {
             options.registryListen = value("--registry-listen");
         } else if (arg == "--store") {
             options.storeUrl = value("--store");
+        } else if (arg == "--controllers-only") {
+            controllersOnly = true;
+        } else if (arg == "--kubeconfig") {
+            kubeconfig = value("--kubeconfig");
+        } else if (arg == "--context") {
+            context = value("--context");
         } else {
             std::fprintf(stderr, "pilothouse-engine: unknown argument %s\n%s", arg.c_str(), Usage);
             return 2;
         }
     }
-    if (options.dataDir.empty()) {
+    if (controllersOnly && kubeconfig.empty()) {
+        std::fprintf(stderr, "pilothouse-engine: --controllers-only needs --kubeconfig\n%s", Usage);
+        return 2;
+    }
+    if (options.dataDir.empty() && !controllersOnly) {
         std::fprintf(stderr, "pilothouse-engine: --data-dir is required\n%s", Usage);
         return 2;
     }
@@ -76,6 +94,29 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
+    auto waitForStop = [&signals] {
+        // While waiting for a stop signal, hand memory freed by bursts (large LIST responses,
+        // request parsing on many threads) back to the system every few seconds.
+        int received = -1;
+        while (received < 0) {
+            timespec interval{5, 0};
+            received = sigtimedwait(&signals, nullptr, &interval);
+            if (received < 0) {
+                malloc_trim(0);
+            }
+        }
+        pilot::log::info("engine", "received {}, shutting down", strsignal(received));
+    };
+
+    if (controllersOnly) {
+        if (auto status = pilot::server::runControllersOnly(kubeconfig, context, waitForStop);
+            !status) {
+            pilot::log::error("controllers", "{}", status.error().message);
+            return 1;
+        }
+        return 0;
+    }
+
     pilot::server::Engine engine(options);
     if (auto status = engine.start(); !status) {
         pilot::log::error("engine", "start failed: {}", status.error().message);
@@ -84,17 +125,7 @@ int main(int argc, char** argv) {
     std::cout << engine.readyLine() << std::endl;
     pilot::log::info("engine", "serving the Kubernetes API at {}", engine.apiUrl());
 
-    // While waiting for a stop signal, hand memory freed by bursts (large LIST responses,
-    // request parsing on many threads) back to the system every few seconds.
-    int received = -1;
-    while (received < 0) {
-        timespec interval{5, 0};
-        received = sigtimedwait(&signals, nullptr, &interval);
-        if (received < 0) {
-            malloc_trim(0);
-        }
-    }
-    pilot::log::info("engine", "received {}, shutting down", strsignal(received));
+    waitForStop();
     engine.stop();
     return 0;
 }

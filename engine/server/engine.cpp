@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "engine/apiserver/apihandler.h"
 #include "engine/apiserver/httpserver.h"
+#include "engine/apiserver/inprocessclient.h"
 #include "engine/apiserver/metrics.h"
 #include "engine/apiserver/resourceservice.h"
 #include "engine/apiserver/selectors.h"
@@ -13,6 +14,7 @@
 #include "engine/auth/pki.h"
 #include "engine/auth/tlscontext.h"
 #include "engine/server/apiservice.h"
+#include "engine/server/controllerset.h"
 #include "engine/server/crdcontroller.h"
 #include "engine/server/lifecycle.h"
 #include "engine/store/store.h"
@@ -64,6 +66,8 @@ struct Engine::Impl {
     std::unique_ptr<apiserver::HttpServer> http;
     std::unique_ptr<Lifecycle> lifecycle;
     std::unique_ptr<CrdController> crds;
+    std::unique_ptr<apiserver::InProcessApiClient> controllerClient;
+    std::unique_ptr<controllers::ControllerManager> controllers;
     std::shared_ptr<apiserver::ServiceAllocator> allocator;
     std::string apiUrl;
     bool started = false;
@@ -188,6 +192,14 @@ Status Engine::start() {
         }
     }
     d.lifecycle->start();
+    // Controllers and the scheduler go through the same request pipeline as any client.
+    d.controllerClient = std::make_unique<apiserver::InProcessApiClient>(
+        *d.handler, "pilothouse-controller-manager");
+    d.controllers = std::make_unique<controllers::ControllerManager>(*d.controllerClient);
+    addBuiltinControllers(*d.controllers, *d.controllerClient);
+    if (auto status = d.controllers->start(); !status) {
+        return status;
+    }
     d.handler->setReady(true);
     d.started = true;
     return {};
@@ -201,6 +213,9 @@ void Engine::stop() {
     d.started = false;
     if (d.handler) {
         d.handler->setReady(false);
+    }
+    if (d.controllers) {
+        d.controllers->stop();
     }
     if (d.crds) {
         d.crds->stop();

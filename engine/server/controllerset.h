@@ -1,0 +1,12 @@
+#pragma once
+
+#include "engine/controllers/framework/controllermanager.h"
+
+namespace pilot::server {
+
+/// Adds every built-in controller (and the scheduler) to `manager`, each talking to the API
+/// through `client`. The same set runs in-process in the engine and standalone with
+/// `--controllers-only`.
+void addBuiltinControllers(controllers::ControllerManager& manager, kube::ApiClient& client);
+
+} // namespace pilot::server
