@@ -139,6 +139,8 @@ Result<Kubeconfig> resolve(const YAML::Node& root, const std::string& baseDir,
     }
     std::string clusterName = scalar(*context, "cluster");
     std::string userName = scalar(*context, "user");
+    config.clusterName = clusterName;
+    config.userName = userName;
     config.namespaceName = scalar(*context, "namespace");
 
     auto cluster = namedEntry(root, "clusters", "cluster", clusterName);

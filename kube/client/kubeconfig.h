@@ -13,6 +13,8 @@ namespace pilot::kube {
 /// `-data` field wins over the file, as in client-go).
 struct Kubeconfig {
     std::string contextName;
+    std::string clusterName;
+    std::string userName;
     std::string namespaceName; ///< The context's namespace; empty means `default`.
     std::string server;        ///< `https://host:port[/prefix]`.
     std::string tlsServerName; ///< Overrides the host name used for SNI and verification.

@@ -2,6 +2,7 @@
 
 #include "engine/auth/atomicfile.h"
 #include "engine/auth/pki.h"
+#include "kube/client/kubeconfig.h"
 #include "tests/unit/auth/tempdir.h"
 
 #include <gtest/gtest.h>
@@ -41,7 +42,7 @@ TEST_F(KubeconfigTest, AdminKubeconfigReadsBackWithInlineCredentials) {
 
     EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::mask,
               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    auto config = readKubeconfig(path);
+    auto config = kube::loadKubeconfig(path);
     ASSERT_TRUE(config.has_value()) << config.error().message;
     EXPECT_EQ(config->contextName, "pilothouse");
     EXPECT_EQ(config->clusterName, "pilothouse");
@@ -86,7 +87,7 @@ TEST_F(KubeconfigTest, RewritingChangesTheServerAndKeepsTheCredentials) {
     const std::string path = m_temp.file("admin.kubeconfig");
     ASSERT_TRUE(writeAdminKubeconfig(path, "https://127.0.0.1:40001", *m_pki).has_value());
     ASSERT_TRUE(writeAdminKubeconfig(path, "https://127.0.0.1:40002", *m_pki).has_value());
-    auto config = readKubeconfig(path);
+    auto config = kube::loadKubeconfig(path);
     ASSERT_TRUE(config.has_value()) << config.error().message;
     EXPECT_EQ(config->server, "https://127.0.0.1:40002");
     EXPECT_EQ(config->clientCertificatePem, m_pki->admin().certificatePem);
@@ -127,7 +128,7 @@ contexts:
   context: {cluster: local, user: inline-token}
 )");
 
-    auto certs = readKubeconfig(path);
+    auto certs = kube::loadKubeconfig(path);
     ASSERT_TRUE(certs.has_value()) << certs.error().message;
     EXPECT_EQ(certs->contextName, "certs");
     EXPECT_EQ(certs->namespaceName, "team-a");
@@ -136,14 +137,14 @@ contexts:
     EXPECT_EQ(certs->clientCertificatePem, m_pki->admin().certificatePem);
     EXPECT_EQ(certs->clientKeyPem, m_pki->admin().privateKeyPem);
 
-    auto fromFile = readKubeconfig(path, "from-file");
+    auto fromFile = kube::loadKubeconfig(path, "from-file");
     ASSERT_TRUE(fromFile.has_value()) << fromFile.error().message;
     EXPECT_EQ(fromFile->server, "https://10.0.0.5:6443");
     EXPECT_TRUE(fromFile->insecureSkipTlsVerify);
     EXPECT_TRUE(fromFile->certificateAuthorityPem.empty());
     EXPECT_EQ(fromFile->token, "s3cr3t-token");
 
-    auto inlineToken = readKubeconfig(path, "inline");
+    auto inlineToken = kube::loadKubeconfig(path, "inline");
     ASSERT_TRUE(inlineToken.has_value()) << inlineToken.error().message;
     EXPECT_EQ(inlineToken->token, "abc.def");
     EXPECT_TRUE(inlineToken->clientCertificatePem.empty());
@@ -179,7 +180,7 @@ TEST_F(KubeconfigTest, ReportsWhatIsWrongWithABrokenKubeconfig) {
     };
     for (const Case& c : cases) {
         std::string path = c.content.empty() ? m_temp.file(c.name) : write(c.name, c.content);
-        auto config = readKubeconfig(path, c.context);
+        auto config = kube::loadKubeconfig(path, c.context);
         ASSERT_FALSE(config.has_value()) << c.name;
         EXPECT_EQ(config.error().code, c.code) << c.name << ": " << config.error().message;
         EXPECT_NE(config.error().message.find(c.mentions), std::string::npos)
