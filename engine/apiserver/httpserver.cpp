@@ -10,6 +10,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 namespace pilot::apiserver {
@@ -43,8 +44,14 @@ struct HttpServer::Impl {
     std::unique_ptr<net::thread_pool> workers;
     std::vector<std::thread> ioThreads;
     std::atomic<bool> stopping{false};
+    /// Open sessions, so stop() can close idle keep-alive connections at once instead of
+    /// waiting for their read timeout.
+    std::mutex sessionsMutex;
+    std::vector<std::weak_ptr<Session>> sessions;
 
     void accept();
+    void track(const std::shared_ptr<Session>& session);
+    void closeIdleSessions();
 };
 
 namespace {
@@ -54,6 +61,17 @@ public:
     Session(tcp::socket socket, HttpServer::Impl& server)
         : m_stream(std::move(socket), server.sslContext), m_server(server),
           m_ticker(m_stream.get_executor()) {}
+
+    /// On stop: a connection waiting for its next request closes now; a watch ends cleanly.
+    void stopIfIdle() {
+        net::post(m_stream.get_executor(), [self = shared_from_this()] {
+            if (self->m_responseStream) {
+                self->finishStream();
+            } else if (self->m_awaitingRequest) {
+                self->close();
+            }
+        });
+    }
 
     void run() {
         net::dispatch(m_stream.get_executor(), [self = shared_from_this()] {
@@ -79,12 +97,14 @@ private:
         m_parser->body_limit(m_server.options.bodyLimit);
         m_parser->header_limit(HeaderLimit);
         beast::get_lowest_layer(m_stream).expires_after(m_server.options.readTimeout);
+        m_awaitingRequest = true;
         http::async_read(
             m_stream, m_buffer, *m_parser,
             [self = shared_from_this()](beast::error_code ec, size_t) { self->onRead(ec); });
     }
 
     void onRead(beast::error_code ec) {
+        m_awaitingRequest = false;
         if (ec == http::error::body_limit) {
             return rejectAndDrain(tooLarge(m_server.options.bodyLimit));
         }
@@ -327,6 +347,7 @@ private:
         }
     }
 
+    bool m_awaitingRequest = false;
     beast::ssl_stream<beast::tcp_stream> m_stream;
     HttpServer::Impl& m_server;
     beast::flat_buffer m_buffer;
@@ -349,10 +370,36 @@ void HttpServer::Impl::accept() {
         }
         if (!ec) {
             socket.set_option(tcp::no_delay(true), ec);
-            std::make_shared<Session>(std::move(socket), *this)->run();
+            auto session = std::make_shared<Session>(std::move(socket), *this);
+            track(session);
+            session->run();
         }
         accept();
     });
+}
+
+void HttpServer::Impl::track(const std::shared_ptr<Session>& session) {
+    std::lock_guard lock(sessionsMutex);
+    if (sessions.size() >= 64 && (sessions.size() & (sessions.size() - 1)) == 0) {
+        std::erase_if(sessions, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+    }
+    sessions.push_back(session);
+}
+
+void HttpServer::Impl::closeIdleSessions() {
+    std::vector<std::shared_ptr<Session>> open;
+    {
+        std::lock_guard lock(sessionsMutex);
+        for (const std::weak_ptr<Session>& weak : sessions) {
+            if (auto session = weak.lock()) {
+                open.push_back(std::move(session));
+            }
+        }
+        sessions.clear();
+    }
+    for (const auto& session : open) {
+        session->stopIfIdle();
+    }
 }
 
 HttpServer::HttpServer(HttpServerOptions options, TlsConfigurer tls, Authenticate authenticate,
@@ -417,6 +464,7 @@ void HttpServer::stop() {
             d.acceptor->close(ignored);
         });
     }
+    d.closeIdleSessions();
     if (d.workers) {
         d.workers->join();
     }

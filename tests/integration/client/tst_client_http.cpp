@@ -2,6 +2,8 @@
 
 #include "kube/client/httpclient.h"
 
+#include "tests/support/engineprocess/engineprocess.h"
+
 #include "core/random.h"
 #include "kube/client/informer.h"
 #include "kube/client/kubeconfig.h"
@@ -33,104 +35,6 @@ namespace json = boost::json;
 
 namespace {
 
-/// One engine process with a temporary data directory.
-class EngineProcess {
-public:
-    bool start() {
-        m_dir = std::filesystem::temp_directory_path() / ("tst-client-http-" + randomHex(6));
-        std::filesystem::create_directories(m_dir);
-        int out[2];
-        if (pipe(out) != 0) {
-            return false;
-        }
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addclose(&actions, out[0]);
-        std::string dataDir = m_dir.string();
-        std::vector<std::string> args = {PILOT_ENGINE_PATH, "--data-dir", dataDir, "--listen",
-                                         "127.0.0.1:0"};
-        std::vector<char*> argv;
-        for (std::string& a : args) {
-            argv.push_back(a.data());
-        }
-        argv.push_back(nullptr);
-        int rc = posix_spawn(&m_pid, PILOT_ENGINE_PATH, &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        close(out[1]);
-        if (rc != 0) {
-            close(out[0]);
-            return false;
-        }
-        m_stdout = out[0];
-        return readReadyLine(std::chrono::seconds(60));
-    }
-
-    void stop() {
-        if (m_pid > 0) {
-            kill(m_pid, SIGTERM);
-            int status = 0;
-            waitpid(m_pid, &status, 0);
-            m_pid = -1;
-        }
-        if (m_stdout >= 0) {
-            close(m_stdout);
-            m_stdout = -1;
-        }
-        if (!m_dir.empty()) {
-            std::filesystem::remove_all(m_dir);
-        }
-    }
-
-    [[nodiscard]] const std::string& kubeconfig() const { return m_kubeconfig; }
-    [[nodiscard]] const std::string& apiUrl() const { return m_api; }
-
-private:
-    /// Reads stdout until `ready api=URL ... kubeconfig=PATH`.
-    bool readReadyLine(std::chrono::seconds limit) {
-        auto deadline = std::chrono::steady_clock::now() + limit;
-        std::string buffer;
-        while (std::chrono::steady_clock::now() < deadline) {
-            pollfd fd{m_stdout, POLLIN, 0};
-            if (poll(&fd, 1, 1000) <= 0) {
-                continue;
-            }
-            char chunk[4096];
-            ssize_t n = read(m_stdout, chunk, sizeof chunk);
-            if (n <= 0) {
-                return false; // the engine exited
-            }
-            buffer.append(chunk, static_cast<size_t>(n));
-            size_t nl;
-            while ((nl = buffer.find('\n')) != std::string::npos) {
-                std::string line = buffer.substr(0, nl);
-                buffer.erase(0, nl + 1);
-                if (!line.starts_with("ready ")) {
-                    continue;
-                }
-                m_api = field(line, "api=");
-                m_kubeconfig = field(line, "kubeconfig=");
-                return !m_kubeconfig.empty();
-            }
-        }
-        return false;
-    }
-    static std::string field(const std::string& line, const std::string& prefix) {
-        size_t at = line.find(" " + prefix);
-        if (at == std::string::npos) {
-            return {};
-        }
-        at += prefix.size() + 1;
-        return line.substr(at, line.find(' ', at) - at);
-    }
-
-    std::filesystem::path m_dir;
-    pid_t m_pid = -1;
-    int m_stdout = -1;
-    std::string m_api;
-    std::string m_kubeconfig;
-};
-
 json::object configMap(const std::string& name, const std::string& value = "v") {
     return json::object{{"apiVersion", "v1"},
                         {"kind", "ConfigMap"},
@@ -141,7 +45,7 @@ json::object configMap(const std::string& name, const std::string& value = "v") 
 class ClientHttpTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        s_engine = new EngineProcess();
+        s_engine = new testsupport::EngineProcess(PILOT_ENGINE_PATH);
         ASSERT_TRUE(s_engine->start()) << "pilothouse-engine did not print its ready line";
     }
     static void TearDownTestSuite() {
@@ -162,12 +66,12 @@ protected:
 
     std::string named(const std::string& base) const { return prefix + base; }
 
-    static EngineProcess* s_engine;
+    static testsupport::EngineProcess* s_engine;
     std::unique_ptr<HttpApiClient> client;
     std::string prefix;
 };
 
-EngineProcess* ClientHttpTest::s_engine = nullptr;
+testsupport::EngineProcess* ClientHttpTest::s_engine = nullptr;
 
 TEST_F(ClientHttpTest, theAdminKubeconfigReachesTheEngine) {
     EXPECT_EQ(client->server(), s_engine->apiUrl());

@@ -1,0 +1,110 @@
+#include "tests/support/engineprocess/engineprocess.h"
+
+#include "core/random.h"
+
+#include <csignal>
+
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace pilot::testsupport {
+
+EngineProcess::EngineProcess(std::string binary, std::vector<std::string> extraArgs)
+    : m_binary(std::move(binary)), m_extraArgs(std::move(extraArgs)) {}
+
+EngineProcess::~EngineProcess() {
+    stop();
+}
+
+bool EngineProcess::start(std::chrono::seconds limit) {
+    m_dir = std::filesystem::temp_directory_path() / ("pilot-engine-" + randomHex(6));
+    std::filesystem::create_directories(m_dir);
+    int out[2];
+    if (pipe(out) != 0) {
+        return false;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    std::vector<std::string> args = {m_binary, "--data-dir", m_dir.string(), "--listen",
+                                     "127.0.0.1:0"};
+    args.insert(args.end(), m_extraArgs.begin(), m_extraArgs.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) {
+        argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    int rc = posix_spawn(&m_pid, m_binary.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    if (rc != 0) {
+        close(out[0]);
+        m_pid = -1;
+        return false;
+    }
+    m_stdout = out[0];
+    return readReadyLine(limit);
+}
+
+void EngineProcess::stop() {
+    if (m_pid > 0) {
+        kill(m_pid, SIGTERM);
+        int status = 0;
+        waitpid(m_pid, &status, 0);
+        m_pid = -1;
+    }
+    if (m_stdout >= 0) {
+        close(m_stdout);
+        m_stdout = -1;
+    }
+    if (!m_dir.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove_all(m_dir, ignored);
+        m_dir.clear();
+    }
+}
+
+bool EngineProcess::readReadyLine(std::chrono::seconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    std::string buffer;
+    while (std::chrono::steady_clock::now() < deadline) {
+        pollfd fd{m_stdout, POLLIN, 0};
+        if (poll(&fd, 1, 1000) <= 0) {
+            continue;
+        }
+        char chunk[4096];
+        ssize_t n = read(m_stdout, chunk, sizeof chunk);
+        if (n <= 0) {
+            return false; // the engine exited
+        }
+        buffer.append(chunk, static_cast<size_t>(n));
+        size_t nl;
+        while ((nl = buffer.find('\n')) != std::string::npos) {
+            std::string line = buffer.substr(0, nl);
+            buffer.erase(0, nl + 1);
+            if (!line.starts_with("ready ")) {
+                continue;
+            }
+            m_api = field(line, "api=");
+            m_kubeconfig = field(line, "kubeconfig=");
+            return !m_kubeconfig.empty();
+        }
+    }
+    return false;
+}
+
+std::string EngineProcess::field(const std::string& line, const std::string& prefix) {
+    size_t at = line.find(" " + prefix);
+    if (at == std::string::npos) {
+        return {};
+    }
+    at += prefix.size() + 1;
+    return line.substr(at, line.find(' ', at) - at);
+}
+
+} // namespace pilot::testsupport
