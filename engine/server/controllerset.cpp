@@ -8,4 +8,10 @@ void addBuiltinControllers(controllers::ControllerManager& manager, kube::ApiCli
     (void)client;
 }
 
+controllers::ControllerManagerOptions controllerManagerOptions() {
+    controllers::ControllerManagerOptions options;
+    options.leaderElection = controllers::LeaderElectionOptions{};
+    return options;
+}
+
 } // namespace pilot::server

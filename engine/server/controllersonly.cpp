@@ -16,8 +16,8 @@ Status runControllersOnly(const std::string& kubeconfig, const std::string& cont
     if (!client) {
         return std::unexpected(client.error());
     }
-    controllers::ControllerManager manager(**client);
-    addBuiltinControllers(manager, **client);
+    controllers::ControllerManager manager(**client, addBuiltinControllers,
+                                           controllerManagerOptions());
     if (auto status = manager.start(); !status) {
         return status;
     }

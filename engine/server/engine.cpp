@@ -195,8 +195,8 @@ Status Engine::start() {
     // Controllers and the scheduler go through the same request pipeline as any client.
     d.controllerClient = std::make_unique<apiserver::InProcessApiClient>(
         *d.handler, "pilothouse-controller-manager");
-    d.controllers = std::make_unique<controllers::ControllerManager>(*d.controllerClient);
-    addBuiltinControllers(*d.controllers, *d.controllerClient);
+    d.controllers = std::make_unique<controllers::ControllerManager>(
+        *d.controllerClient, addBuiltinControllers, controllerManagerOptions());
     if (auto status = d.controllers->start(); !status) {
         return status;
     }
