@@ -1,5 +1,7 @@
 #include "kube/fieldmanager/fieldmanager.h"
 
+#include "kube/gojson.h"
+
 #include "kube/fieldmanager/merge.h"
 #include "kube/jsonutil.h"
 
@@ -260,25 +262,6 @@ FieldSet fieldsStillAsLastApplied(const json::value& live, const schema::Type* t
         .difference(drift.removed);
 }
 
-/// A copy with every object's members in sorted order, as Go's encoding/json writes maps.
-json::value sortedKeysCopy(const json::value& value) {
-    if (value.is_object()) {
-        json::object out;
-        for (const std::string& key : sortedKeys(value.get_object())) {
-            out.emplace(key, sortedKeysCopy(value.get_object().at(key)));
-        }
-        return out;
-    }
-    if (value.is_array()) {
-        json::array out;
-        for (const json::value& item : value.get_array()) {
-            out.push_back(sortedKeysCopy(item));
-        }
-        return out;
-    }
-    return value;
-}
-
 /// Upstream lastAppliedUpdater: after an apply by "kubectl", an object that carries the
 /// client-side apply annotation gets it rewritten to the applied configuration (without the
 /// annotation itself), so a later client-side apply diffs against what was applied last.
@@ -297,7 +280,8 @@ bool refreshLastApplied(json::value& object, const json::value& applied) {
             own->erase(LastAppliedAnnotation);
         }
     }
-    const std::string text = json::serialize(sortedKeysCopy(config)) + "\n";
+    // Byte for byte what kubectl writes: Go's encoding/json (sorted keys, HTML escaping).
+    const std::string text = kube::toGoJson(config) + "\n";
     const json::value previous = annotations->at(LastAppliedAnnotation);
     (*annotations)[LastAppliedAnnotation] = text;
     size_t total = 0;
