@@ -130,6 +130,8 @@ ApiResult<void> ResourceService::checkNamespace(const kube::ResourceType& type,
             "unable to create new content in namespace {} because it is being terminated", ns));
         e.name = ns;
         e.kind = "namespaces";
+        e.causes.push_back({"NamespaceTerminating", "metadata.namespace",
+                            fmt::format("namespace {} is being terminated", ns)});
         return apiFail(e);
     }
     return {};
@@ -346,12 +348,33 @@ ApiResult<json::object> ResourceService::prepareUpdate(const kube::ResourceType&
     const json::object* oldMeta = objectAt(old, "metadata");
     json::object result;
     if (options.part == Part::Status) {
-        // Status writes change only status (and nothing else a client sends).
+        // As upstream's status strategies: a status write keeps the spec (every top-level
+        // member but status and metadata) of the stored object; metadata changes such as the
+        // Deployment controller's revision annotation go through, except the labels of a
+        // Deployment and the ownerReferences of a Pod, which those strategies reset too.
         result = old;
         if (const json::value* s = updated.if_contains("status")) {
             result["status"] = *s;
         } else {
             result.erase("status");
+        }
+        if (const json::value* m = updated.if_contains("metadata"); m && m->is_object()) {
+            json::object meta = m->get_object();
+            const json::object* oldMeta = objectAt(old, "metadata");
+            auto keepOld = [&](std::string_view key) {
+                if (const json::value* v = oldMeta ? oldMeta->if_contains(key) : nullptr) {
+                    meta[key] = *v;
+                } else {
+                    meta.erase(key);
+                }
+            };
+            if (type.gvk.kind == "Deployment") {
+                keepOld("labels");
+            }
+            if (type.gvk.kind == "Pod" && type.gvk.group.empty()) {
+                keepOld("ownerReferences");
+            }
+            result["metadata"] = std::move(meta);
         }
     } else {
         result = std::move(updated);

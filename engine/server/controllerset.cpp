@@ -1,11 +1,15 @@
 #include "engine/server/controllerset.h"
 
+#include "engine/controllers/deployment/deploymentcontroller.h"
+#include "engine/controllers/replicaset/replicasetcontroller.h"
+#include "engine/controllers/replicaset/replicationmanager.h"
+
 namespace pilot::server {
 
 void addBuiltinControllers(controllers::ControllerManager& manager, kube::ApiClient& client) {
-    // Controllers are added here as they land (Engine II).
-    (void)manager;
-    (void)client;
+    manager.add(std::make_unique<controllers::ReplicaSetController>(client));
+    manager.add(std::make_unique<controllers::ReplicationManager>(client));
+    manager.add(std::make_unique<controllers::DeploymentController>(client));
 }
 
 controllers::ControllerManagerOptions controllerManagerOptions() {

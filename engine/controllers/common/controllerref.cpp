@@ -1,0 +1,121 @@
+#include "engine/controllers/common/controllerref.h"
+
+#include "kube/jsonutil.h"
+#include "kube/objectmeta.h"
+
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <memory>
+
+namespace pilot::controllers {
+namespace json = boost::json;
+
+json::object newControllerRef(const json::object& owner, const OwnerKind& kind) {
+    return json::object{
+        {"apiVersion", kind.apiVersion}, {"kind", kind.kind},  {"name", kube::name(owner)},
+        {"uid", kube::uid(owner)},       {"controller", true}, {"blockOwnerDeletion", true}};
+}
+
+std::string adoptPatch(const json::object& owner, const OwnerKind& kind,
+                       std::string_view dependentUid) {
+    json::object patch{
+        {"metadata", json::object{{"ownerReferences", json::array{newControllerRef(owner, kind)}},
+                                  {"uid", dependentUid}}}};
+    return json::serialize(patch);
+}
+
+std::string releasePatch(std::string_view ownerUid, std::string_view dependentUid) {
+    json::object patch{
+        {"metadata", json::object{{"ownerReferences", json::array{json::object{{"$patch", "delete"},
+                                                                               {"uid", ownerUid}}}},
+                                  {"uid", dependentUid}}}};
+    return json::serialize(patch);
+}
+
+ControllerRefManager::ControllerRefManager(kube::ApiClient& client,
+                                           const kube::ApiResource& ownerResource,
+                                           const kube::ApiResource& dependentResource,
+                                           const json::object& owner, OwnerKind kind,
+                                           kube::LabelSelector selector)
+    : m_client(client), m_ownerResource(ownerResource), m_dependentResource(dependentResource),
+      m_owner(owner), m_kind(std::move(kind)), m_selector(std::move(selector)) {}
+
+Status ControllerRefManager::canAdopt() {
+    if (m_canAdopt) {
+        return *m_canAdopt;
+    }
+    std::string_view ns = kube::namespaceOf(m_owner);
+    std::string_view name = kube::name(m_owner);
+    auto fresh = m_client.get(m_ownerResource, ns, name);
+    if (!fresh) {
+        m_canAdopt = std::unexpected(fresh.error().toError());
+    } else if (kube::uid(*fresh) != kube::uid(m_owner)) {
+        m_canAdopt =
+            fail(ErrorCode::Conflict,
+                 fmt::format("original {} {}/{} is gone: got uid {}, wanted {}", m_kind.kind, ns,
+                             name, kube::uid(*fresh), kube::uid(m_owner)));
+    } else if (kube::hasDeletionTimestamp(*fresh)) {
+        m_canAdopt = fail(ErrorCode::Conflict, fmt::format("{}/{} has just been deleted at {}", ns,
+                                                           name, kube::deletionTimestamp(*fresh)));
+    } else {
+        m_canAdopt = Status{};
+    }
+    return *m_canAdopt;
+}
+
+Result<std::vector<kube::ObjectPtr>>
+ControllerRefManager::claim(const std::vector<kube::ObjectPtr>& candidates) {
+    std::vector<kube::ObjectPtr> claimed;
+    std::optional<Error> firstError;
+    const bool ownerDeleting = kube::hasDeletionTimestamp(m_owner);
+    const std::string_view ownerUid = kube::uid(m_owner);
+    for (const kube::ObjectPtr& object : candidates) {
+        const bool matches = m_selector.matches(kube::labels(*object));
+        const json::object* ref = kube::controllerRef(*object);
+        if (ref != nullptr) {
+            if (kube::stringAt(*ref, "uid") != ownerUid) {
+                continue; // Someone else's.
+            }
+            if (matches) {
+                claimed.push_back(object);
+                continue;
+            }
+            if (ownerDeleting) {
+                continue;
+            }
+            auto released = m_client.patch(m_dependentResource, kube::namespaceOf(*object),
+                                           kube::name(*object), kube::PatchType::StrategicMerge,
+                                           releasePatch(ownerUid, kube::uid(*object)));
+            if (!released && !kube::isNotFound(released.error()) && !firstError) {
+                firstError = released.error().toError();
+            }
+            continue;
+        }
+        // An orphan.
+        if (ownerDeleting || !matches || kube::hasDeletionTimestamp(*object) ||
+            kube::namespaceOf(*object) != kube::namespaceOf(m_owner)) {
+            continue;
+        }
+        if (Status ok = canAdopt(); !ok) {
+            if (!firstError) {
+                firstError = ok.error();
+            }
+            continue;
+        }
+        auto adopted = m_client.patch(m_dependentResource, kube::namespaceOf(*object),
+                                      kube::name(*object), kube::PatchType::StrategicMerge,
+                                      adoptPatch(m_owner, m_kind, kube::uid(*object)));
+        if (adopted) {
+            claimed.push_back(std::make_shared<const json::object>(std::move(*adopted)));
+        } else if (!kube::isNotFound(adopted.error()) && !firstError) {
+            firstError = adopted.error().toError();
+        }
+    }
+    if (firstError) {
+        return std::unexpected(*firstError);
+    }
+    return claimed;
+}
+
+} // namespace pilot::controllers

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "core/error.h"
+#include "kube/client/apiclient.h"
+#include "kube/client/indexedcache.h"
+#include "kube/labelselector.h"
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pilot::controllers {
+
+/// The group/version and kind a controller writes into its dependents' owner references.
+struct OwnerKind {
+    std::string apiVersion; ///< `apps/v1`, `v1`.
+    std::string kind;       ///< `ReplicaSet`, `Deployment`, ...
+};
+
+/// `{apiVersion, kind, name, uid, controller: true, blockOwnerDeletion: true}` for `owner`
+/// (metav1.NewControllerRef).
+[[nodiscard]] boost::json::object newControllerRef(const boost::json::object& owner,
+                                                   const OwnerKind& kind);
+/// The strategic-merge patch that makes `owner` the controller of the object `dependentUid`.
+[[nodiscard]] std::string adoptPatch(const boost::json::object& owner, const OwnerKind& kind,
+                                     std::string_view dependentUid);
+/// The strategic-merge patch that removes the owner reference `ownerUid` from `dependentUid`.
+[[nodiscard]] std::string releasePatch(std::string_view ownerUid, std::string_view dependentUid);
+
+/// Claims dependents for one controller as upstream's ControllerRefManager does: objects it
+/// controls that still match are kept; those that stopped matching are released (unless the
+/// owner is being deleted); matching orphans that are not being deleted are adopted, after one
+/// uncached read confirms the owner still exists under the same uid and is not being deleted.
+/// Objects controlled by someone else are ignored. Not thread-safe; one per sync.
+class ControllerRefManager {
+public:
+    ControllerRefManager(kube::ApiClient& client, const kube::ApiResource& ownerResource,
+                         const kube::ApiResource& dependentResource,
+                         const boost::json::object& owner, OwnerKind kind,
+                         kube::LabelSelector selector);
+
+    /// The candidates the owner controls after claiming, with adopted objects as the server
+    /// returned them. Every candidate is processed; the first adopt/release failure (other
+    /// than NotFound) is returned instead of the list, so the caller retries the sync.
+    [[nodiscard]] Result<std::vector<kube::ObjectPtr>>
+    claim(const std::vector<kube::ObjectPtr>& candidates);
+
+private:
+    [[nodiscard]] Status canAdopt();
+
+    kube::ApiClient& m_client;
+    const kube::ApiResource& m_ownerResource;
+    const kube::ApiResource& m_dependentResource;
+    const boost::json::object& m_owner;
+    OwnerKind m_kind;
+    kube::LabelSelector m_selector;
+    std::optional<Status> m_canAdopt;
+};
+
+} // namespace pilot::controllers

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "core/clock.h"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+
+/// Pod state as the workload controllers judge it (k8s.io/kubernetes/pkg/api/v1/pod and
+/// pkg/controller's IsPodActive). All readers tolerate missing fields.
+namespace pilot::controllers {
+
+/// Not Succeeded, not Failed and not being deleted: counts toward a controller's replicas.
+[[nodiscard]] bool isPodActive(const boost::json::object& pod);
+/// The `Ready` condition is `True`.
+[[nodiscard]] bool isPodReady(const boost::json::object& pod);
+/// When the pod last became ready (the Ready condition's lastTransitionTime), if it is ready.
+[[nodiscard]] std::optional<TimePoint> podReadyTime(const boost::json::object& pod);
+/// Ready for at least `minReadySeconds` at `now` (ready is enough when minReadySeconds is 0).
+[[nodiscard]] bool isPodAvailable(const boost::json::object& pod, int64_t minReadySeconds,
+                                  TimePoint now);
+/// The highest restartCount among the pod's containers.
+[[nodiscard]] int64_t maxContainerRestarts(const boost::json::object& pod);
+/// `metadata.creationTimestamp` parsed; nullopt when absent or malformed.
+[[nodiscard]] std::optional<TimePoint> creationTime(const boost::json::object& object);
+
+} // namespace pilot::controllers
