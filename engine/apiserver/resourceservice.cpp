@@ -303,7 +303,10 @@ ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
     } else {
         metadata.erase("generation");
     }
-    if (type.hasStatusSubresource) {
+    // Status comes through its subresource; Nodes are the exception (upstream's node strategy
+    // keeps the status a registering kubelet sends with capacity and conditions).
+    bool isNode = type.gvk.kind == "Node" && type.gvk.group.empty();
+    if (type.hasStatusSubresource && !isNode) {
         object.erase("status");
     }
     if (type.gvk.kind == "Pod" && type.gvk.group.empty()) {

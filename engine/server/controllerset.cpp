@@ -3,6 +3,7 @@
 #include "engine/controllers/deployment/deploymentcontroller.h"
 #include "engine/controllers/replicaset/replicasetcontroller.h"
 #include "engine/controllers/replicaset/replicationmanager.h"
+#include "engine/scheduler/scheduler.h"
 
 namespace pilot::server {
 
@@ -10,6 +11,7 @@ void addBuiltinControllers(controllers::ControllerManager& manager, kube::ApiCli
     manager.add(std::make_unique<controllers::ReplicaSetController>(client));
     manager.add(std::make_unique<controllers::ReplicationManager>(client));
     manager.add(std::make_unique<controllers::DeploymentController>(client));
+    manager.add(std::make_unique<scheduler::Scheduler>(client, scheduler::SchedulerOptions{}));
 }
 
 controllers::ControllerManagerOptions controllerManagerOptions() {

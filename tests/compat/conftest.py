@@ -13,6 +13,8 @@ MANIFESTS = HERE.parent / "data" / "manifests"
 def pytest_addoption(parser):
     parser.addoption("--engine", default=os.environ.get("PILOT_ENGINE", ""),
                      help="path to the pilothouse-engine binary")
+    parser.addoption("--simnodes", default=os.environ.get("PILOT_SIMNODES", ""),
+                     help="path to the pilot-simnodes binary")
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +48,12 @@ def manifest():
     def read(name: str) -> str:
         return (MANIFESTS / name).read_text()
     return read
+
+
+@pytest.fixture(scope="session")
+def simnodes_binary(request) -> str:
+    path = request.config.getoption("--simnodes")
+    if not path:
+        path = str(HERE.parents[1] / "build" / "tests" / "pilot-simnodes")
+    assert os.access(path, os.X_OK), f"pilot-simnodes binary not found: {path}"
+    return path
