@@ -6,6 +6,7 @@
 #include "engine/apiserver/httpserver.h"
 #include "engine/apiserver/inprocessclient.h"
 #include "engine/apiserver/metrics.h"
+#include "engine/apiserver/priorityadmission.h"
 #include "engine/apiserver/resourceservice.h"
 #include "engine/apiserver/selectors.h"
 #include "engine/apiserver/serviceallocator.h"
@@ -133,6 +134,10 @@ Status Engine::start() {
         d.allocator = std::make_shared<apiserver::ServiceAllocator>(d.service->cacheFor(*services),
                                                                     apiserver::ServiceNetwork{});
         d.service->addHook(d.allocator);
+    }
+    if (auto classes = d.types->byResource("scheduling.k8s.io", "v1", "priorityclasses")) {
+        d.service->addHook(
+            std::make_shared<apiserver::PriorityAdmission>(d.service->cacheFor(*classes)));
     }
     d.lifecycle = std::make_unique<Lifecycle>(*d.service);
     if (auto status = d.lifecycle->bootstrap(); !status) {

@@ -60,6 +60,37 @@ Status Lifecycle::bootstrap() {
     if (!nsType) {
         return {};
     }
+    // The two system PriorityClasses every cluster has.
+    if (auto classes = m_service.types().byResource("scheduling.k8s.io", "v1", "priorityclasses")) {
+        struct SystemClass {
+            std::string_view name;
+            int64_t value;
+            std::string_view description;
+        };
+        for (const SystemClass& c :
+             {SystemClass{"system-node-critical", 2000001000,
+                          "Used for system critical pods that must not be moved from their "
+                          "current node."},
+              SystemClass{"system-cluster-critical", 2000000000,
+                          "Used for system critical pods that must run in the cluster, but can "
+                          "be moved to another node if necessary."}}) {
+            if (m_service.get(*classes, "", std::string(c.name))) {
+                continue;
+            }
+            json::object pc{{"apiVersion", "scheduling.k8s.io/v1"},
+                            {"kind", "PriorityClass"},
+                            {"metadata", {{"name", c.name}}},
+                            {"value", c.value},
+                            {"description", c.description},
+                            {"preemptionPolicy", "PreemptLowerPriority"}};
+            auto created = m_service.create(*classes, "", std::move(pc), apiserver::WriteOptions{});
+            if (!created) {
+                return fail(ErrorCode::Internal, "cannot create PriorityClass " +
+                                                     std::string(c.name) + ": " +
+                                                     created.error().message);
+            }
+        }
+    }
     for (std::string_view name : BuiltinNamespaces) {
         if (m_service.get(*nsType, "", std::string(name))) {
             continue;

@@ -25,7 +25,8 @@ public:
     explicit Lifecycle(apiserver::ResourceService& service);
     ~Lifecycle();
 
-    /// Creates default, kube-system, kube-public and kube-node-lease when missing.
+    /// Creates default, kube-system, kube-public and kube-node-lease and the system
+    /// PriorityClasses (system-node-critical, system-cluster-critical) when missing.
     [[nodiscard]] Status bootstrap();
     void start();
     void stop();

@@ -87,3 +87,65 @@ spec:
     events = k("get", "events", "-n", "sched", "--field-selector=reason=FailedScheduling",
                "-o", "jsonpath={.items[*].message}").stdout
     assert "0/2 nodes are available: 2 Insufficient cpu." in events, events
+
+
+def test_priority_classes_resolve_and_preempt(cluster):
+    k = cluster.k
+    k("create", "namespace", "prio")
+    classes = k("get", "priorityclasses", "--no-headers").stdout
+    assert re.search(r"^system-node-critical\s+2000001000\s+false", classes, re.M), classes
+    k("apply", "-f", "-", input="""apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: high}
+value: 1000
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: important, namespace: prio}
+spec:
+  priorityClassName: high
+  containers: [{name: main, image: busybox:1.36}]
+""")
+    pod = cluster.kjson("get", "pod", "important", "-n", "prio")
+    assert pod["spec"]["priority"] == 1000
+    assert pod["spec"]["preemptionPolicy"] == "PreemptLowerPriority"
+    res = k("apply", "-f", "-", check=False, input="""apiVersion: v1
+kind: Pod
+metadata: {name: orphan, namespace: prio}
+spec:
+  priorityClassName: missing
+  containers: [{name: main, image: busybox:1.36}]
+""")
+    assert res.returncode == 1
+    assert "no PriorityClass with name missing was found" in res.stderr, res.stderr
+
+
+def test_higher_priority_pod_preempts(cluster):
+    k = cluster.k
+    k("create", "namespace", "preempt")
+    filler = """apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, namespace: preempt}}
+spec:
+  {cls}
+  containers:
+  - name: main
+    image: busybox:1.36
+    resources: {{requests: {{cpu: "3"}}}}
+"""
+    k("apply", "-f", "-", input=filler.format(name="low-a", cls=""))
+    k("apply", "-f", "-", input=filler.format(name="low-b", cls=""))
+    k("wait", "--for=condition=Ready", "pod/low-a", "pod/low-b", "-n", "preempt",
+      "--timeout=30s")
+    k("apply", "-f", "-", input="""apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: urgent}
+value: 100000
+""")
+    k("apply", "-f", "-", input=filler.format(name="urgent", cls="priorityClassName: urgent"))
+    k("wait", "--for=condition=Ready", "pod/urgent", "-n", "preempt", "--timeout=60s")
+    left = k("get", "pods", "-n", "preempt", "-o", "name").stdout.split()
+    assert "pod/urgent" in left and len(left) == 2, left  # one low-priority pod was evicted
+    events = k("get", "events", "-n", "preempt", "--field-selector=reason=Preempted",
+               "-o", "jsonpath={.items[*].message}").stdout
+    assert "Preempted by pod" in events, events
