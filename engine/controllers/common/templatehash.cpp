@@ -1,5 +1,6 @@
 #include "engine/controllers/common/templatehash.h"
 
+#include "kube/gojson.h"
 #include "kube/jsonutil.h"
 
 #include <boost/json/serialize.hpp>
@@ -18,42 +19,6 @@ constexpr std::string_view SafeAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 bool isEmpty(const json::value& v) {
     return v.is_null() || (v.is_object() && v.get_object().empty()) ||
            (v.is_array() && v.get_array().empty());
-}
-
-void writeCanonical(const json::value& v, std::string& out) {
-    if (const json::object* o = v.if_object()) {
-        std::vector<std::string_view> keys;
-        keys.reserve(o->size());
-        for (const auto& member : *o) {
-            keys.push_back(member.key());
-        }
-        std::sort(keys.begin(), keys.end());
-        out += '{';
-        bool first = true;
-        for (std::string_view key : keys) {
-            if (!first) {
-                out += ',';
-            }
-            first = false;
-            out += json::serialize(json::string(key));
-            out += ':';
-            writeCanonical(o->at(key), out);
-        }
-        out += '}';
-        return;
-    }
-    if (const json::array* a = v.if_array()) {
-        out += '[';
-        for (size_t i = 0; i < a->size(); ++i) {
-            if (i > 0) {
-                out += ',';
-            }
-            writeCanonical((*a)[i], out);
-        }
-        out += ']';
-        return;
-    }
-    out += json::serialize(v);
 }
 
 json::value withoutHashLabel(const json::value& podTemplate) {
@@ -110,7 +75,7 @@ json::value normalizedJson(const json::value& value) {
 
 std::string canonicalJson(const json::value& value) {
     std::string out;
-    writeCanonical(normalizedJson(value), out);
+    kube::appendGoJson(out, normalizedJson(value));
     return out;
 }
 
