@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 data="${XDG_DATA_HOME:-$HOME/.local/share}/pilothouse/engine"
 mkdir -p "$data"
 coproc ENGINE { exec ./build/bin/pilothouse-engine --data-dir "$data" --listen "${PILOT_LISTEN:-127.0.0.1:6443}"; }
-trap 'kill -TERM $ENGINE_PID 2>/dev/null; wait $ENGINE_PID 2>/dev/null' EXIT INT TERM
+engine_pid=$ENGINE_PID # bash unsets ENGINE_PID once the coprocess exits
+trap 'kill -TERM "$engine_pid" 2>/dev/null; wait "$engine_pid" 2>/dev/null || true' EXIT INT TERM
 read -r line <&"${ENGINE[0]}"
 echo "$line"
 kubeconfig="${line##*kubeconfig=}"
@@ -22,4 +23,4 @@ Pilothouse engine is running. Use it with kubectl:
 
 Press Ctrl-C to stop it.
 MSG
-wait "$ENGINE_PID"
+wait "$engine_pid"
