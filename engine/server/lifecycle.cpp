@@ -125,9 +125,10 @@ void Lifecycle::addWatcher(const kube::ResourceTypePtr& type) {
         log::warn("lifecycle", "cannot watch {}: {}", type->plural, watcher.error().message);
         return;
     }
-    (*watcher)->setNotify([this] {
+    (*watcher)->setNotify([this, raw = watcher->get()] {
         std::lock_guard lock(m_mutex);
         m_dirty = true;
+        m_pending.insert(raw);
         m_wake.notify_one();
     });
     m_watchers.emplace_back(type, *watcher);
@@ -183,6 +184,7 @@ void Lifecycle::run() {
     std::vector<watchcache::WatchEvent> events;
     while (true) {
         bool resync = false;
+        std::set<const watchcache::Watcher*> pending;
         {
             std::unique_lock lock(m_mutex);
             resync =
@@ -191,6 +193,7 @@ void Lifecycle::run() {
                 return;
             }
             m_dirty = false;
+            pending = std::exchange(m_pending, {});
         }
         applyTypeChanges();
         // A consistent cut: every event up to `cut` is queued by now, in whichever watcher it
@@ -206,6 +209,11 @@ void Lifecycle::run() {
             }
         }
         for (auto& [type, watcher] : m_watchers) {
+            // Only watchers that said they have events (each says so once per burst, and is
+            // drained here); all of them on a resync.
+            if (!resync && !pending.contains(watcher.get())) {
+                continue;
+            }
             events.clear();
             if (!watcher->poll(events)) {
                 std::lock_guard lock(m_mutex);

@@ -74,6 +74,7 @@ private:
     std::mutex m_mutex;
 
     std::vector<std::pair<kube::ResourceTypePtr, bool>> m_typeChanges; // guarded by m_mutex
+    std::set<const watchcache::Watcher*> m_pending; // watchers with new events; by m_mutex
     /// Events past the current pass's consistent cut (lifecycle thread only).
     std::vector<std::pair<kube::ResourceTypePtr, watchcache::WatchEvent>> m_deferred;
     std::condition_variable m_wake;
