@@ -303,10 +303,8 @@ ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
     } else {
         metadata.erase("generation");
     }
-    // Status comes through its subresource; Nodes are the exception (upstream's node strategy
-    // keeps the status a registering kubelet sends with capacity and conditions).
-    bool isNode = type.gvk.kind == "Node" && type.gvk.group.empty();
-    if (type.hasStatusSubresource && !isNode) {
+    // Status comes through its subresource, unless the kind keeps it on create (Nodes).
+    if (type.hasStatusSubresource && !type.statusOnCreate) {
         object.erase("status");
     }
     if (type.gvk.kind == "Pod" && type.gvk.group.empty()) {
@@ -353,8 +351,8 @@ ApiResult<json::object> ResourceService::prepareUpdate(const kube::ResourceType&
     if (options.part == Part::Status) {
         // As upstream's status strategies: a status write keeps the spec (every top-level
         // member but status and metadata) of the stored object; metadata changes such as the
-        // Deployment controller's revision annotation go through, except the labels of a
-        // Deployment and the ownerReferences of a Pod, which those strategies reset too.
+        // Deployment controller's revision annotation go through, except the fields the type
+        // lists in statusWriteKeeps (Deployment labels, Pod ownerReferences).
         result = old;
         if (const json::value* s = updated.if_contains("status")) {
             result["status"] = *s;
@@ -371,11 +369,8 @@ ApiResult<json::object> ResourceService::prepareUpdate(const kube::ResourceType&
                     meta.erase(key);
                 }
             };
-            if (type.gvk.kind == "Deployment") {
-                keepOld("labels");
-            }
-            if (type.gvk.kind == "Pod" && type.gvk.group.empty()) {
-                keepOld("ownerReferences");
+            for (const std::string& key : type.statusWriteKeeps) {
+                keepOld(key);
             }
             result["metadata"] = std::move(meta);
         }

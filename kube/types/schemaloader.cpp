@@ -614,6 +614,10 @@ void SchemaLoader::readResources(std::string_view file, const value& root) {
                 rt.fieldSelectors = texts(v, ctx, key);
             } else if (key == "printer") {
                 rt.printer = text(v, ctx, key);
+            } else if (key == "statusOnCreate") {
+                rt.statusOnCreate = flag(v, ctx, key);
+            } else if (key == "statusWriteKeeps") {
+                rt.statusWriteKeeps = texts(v, ctx, key);
             } else if (key == "tracksGeneration") {
                 rt.tracksGeneration = flag(v, ctx, key);
             } else if (key == "verbs") {

@@ -74,6 +74,12 @@ struct ResourceType {
     const SchemaSet* schemaSet = nullptr;
     /// Whether writes to the main resource keep `status` (kind has a status subresource).
     bool hasStatusSubresource = false;
+    /// Whether a create keeps the `status` it carries although the kind has a status
+    /// subresource (Nodes, as upstream's node strategy).
+    bool statusOnCreate = false;
+    /// Metadata fields a status write keeps from the stored object (upstream's status
+    /// strategies: Deployment labels, Pod ownerReferences); other metadata changes go through.
+    std::vector<std::string> statusWriteKeeps;
     /// Whether `metadata.generation` is maintained (bumped on spec changes).
     bool tracksGeneration = false;
     /// Storage key prefix `/registry/<group>/<plural>` shared by all versions of a resource.

@@ -596,3 +596,41 @@ TEST_F(ApiHandlerTest, finalizeOnAnActiveNamespaceKeepsIt) {
 }
 
 } // namespace
+
+namespace {
+
+TEST_F(ApiHandlerTest, statusWritesKeepSpecAndTheTypesListedMetadata) {
+    (void)mustPost(Deployments, deployment("web"));
+    // A status write may change annotations (the Deployment controller's revision), not spec
+    // and not labels (statusWriteKeeps).
+    HandlerResult r = patch(std::string(Deployments) + "/web/status",
+                            R"({"metadata":{"labels":{"x":"y"},"annotations":{"rev":"2"}},)"
+                            R"("spec":{"replicas":9},"status":{"replicas":1}})",
+                            "application/merge-patch+json");
+    ASSERT_EQ(r.response.status, 200) << r.response.body;
+    json::object d = bodyOf(get(std::string(Deployments) + "/web"));
+    EXPECT_EQ(str(d, "metadata.annotations.rev"), "2");
+    EXPECT_EQ(str(d, "metadata.labels.x"), "");
+    EXPECT_EQ(d.at("spec").at("replicas").as_int64(), 1);
+    EXPECT_EQ(d.at("status").at("replicas").as_int64(), 1);
+}
+
+TEST_F(ApiHandlerTest, nodesKeepTheStatusSentOnCreate) {
+    HandlerResult r =
+        post("/api/v1/nodes", obj(R"({"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"},)"
+                                  R"("status":{"capacity":{"cpu":"2"}}})"));
+    ASSERT_EQ(r.response.status, 201) << r.response.body;
+    EXPECT_EQ(str(bodyOf(get("/api/v1/nodes/n1")), "status.capacity.cpu"), "2");
+    HandlerResult p = post(ConfigMaps, configMap("c"));
+    ASSERT_EQ(p.response.status, 201);
+    HandlerResult d = post(Deployments, [] {
+        json::object o = deployment("with-status");
+        o["status"] = json::object{{"replicas", 5}};
+        return o;
+    }());
+    ASSERT_EQ(d.response.status, 201);
+    EXPECT_FALSE(bodyOf(d).contains("status") &&
+                 bodyOf(d).at("status").as_object().contains("replicas"));
+}
+
+} // namespace
