@@ -20,7 +20,7 @@ using tcp = net::ip::tcp;
 namespace {
 
 constexpr auto RequestTimeout = std::chrono::seconds(120);
-constexpr std::size_t StreamChunk = 64 * 1024;
+constexpr std::size_t StreamChunk = 256 * 1024;
 
 std::string describe(const beast::error_code& ec, std::string_view during) {
     return fmt::format("{}: {}", during, ec.message());
@@ -200,7 +200,7 @@ net::awaitable<Response> HttpClient::readLines(Stream& stream, const std::string
     if (ec) {
         co_return Response{0, {}, describe(ec, "send " + target)};
     }
-    http::response_parser<http::buffer_body> parser;
+    http::response_parser<http::string_body> parser;
     parser.body_limit(boost::none);
     co_await http::async_read_header(stream, m_buffer, parser, token);
     if (ec) {
@@ -210,36 +210,56 @@ net::awaitable<Response> HttpClient::readLines(Stream& stream, const std::string
     if (onHeaders) {
         onHeaders(result.status);
     }
-    std::vector<char> chunk(StreamChunk);
-    std::string pending;
-    while (!parser.is_done()) {
-        parser.get().body().data = chunk.data();
-        parser.get().body().size = chunk.size();
-        // read_some returns as soon as some body arrived; read would wait for a full chunk buffer.
-        co_await http::async_read_some(stream, m_buffer, parser, token);
-        if (ec == http::error::need_buffer) {
-            ec = {};
+    // Lines are cut straight from the chunk bodies as Beast's parser meets them: one large
+    // socket read feeds many events, with no copy into a body buffer (a watcher reads
+    // hundreds of thousands of events a second in the fan-out phase).
+    std::string partial;
+    bool stopped = false;
+    auto onChunkBody = [&](std::uint64_t, std::string_view body,
+                           beast::error_code&) -> std::size_t {
+        if (stopped || result.status != 200) {
+            result.body.append(body);
+            return body.size();
         }
+        std::size_t start = 0;
+        for (auto end = body.find('\n'); end != std::string_view::npos && !stopped;
+             end = body.find('\n', start)) {
+            std::string_view line = body.substr(start, end - start);
+            if (!partial.empty()) {
+                partial.append(line);
+                line = partial;
+            }
+            stopped = !onLine(line);
+            partial.clear();
+            start = end + 1;
+        }
+        if (!stopped) {
+            partial.append(body.substr(start));
+        }
+        return body.size();
+    };
+    parser.on_chunk_body(onChunkBody); // kept by reference: lives until the loop ends
+    while (!parser.is_done() && !stopped) {
+        std::size_t used = m_buffer.size() > 0 ? parser.put(m_buffer.data(), ec) : 0;
+        m_buffer.consume(used);
+        if (ec == http::error::need_more) {
+            ec = {};
+        } else if (ec) {
+            result.error = describe(ec, "stream " + target);
+            co_return result;
+        }
+        if (parser.is_done() || stopped || (used > 0 && m_buffer.size() > 0)) {
+            continue;
+        }
+        std::size_t read = co_await stream.async_read_some(m_buffer.prepare(StreamChunk), token);
         if (ec) {
             result.error = describe(ec, "stream " + target);
             co_return result;
         }
-        pending.append(chunk.data(), chunk.size() - parser.get().body().size);
-        if (result.status != 200) {
-            continue;
-        }
-        std::size_t start = 0;
-        for (auto end = pending.find('\n'); end != std::string::npos;
-             end = pending.find('\n', start)) {
-            if (!onLine(std::string_view(pending).substr(start, end - start))) {
-                co_return result;
-            }
-            start = end + 1;
-        }
-        pending.erase(0, start);
+        m_buffer.commit(read);
     }
-    if (result.status != 200) {
-        result.body = std::move(pending);
+    if (result.status != 200 && result.body.empty()) {
+        result.body = std::move(parser.get().body());
     }
     co_return result;
 }

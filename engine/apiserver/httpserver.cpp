@@ -1,4 +1,5 @@
 #include "engine/apiserver/httpserver.h"
+#include "core/threadname.h"
 
 #include "core/log.h"
 #include "engine/apiserver/apierror.h"
@@ -41,7 +42,10 @@ struct HttpServer::Impl {
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
     ssl::context sslContext{ssl::context::tls_server};
     std::unique_ptr<tcp::acceptor> acceptor;
-    std::unique_ptr<net::thread_pool> workers;
+    /// Handlers run here, off the I/O threads (they may wait for a store commit).
+    net::io_context workers;
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> workersWork;
+    std::vector<std::thread> workerThreads;
     std::vector<std::thread> ioThreads;
     std::atomic<bool> stopping{false};
     /// Open sessions, so stop() can close idle keep-alive connections at once instead of
@@ -146,7 +150,7 @@ private:
         request->body = std::move(raw.body());
         m_server.authenticate(*request, m_stream.native_handle());
 
-        net::post(*m_server.workers, [self = shared_from_this(), request] {
+        net::post(m_server.workers, [self = shared_from_this(), request] {
             HandlerResult result;
             try {
                 result = self->m_server.handler(*request);
@@ -444,11 +448,20 @@ Result<uint16_t> HttpServer::start() {
                                                 ec.message());
     }
     uint16_t port = d.acceptor->local_endpoint().port();
-    d.workers = std::make_unique<net::thread_pool>(d.options.workerThreads);
+    d.workersWork.emplace(d.workers.get_executor());
+    for (size_t i = 0; i < d.options.workerThreads; ++i) {
+        d.workerThreads.emplace_back([&d] {
+            setThreadName("api-worker");
+            d.workers.run();
+        });
+    }
     d.work.emplace(d.io.get_executor());
     d.accept();
     for (size_t i = 0; i < d.options.ioThreads; ++i) {
-        d.ioThreads.emplace_back([&d] { d.io.run(); });
+        d.ioThreads.emplace_back([&d] {
+            setThreadName("api-io");
+            d.io.run();
+        });
     }
     return port;
 }
@@ -465,9 +478,11 @@ void HttpServer::stop() {
         });
     }
     d.closeIdleSessions();
-    if (d.workers) {
-        d.workers->join();
+    d.workersWork.reset(); // workers finish what is queued, then return
+    for (std::thread& t : d.workerThreads) {
+        t.join();
     }
+    d.workerThreads.clear();
     d.work.reset();
     // Let in-flight responses go out, then stop.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);

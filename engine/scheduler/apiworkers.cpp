@@ -1,4 +1,5 @@
 #include "engine/scheduler/apiworkers.h"
+#include "core/threadname.h"
 
 #include <algorithm>
 
@@ -22,7 +23,10 @@ void ApiWorkers::start() {
                 std::lock_guard lock(w->mutex);
                 w->stopping = false;
             }
-            worker->thread = std::thread([this, w] { run(*w); });
+            worker->thread = std::thread([this, w] {
+                setThreadName("sched-binder");
+                run(*w);
+            });
         }
     }
 }

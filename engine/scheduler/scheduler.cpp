@@ -1,4 +1,5 @@
 #include "engine/scheduler/scheduler.h"
+#include "core/threadname.h"
 
 #include "core/log.h"
 #include "engine/scheduler/podupdates.h"
@@ -235,7 +236,10 @@ void Scheduler::start() {
         return;
     }
     m_workers.start();
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+        setThreadName("scheduler");
+        run();
+    });
 }
 
 void Scheduler::stop() {

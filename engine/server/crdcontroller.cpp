@@ -1,4 +1,5 @@
 #include "engine/server/crdcontroller.h"
+#include "core/threadname.h"
 
 #include "core/log.h"
 #include "engine/apiserver/selectors.h"
@@ -115,7 +116,10 @@ Status CrdController::start() {
         m_dirty = true;
         m_wake.notify_one();
     });
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+        setThreadName("crd-controller");
+        run();
+    });
     return {};
 }
 

@@ -1,4 +1,5 @@
 #include "engine/server/lifecycle.h"
+#include "core/threadname.h"
 
 #include "core/log.h"
 #include "kube/jsonutil.h"
@@ -115,7 +116,10 @@ void Lifecycle::start() {
             addWatcher(type);
         }
     }
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+        setThreadName("lifecycle");
+        run();
+    });
 }
 
 void Lifecycle::addWatcher(const kube::ResourceTypePtr& type) {

@@ -139,7 +139,8 @@ void ResourceCache::load(std::vector<ObjectPtr> objects, std::vector<WatchEvent>
     trimHistory();
 }
 
-void ResourceCache::apply(const std::vector<WatchEvent>& events, int64_t batchRevision) {
+std::vector<std::shared_ptr<Watcher>> ResourceCache::apply(const std::vector<WatchEvent>& events,
+                                                           int64_t batchRevision) {
     std::vector<std::shared_ptr<Watcher>> watchers;
     {
         std::lock_guard lock(m_mutex);
@@ -156,6 +157,11 @@ void ResourceCache::apply(const std::vector<WatchEvent>& events, int64_t batchRe
         std::erase_if(m_watchers, [](const auto& w) { return w->stopped(); });
         watchers = m_watchers;
     }
+    return watchers;
+}
+
+void ResourceCache::fanOut(const std::vector<std::shared_ptr<Watcher>>& watchers,
+                           const std::vector<WatchEvent>& events) {
     // Fan-out happens outside the cache lock: readers are never blocked by slow filters.
     // Watchers registered after the lock was released saw these events in the history.
     for (const auto& watcher : watchers) {

@@ -53,7 +53,13 @@ public:
     // Writer side (the WatchCache calls these on the store's writer thread).
     void load(std::vector<ObjectPtr> objects, std::vector<WatchEvent> history, int64_t revision,
               int64_t historyStart);
-    void apply(const std::vector<WatchEvent>& events, int64_t batchRevision);
+    /// Applies a batch's events; returns the watchers to offer them to (see fanOut), which the
+    /// WatchCache does once every resource holds the batch, so a woken watcher never sees the
+    /// cache revision behind an event it was handed.
+    [[nodiscard]] std::vector<std::shared_ptr<Watcher>> apply(const std::vector<WatchEvent>& events,
+                                                              int64_t batchRevision);
+    static void fanOut(const std::vector<std::shared_ptr<Watcher>>& watchers,
+                       const std::vector<WatchEvent>& events);
     void advance(int64_t revision);
     /// Closes every watcher (engine shutdown).
     void stopWatchers();

@@ -269,15 +269,21 @@ void WatchCache::onCommit(const std::vector<store::Event>& events) {
             all.push_back(cache);
         }
     }
+    std::vector<std::pair<std::vector<std::shared_ptr<Watcher>>, const std::vector<WatchEvent>*>>
+        fanOuts;
     for (const auto& cache : all) {
         auto it = byResource.find(cache->prefix());
         if (it == byResource.end()) {
             cache->advance(batchRevision);
         } else {
-            cache->apply(it->second, batchRevision);
+            fanOuts.emplace_back(cache->apply(it->second, batchRevision), &it->second);
         }
     }
     m_revision.store(batchRevision);
+    // Watchers hear of the batch only now: whoever they wake finds revision() covering it.
+    for (const auto& [watchers, events] : fanOuts) {
+        ResourceCache::fanOut(watchers, *events);
+    }
 }
 
 void WatchCache::stopWatchers() {

@@ -1,4 +1,5 @@
 #include "kube/client/informer.h"
+#include "core/threadname.h"
 
 #include "core/log.h"
 #include "kube/client/backoff.h"
@@ -41,7 +42,10 @@ void Informer::start() {
         return;
     }
     m_stopping = false;
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+        setThreadName("informer");
+        run();
+    });
 }
 
 void Informer::stop() {

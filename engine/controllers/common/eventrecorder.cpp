@@ -1,4 +1,5 @@
 #include "engine/controllers/common/eventrecorder.h"
+#include "core/threadname.h"
 
 #include "core/log.h"
 #include "kube/client/apiresource.h"
@@ -32,7 +33,10 @@ json::object objectReference(const json::object& object) {
 
 EventRecorder::EventRecorder(kube::ApiClient& client, std::string component, const Clock* clock)
     : m_client(client), m_component(std::move(component)), m_clock(clock ? *clock : m_systemClock) {
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+        setThreadName("event-recorder");
+        run();
+    });
 }
 
 EventRecorder::~EventRecorder() {

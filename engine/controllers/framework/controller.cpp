@@ -1,4 +1,5 @@
 #include "engine/controllers/framework/controller.h"
+#include "core/threadname.h"
 
 #include "core/log.h"
 
@@ -13,7 +14,10 @@ QueueController::~QueueController() {
 
 void QueueController::start() {
     for (int i = 0; i < m_workerCount; ++i) {
-        m_workers.emplace_back([this] { work(); });
+        m_workers.emplace_back([this] {
+            setThreadName(m_name);
+            work();
+        });
     }
 }
 

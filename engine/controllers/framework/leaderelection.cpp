@@ -1,4 +1,5 @@
 #include "engine/controllers/framework/leaderelection.h"
+#include "core/threadname.h"
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -26,7 +27,10 @@ LeaderElector::~LeaderElector() {
 }
 
 void LeaderElector::start() {
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+        setThreadName("leader-elector");
+        run();
+    });
 }
 
 void LeaderElector::stop() {

@@ -209,3 +209,16 @@ TEST_F(WatchCacheTest, AWatcherIsWokenOncePerBurstAndDrainsInBoundedPolls) {
     EXPECT_FALSE((*watcher)->poll(rest, 1));
     EXPECT_EQ(rest.size(), 2u);
 }
+
+TEST_F(WatchCacheTest, AWokenWatcherFindsTheCacheRevisionCoveringItsEvents) {
+    // Consumers take a consistent cut at revision() when woken (the lifecycle controller
+    // defers later events to its next pass); a revision behind the event made them spin.
+    const char* other = "/registry/core/configmaps";
+    ASSERT_TRUE(cache->registerResource(other, {}));
+    auto watcher = cache->resource(Prefix)->watch(Filter{}, cache->revision(), 100);
+    ASSERT_TRUE(watcher);
+    int64_t revisionWhenWoken = 0;
+    (*watcher)->setNotify([&] { revisionWhenWoken = cache->revision(); });
+    int64_t written = put("a", "x");
+    EXPECT_EQ(revisionWhenWoken, written);
+}
