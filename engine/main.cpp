@@ -26,8 +26,10 @@ constexpr const char* Usage =
     "  --store URL             sqlite://PATH (default sqlite://DIR/state.db)\n"
     "\n"
     "       pilothouse-engine --controllers-only --kubeconfig FILE [--context NAME]\n"
+    "                         [--data-dir DIR]\n"
     "\n"
-    "Runs only the controllers and the scheduler, against the API server FILE names.\n"
+    "Runs only the controllers and the scheduler, against the API server FILE names; with\n"
+    "--data-dir the local-path provisioner keeps volumes in DIR/volumes.\n"
     "  --version               print the version and exit\n"
     "  --help                  this text\n";
 
@@ -109,7 +111,9 @@ int main(int argc, char** argv) {
     };
 
     if (controllersOnly) {
-        if (auto status = pilot::server::runControllersOnly(kubeconfig, context, waitForStop);
+        if (auto status = pilot::server::runControllersOnly(
+                kubeconfig, context, options.dataDir.empty() ? "" : options.dataDir + "/volumes",
+                waitForStop);
             !status) {
             pilot::log::error("controllers", "{}", status.error().message);
             return 1;

@@ -138,7 +138,8 @@ ApiResult<void> ResourceService::checkNamespace(const kube::ResourceType& type,
 }
 
 ApiResult<void> ResourceService::admit(const kube::ResourceType& type, json::object& object,
-                                       const json::object* old, const WriteOptions& options) const {
+                                       const json::object* old, const WriteOptions& options,
+                                       bool generatedName) const {
     std::string name = stringAt(objectAt(object, "metadata"), "name");
     if (type.schema) {
         // Type errors are refused whatever fieldValidation says (the real server fails to
@@ -192,6 +193,17 @@ ApiResult<void> ResourceService::admit(const kube::ResourceType& type, json::obj
         kube::FieldErrors errors = admission::validate(type, object, old);
         if (!errors.empty()) {
             return apiFail(invalid(type.gvk.kind, type.gvk.group, name, std::move(errors)));
+        }
+    }
+    AdmissionAttributes attributes;
+    attributes.subresource = options.part == Part::Status ? "status" : options.subresource;
+    attributes.dryRun = options.dryRun;
+    attributes.generatedName = generatedName;
+    for (const auto& hook : m_hooks) {
+        if (hook->appliesTo(type)) {
+            if (auto status = hook->validate(type, object, old, attributes); !status) {
+                return status;
+            }
         }
     }
     return {};
@@ -317,7 +329,7 @@ ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
             meta["name"] = stringAt(&meta, "generateName") + randomNameSuffix(5);
         }
         json::object candidate = object;
-        if (auto status = admit(type, candidate, nullptr, options); !status) {
+        if (auto status = admit(type, candidate, nullptr, options, generated); !status) {
             return std::unexpected(status.error());
         }
         trackManagedFields(type, candidate, nullptr, options);
@@ -361,7 +373,6 @@ ApiResult<json::object> ResourceService::prepareUpdate(const kube::ResourceType&
         }
         if (const json::value* m = updated.if_contains("metadata"); m && m->is_object()) {
             json::object meta = m->get_object();
-            const json::object* oldMeta = objectAt(old, "metadata");
             auto keepOld = [&](std::string_view key) {
                 if (const json::value* v = oldMeta ? oldMeta->if_contains(key) : nullptr) {
                     meta[key] = *v;

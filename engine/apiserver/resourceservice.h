@@ -112,8 +112,8 @@ private:
                                                                boost::json::object updated,
                                                                const WriteOptions& options) const;
     [[nodiscard]] ApiResult<void> admit(const kube::ResourceType& type, boost::json::object& object,
-                                        const boost::json::object* old,
-                                        const WriteOptions& options) const;
+                                        const boost::json::object* old, const WriteOptions& options,
+                                        bool generatedName = false) const;
     /// Records the write in `metadata.managedFields` (create, update and non-apply patches).
     void trackManagedFields(const kube::ResourceType& type, boost::json::object& object,
                             const boost::json::object* old, const WriteOptions& options) const;

@@ -1,17 +1,48 @@
 #include "engine/server/controllerset.h"
 
+#include "engine/controllers/daemonset/daemonsetcontroller.h"
 #include "engine/controllers/deployment/deploymentcontroller.h"
+#include "engine/controllers/endpoints/endpointscontroller.h"
+#include "engine/controllers/endpointslice/endpointslicecontroller.h"
+#include "engine/controllers/endpointslice/mirroringcontroller.h"
+#include "engine/controllers/nodelifecycle/nodelifecyclecontroller.h"
+#include "engine/controllers/nodelifecycle/tainteviction.h"
 #include "engine/controllers/replicaset/replicasetcontroller.h"
 #include "engine/controllers/replicaset/replicationmanager.h"
+#include "engine/controllers/resourcequota/resourcequotacontroller.h"
+#include "engine/controllers/statefulset/statefulsetcontroller.h"
+#include "engine/controllers/volume/localpathprovisioner.h"
+#include "engine/controllers/volume/persistentvolumecontroller.h"
+#include "engine/controllers/volume/pvcprotectioncontroller.h"
+#include "engine/controllers/volume/pvprotectioncontroller.h"
 #include "engine/scheduler/scheduler.h"
 
 namespace pilot::server {
 
-void addBuiltinControllers(controllers::ControllerManager& manager, kube::ApiClient& client) {
-    manager.add(std::make_unique<controllers::ReplicaSetController>(client));
-    manager.add(std::make_unique<controllers::ReplicationManager>(client));
-    manager.add(std::make_unique<controllers::DeploymentController>(client));
-    manager.add(std::make_unique<scheduler::Scheduler>(client, scheduler::SchedulerOptions{}));
+controllers::ControllerManager::Populate builtinControllers(ControllerSetOptions options) {
+    return [options = std::move(options)](controllers::ControllerManager& manager,
+                                          kube::ApiClient& client) {
+        manager.add(std::make_unique<controllers::ReplicaSetController>(client));
+        manager.add(std::make_unique<controllers::ReplicationManager>(client));
+        manager.add(std::make_unique<controllers::DeploymentController>(client));
+        manager.add(std::make_unique<controllers::StatefulSetController>(client));
+        manager.add(std::make_unique<controllers::DaemonSetController>(client));
+        manager.add(std::make_unique<controllers::EndpointsController>(client));
+        manager.add(std::make_unique<controllers::EndpointSliceController>(client));
+        manager.add(std::make_unique<controllers::EndpointSliceMirroringController>(client));
+        manager.add(std::make_unique<controllers::NodeLifecycleController>(client));
+        manager.add(std::make_unique<controllers::TaintEvictionController>(client));
+        manager.add(std::make_unique<controllers::PersistentVolumeController>(client));
+        if (!options.volumeDir.empty()) {
+            controllers::LocalPathProvisioner::Options provisioner;
+            provisioner.dataPath = options.volumeDir;
+            manager.add(std::make_unique<controllers::LocalPathProvisioner>(client, provisioner));
+        }
+        manager.add(std::make_unique<controllers::PvcProtectionController>(client));
+        manager.add(std::make_unique<controllers::PvProtectionController>(client));
+        manager.add(std::make_unique<controllers::ResourceQuotaController>(client));
+        manager.add(std::make_unique<scheduler::Scheduler>(client, scheduler::SchedulerOptions{}));
+    };
 }
 
 controllers::ControllerManagerOptions controllerManagerOptions() {

@@ -2,12 +2,21 @@
 
 #include "engine/controllers/framework/controllermanager.h"
 
+#include <string>
+
 namespace pilot::server {
 
-/// Adds every built-in controller (and the scheduler) to `manager`, each talking to the API
-/// through `client`: the ControllerManager's populate function. The same set runs in-process
-/// in the engine and standalone with `--controllers-only`.
-void addBuiltinControllers(controllers::ControllerManager& manager, kube::ApiClient& client);
+struct ControllerSetOptions {
+    /// Where the local-path provisioner creates volume directories; empty: the provisioner
+    /// (and the default StorageClass it brings) does not run here.
+    std::string volumeDir;
+};
+
+/// The ControllerManager's populate function adding every built-in controller (and the
+/// scheduler), each talking to the API through the client it is given. The same set runs
+/// in-process in the engine and standalone with `--controllers-only`.
+[[nodiscard]] controllers::ControllerManager::Populate
+builtinControllers(ControllerSetOptions options);
 
 /// The Lease every engine and `--controllers-only` process campaigns for.
 [[nodiscard]] controllers::ControllerManagerOptions controllerManagerOptions();

@@ -9,14 +9,14 @@
 namespace pilot::server {
 
 Status runControllersOnly(const std::string& kubeconfig, const std::string& context,
-                          const std::function<void()>& waitForStop) {
+                          const std::string& volumeDir, const std::function<void()>& waitForStop) {
     kube::HttpClientOptions options;
     options.fieldManager = "pilothouse-controller-manager";
     auto client = kube::HttpApiClient::fromKubeconfigFile(kubeconfig, context, options);
     if (!client) {
         return std::unexpected(client.error());
     }
-    controllers::ControllerManager manager(**client, addBuiltinControllers,
+    controllers::ControllerManager manager(**client, builtinControllers({.volumeDir = volumeDir}),
                                            controllerManagerOptions());
     if (auto status = manager.start(); !status) {
         return status;

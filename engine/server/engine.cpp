@@ -5,11 +5,15 @@
 #include "engine/apiserver/apihandler.h"
 #include "engine/apiserver/httpserver.h"
 #include "engine/apiserver/inprocessclient.h"
+#include "engine/apiserver/limitrangeadmission.h"
 #include "engine/apiserver/metrics.h"
 #include "engine/apiserver/priorityadmission.h"
+#include "engine/apiserver/quotaadmission.h"
 #include "engine/apiserver/resourceservice.h"
 #include "engine/apiserver/selectors.h"
 #include "engine/apiserver/serviceallocator.h"
+#include "engine/apiserver/storageclassadmission.h"
+#include "engine/apiserver/storageprotectionadmission.h"
 #include "engine/auth/authenticator.h"
 #include "engine/auth/kubeconfig.h"
 #include "engine/auth/pki.h"
@@ -139,6 +143,17 @@ Status Engine::start() {
         d.service->addHook(
             std::make_shared<apiserver::PriorityAdmission>(d.service->cacheFor(*classes)));
     }
+    if (auto ranges = d.types->byResource("", "v1", "limitranges")) {
+        d.service->addHook(
+            std::make_shared<apiserver::LimitRangeAdmission>(d.service->cacheFor(*ranges)));
+    }
+    if (auto classes = d.types->byResource("storage.k8s.io", "v1", "storageclasses")) {
+        d.service->addHook(
+            std::make_shared<apiserver::StorageClassAdmission>(d.service->cacheFor(*classes)));
+    }
+    d.service->addHook(std::make_shared<apiserver::StorageProtectionAdmission>());
+    // Last: quota charges what the hooks before it defaulted (LimitRange requests, ...).
+    d.service->addHook(std::make_shared<apiserver::QuotaAdmission>(*d.service));
     d.lifecycle = std::make_unique<Lifecycle>(*d.service);
     if (auto status = d.lifecycle->bootstrap(); !status) {
         return status;
@@ -201,7 +216,8 @@ Status Engine::start() {
     d.controllerClient = std::make_unique<apiserver::InProcessApiClient>(
         *d.handler, "pilothouse-controller-manager");
     d.controllers = std::make_unique<controllers::ControllerManager>(
-        *d.controllerClient, addBuiltinControllers, controllerManagerOptions());
+        *d.controllerClient, builtinControllers({.volumeDir = d.options.dataDir + "/volumes"}),
+        controllerManagerOptions());
     if (auto status = d.controllers->start(); !status) {
         return status;
     }

@@ -281,8 +281,8 @@ void WatchCache::onCommit(const std::vector<store::Event>& events) {
     }
     m_revision.store(batchRevision);
     // Watchers hear of the batch only now: whoever they wake finds revision() covering it.
-    for (const auto& [watchers, events] : fanOuts) {
-        ResourceCache::fanOut(watchers, *events);
+    for (const auto& [watchers, resourceEvents] : fanOuts) {
+        ResourceCache::fanOut(watchers, *resourceEvents);
     }
 }
 

@@ -7,10 +7,12 @@
 
 #include "core/clock.h"
 #include "engine/apiserver/inprocessclient.h"
+#include "engine/apiserver/serviceallocator.h"
 #include "engine/controllers/framework/controllermanager.h"
 #include "kube/client/apiclient.h"
 #include "kube/client/informer.h"
 #include "kube/jsonutil.h"
+#include "kube/labelselector.h"
 #include "kube/objectmeta.h"
 #include "tests/unit/apiserver/apitestutil.h"
 
@@ -145,6 +147,12 @@ public:
             m_informers[plural] = std::move(informer);
         }
     }
+    /// An observer of the given resources; list(), get() and clusterGet() take their plurals.
+    Observer(kube::ApiClient& client, const std::vector<const kube::ApiResource*>& resources) {
+        for (const kube::ApiResource* resource : resources) {
+            watch(client, *resource);
+        }
+    }
     ~Observer() { stop(); }
 
     using Listener = std::function<void(const std::string& plural, const kube::ObjectPtr&)>;
@@ -221,6 +229,12 @@ public:
         kube::ObjectPtr o = m_informers.at(plural)->cache().get(ns + "/" + name);
         return o ? std::optional<json::object>(*o) : std::nullopt;
     }
+    /// A cluster-scoped object (a Node), if the observer has seen it.
+    [[nodiscard]] std::optional<json::object> clusterGet(const std::string& plural,
+                                                         const std::string& name) const {
+        kube::ObjectPtr o = m_informers.at(plural)->cache().get(name);
+        return o ? std::optional<json::object>(*o) : std::nullopt;
+    }
     /// The object, or an empty one when the observer has not seen it (yet).
     [[nodiscard]] json::object object(const std::string& plural, const std::string& name) const {
         return get(plural, name).value_or(json::object());
@@ -253,6 +267,21 @@ public:
     }
 
 private:
+    void watch(kube::ApiClient& client, const kube::ApiResource& resource) {
+        kube::InformerOptions options;
+        options.resource = resource;
+        auto informer = std::make_unique<kube::Informer>(client, std::move(options));
+        kube::InformerHandlers handlers;
+        std::string plural = resource.resource;
+        handlers.onAdd = [this, plural](const kube::ObjectPtr& o) { changed(plural, o); };
+        handlers.onUpdate = [this, plural](const kube::ObjectPtr&, const kube::ObjectPtr& o) {
+            changed(plural, o);
+        };
+        handlers.onDelete = [this, plural](const kube::ObjectPtr& o) { changed(plural, o); };
+        informer->addHandlers(std::move(handlers));
+        m_informers[plural] = std::move(informer);
+    }
+
     void changed(const std::string& plural, const kube::ObjectPtr& object) {
         std::lock_guard lock(m_mutex);
         for (const auto& [id, listener] : m_listeners) {
@@ -457,5 +486,213 @@ public:
     Observer observer{client};
     std::unique_ptr<ControllerManager> manager;
 };
+
+/// An in-process cluster for controllers of other kinds than workloads (Services, Nodes): the
+/// API with the engine's Service IP allocation, a client for the test and one for the
+/// controllers, an Observer of the chosen resources and a ControllerManager (destroyed first).
+class ObservedCluster {
+public:
+    explicit ObservedCluster(const std::vector<const kube::ApiResource*>& resources)
+        : observer(client, resources) {
+        env.createNamespace("default");
+        if (kube::ResourceTypePtr services = env.types->byResource("", "v1", "services")) {
+            env.service->addHook(std::make_shared<apiserver::ServiceAllocator>(
+                env.service->cacheFor(*services), apiserver::ServiceNetwork{}));
+        }
+        observer.start();
+    }
+    ~ObservedCluster() {
+        manager.reset();
+        observer.stop();
+    }
+
+    void start(std::vector<std::unique_ptr<Controller>> controllers) {
+        manager = std::make_unique<ControllerManager>(controllerClient);
+        for (auto& controller : controllers) {
+            manager->add(std::move(controller));
+        }
+        auto started = manager->start();
+        ASSERT_TRUE(started) << started.error().message;
+    }
+
+    json::object create(const kube::ApiResource& resource, const json::object& object,
+                        const std::string& ns = "default") {
+        auto created = client.create(resource, resource.namespaced ? ns : "", object);
+        EXPECT_TRUE(created) << created.error().message;
+        return created ? *created : json::object();
+    }
+
+    /// A merge patch (of `subresource` when given); `ns` is ignored for cluster-scoped kinds.
+    json::object patch(const kube::ApiResource& resource, const std::string& name,
+                       const json::value& body, const std::string& subresource = {},
+                       const std::string& ns = "default") {
+        kube::PatchOptions options;
+        options.subresource = subresource;
+        auto patched = client.patch(resource, resource.namespaced ? ns : "", name,
+                                    kube::PatchType::Merge, json::serialize(body), options);
+        EXPECT_TRUE(patched) << patched.error().message;
+        return patched ? *patched : json::object();
+    }
+
+    void remove(const kube::ApiResource& resource, const std::string& name,
+                const std::string& ns = "default") {
+        auto removed = client.remove(resource, resource.namespaced ? ns : "", name);
+        EXPECT_TRUE(removed) << removed.error().message;
+    }
+
+    /// A pod bound to `node` (container `main` with `containerPorts`); with an `ip`, the status
+    /// a node agent reports for it: Running, podIP/podIPs and Ready as given.
+    json::object runPod(const std::string& name, json::object labels, const std::string& node,
+                        const std::string& ip, bool ready, json::array containerPorts = {}) {
+        json::object container{{"name", "main"}, {"image", "nginx:1.25"}};
+        if (!containerPorts.empty()) {
+            container["ports"] = std::move(containerPorts);
+        }
+        json::object pod{
+            {"apiVersion", "v1"},
+            {"kind", "Pod"},
+            {"metadata", json::object{{"name", name}, {"labels", std::move(labels)}}},
+            {"spec", json::object{{"nodeName", node}, {"containers", json::array{container}}}}};
+        json::object created = create(kube::resources::Pods, pod);
+        if (ip.empty()) {
+            return created;
+        }
+        return setPodStatus(name, ip, ready);
+    }
+
+    json::object setPodStatus(const std::string& name, const std::string& ip, bool ready) {
+        json::object readyCondition{
+            {"type", "Ready"},
+            {"status", ready ? "True" : "False"},
+            {"lastTransitionTime", formatTime(std::chrono::system_clock::now())}};
+        json::object status{{"phase", "Running"},
+                            {"podIP", ip},
+                            {"podIPs", json::array{json::object{{"ip", ip}}}},
+                            {"conditions", json::array{std::move(readyCondition)}}};
+        return patch(kube::resources::Pods, name, json::object{{"status", std::move(status)}},
+                     "status");
+    }
+
+    ApiEnv env;
+    apiserver::InProcessApiClient client{*env.handler, "tester"};
+    apiserver::InProcessApiClient controllerClient{*env.handler, "pilothouse-controllers"};
+    Observer observer;
+    std::unique_ptr<ControllerManager> manager;
+};
+
+} // namespace pilot::controllers::test
+
+namespace pilot::controllers::test {
+
+/// What the node agent reports when a pod's containers exit: phase Succeeded or Failed (exit
+/// code 0 or 1), Ready False and each container terminated at `at`.
+inline void markFinished(kube::ApiClient& client, const json::object& pod, bool succeeded,
+                         TimePoint at = std::chrono::system_clock::now()) {
+    std::string when = formatTime(at);
+    json::array containers;
+    if (const json::array* specContainers =
+            kube::arrayAt(*kube::objectAt(pod, "spec"), "containers")) {
+        for (const json::value& c : *specContainers) {
+            containers.push_back(json::object{
+                {"name", kube::stringAt(c.as_object(), "name")},
+                {"ready", false},
+                {"restartCount", 0},
+                {"state", json::object{{"terminated",
+                                        json::object{{"exitCode", succeeded ? 0 : 1},
+                                                     {"reason", succeeded ? "Completed" : "Error"},
+                                                     {"finishedAt", when}}}}}});
+        }
+    }
+    json::object patch{
+        {"status",
+         json::object{{"phase", succeeded ? "Succeeded" : "Failed"},
+                      {"conditions", json::array{json::object{{"type", "Ready"},
+                                                              {"status", "False"},
+                                                              {"reason", "PodCompleted"},
+                                                              {"lastTransitionTime", when}}}},
+                      {"containerStatuses", std::move(containers)}}}};
+    kube::PatchOptions options;
+    options.subresource = "status";
+    auto patched = client.patch(kube::resources::Pods, kube::namespaceOf(pod), kube::name(pod),
+                                kube::PatchType::Merge, json::serialize(patch), options);
+    EXPECT_TRUE(patched || kube::isNotFound(patched.error())) << patched.error().message;
+}
+
+inline void markSucceeded(kube::ApiClient& client, const json::object& pod,
+                          TimePoint at = std::chrono::system_clock::now()) {
+    markFinished(client, pod, true, at);
+}
+
+inline void markFailed(kube::ApiClient& client, const json::object& pod,
+                       TimePoint at = std::chrono::system_clock::now()) {
+    markFinished(client, pod, false, at);
+}
+
+/// `kubectl rollout undo` for a StatefulSet or DaemonSet (`resource`), as kubectl's
+/// rollbackers do it: the ControllerRevisions the object controls (listed by its selector),
+/// the one with `toRevision` (0: the second newest), and the revision's `data` sent back as a
+/// strategic-merge patch. Returns kubectl's message ("rolled back", "skipped rollback (current
+/// template already matches revision N)") or an "error: ..." line.
+inline std::string kubectlRolloutUndo(kube::ApiClient& client, const kube::ApiResource& resource,
+                                      const std::string& name, int64_t toRevision = 0) {
+    static const kube::ApiResource revisions{"apps", "v1", "controllerrevisions", true};
+    auto object = client.get(resource, "default", name);
+    if (!object) {
+        return "error: " + object.error().message;
+    }
+    const json::object* spec = kube::objectAt(*object, "spec");
+    auto selector = kube::LabelSelector::fromJson(spec ? spec->if_contains("selector") : nullptr);
+    if (!selector) {
+        return "error: " + selector.error().message;
+    }
+    kube::ListOptions options;
+    options.labelSelector = selector->toString();
+    auto listed = client.list(revisions, "default", options);
+    if (!listed) {
+        return "error: " + listed.error().message;
+    }
+    std::vector<json::object> history;
+    for (json::object& revision : listed->items) {
+        const json::object* ref = kube::controllerRef(revision);
+        if (ref && kube::stringAt(*ref, "uid") == kube::uid(*object)) {
+            history.push_back(std::move(revision));
+        }
+    }
+    if (toRevision == 0 && history.size() <= 1) {
+        return "error: no last revision to roll back to";
+    }
+    auto number = [](const json::object& r) { return kube::integerAt(r, "revision").value_or(0); };
+    std::sort(history.begin(), history.end(),
+              [&](const json::object& a, const json::object& b) { return number(a) < number(b); });
+    const json::object* target = nullptr;
+    if (toRevision == 0) {
+        target = &history[history.size() - 2];
+    } else {
+        for (const json::object& r : history) {
+            if (number(r) == toRevision) {
+                target = &r;
+            }
+        }
+    }
+    if (target == nullptr) {
+        return fmt::format("error: unable to find specified revision {} in history", toRevision);
+    }
+    const json::value* data = target->if_contains("data");
+    const json::object* dataObject = data ? data->if_object() : nullptr;
+    const json::object* saved = kube::objectAt(kube::objectAt(dataObject, "spec"), "template");
+    json::object wanted = saved ? *saved : json::object();
+    wanted.erase("$patch");
+    const json::object* current = kube::objectAt(spec, "template");
+    if (current && kube::jsonEqual(wanted, *current)) {
+        return fmt::format("skipped rollback (current template already matches revision {})",
+                           number(*target));
+    }
+    auto patched = client.patch(resource, "default", name, kube::PatchType::StrategicMerge,
+                                json::serialize(data ? *data : json::value()));
+    if (!patched) {
+        return "error: " + patched.error().message;
+    }
+    return "rolled back";
+}
 
 } // namespace pilot::controllers::test
