@@ -9,6 +9,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace pilot::admission::detail {
 namespace json = boost::json;
 
@@ -495,15 +498,29 @@ void validateCronJob(const json::object& cj, const json::object* old, Errors& er
         }
     }
     validateNonNegative(spec, "startingDeadlineSeconds", "spec.startingDeadlineSeconds", errors);
-    if (const json::value* tz = spec.if_contains("timeZone"); tz && tz->is_string()) {
+    // validateTimeZone, only when the zone is new or changed (as upstream).
+    const json::value* tz = spec.if_contains("timeZone");
+    const json::value* oldTz =
+        old == nullptr ? nullptr : orEmpty(objectAt(*old, "spec")).if_contains("timeZone");
+    bool tzChanged = old == nullptr || (tz == nullptr) != (oldTz == nullptr) ||
+                     (tz != nullptr && !kube::jsonEqual(*tz, *oldTz));
+    if (tz != nullptr && tz->is_string() && tzChanged) {
         std::string zone(tz->get_string());
+        std::string lower = zone;
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         if (zone.empty()) {
             errors.invalid("spec.timeZone", goQuote(zone),
                            "timeZone must be nil or non-empty string");
-        } else if (zone == "Local" || zone == "local" || zone == "LOCAL") {
-            errors.invalid("spec.timeZone", goQuote(zone),
-                           "timeZone must be an explicit time zone as defined in "
-                           "https://www.iana.org/time-zones");
+        } else {
+            if (lower == "local") {
+                errors.invalid("spec.timeZone", goQuote(zone),
+                               "timeZone must be an explicit time zone as defined in "
+                               "https://www.iana.org/time-zones");
+            }
+            if (std::optional<std::string> error = timeZoneError(zone)) {
+                errors.invalid("spec.timeZone", goQuote(zone), *error);
+            }
         }
     }
     std::string concurrency = stringAt(spec, "concurrencyPolicy");

@@ -1,16 +1,19 @@
 #include "engine/server/controllerset.h"
 
+#include "engine/controllers/cronjob/cronjobcontroller.h"
 #include "engine/controllers/daemonset/daemonsetcontroller.h"
 #include "engine/controllers/deployment/deploymentcontroller.h"
 #include "engine/controllers/endpoints/endpointscontroller.h"
 #include "engine/controllers/endpointslice/endpointslicecontroller.h"
 #include "engine/controllers/endpointslice/mirroringcontroller.h"
+#include "engine/controllers/job/jobcontroller.h"
 #include "engine/controllers/nodelifecycle/nodelifecyclecontroller.h"
 #include "engine/controllers/nodelifecycle/tainteviction.h"
 #include "engine/controllers/replicaset/replicasetcontroller.h"
 #include "engine/controllers/replicaset/replicationmanager.h"
 #include "engine/controllers/resourcequota/resourcequotacontroller.h"
 #include "engine/controllers/statefulset/statefulsetcontroller.h"
+#include "engine/controllers/ttlafterfinished/ttlafterfinishedcontroller.h"
 #include "engine/controllers/volume/localpathprovisioner.h"
 #include "engine/controllers/volume/persistentvolumecontroller.h"
 #include "engine/controllers/volume/pvcprotectioncontroller.h"
@@ -27,6 +30,9 @@ controllers::ControllerManager::Populate builtinControllers(ControllerSetOptions
         manager.add(std::make_unique<controllers::DeploymentController>(client));
         manager.add(std::make_unique<controllers::StatefulSetController>(client));
         manager.add(std::make_unique<controllers::DaemonSetController>(client));
+        manager.add(std::make_unique<controllers::JobController>(client));
+        manager.add(std::make_unique<controllers::CronJobController>(client));
+        manager.add(std::make_unique<controllers::TtlAfterFinishedController>(client));
         manager.add(std::make_unique<controllers::EndpointsController>(client));
         manager.add(std::make_unique<controllers::EndpointSliceController>(client));
         manager.add(std::make_unique<controllers::EndpointSliceMirroringController>(client));

@@ -359,6 +359,26 @@ const std::vector<ValidationCase> WorkloadCases = {
       "schedule, use timeZone field instead",
       "metadata.name: Invalid value: \"a-very-long-cron-job-name-that-exceeds-fifty-two-chars\":"
       " must be no more than 52 characters"}},
+    {"CronJobUnknownTimeZone",
+     "cronjobs",
+     R"j({"metadata":{"name":"c"},"spec":{"schedule":"0 * * * *","timeZone":"Mars/Olympus",
+       "jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"Never",
+       "containers":[{"name":"c","image":"busybox"}]}}}}}})j",
+     {"spec.timeZone: Invalid value: \"Mars/Olympus\": unknown time zone Mars/Olympus"}},
+    {"CronJobLocalTimeZone",
+     "cronjobs",
+     R"j({"metadata":{"name":"c"},"spec":{"schedule":"0 * * * *","timeZone":"local",
+       "jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"Never",
+       "containers":[{"name":"c","image":"busybox"}]}}}}}})j",
+     {"spec.timeZone: Invalid value: \"local\": timeZone must be an explicit time zone as "
+      "defined in https://www.iana.org/time-zones",
+      "spec.timeZone: Invalid value: \"local\": unknown time zone local"}},
+    {"CronJobKnownTimeZone",
+     "cronjobs",
+     R"j({"metadata":{"name":"c"},"spec":{"schedule":"0 * * * *","timeZone":"America/New_York",
+       "jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"Never",
+       "containers":[{"name":"c","image":"busybox"}]}}}}}})j",
+     {}},
 };
 
 const std::vector<ValidationCase> CoreCases = {

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "core/error.h"
+
+#include <chrono>
+#include <string_view>
+
+namespace pilot::cron {
+
+/// Go's `time.ParseDuration`: a signed sequence of decimal numbers, each with an optional
+/// fraction and a unit (`ns`, `us`, `µs`, `ms`, `s`, `m`, `h`), such as `1h30m` or `-1.5s`.
+/// Errors carry Go's texts (`time: invalid duration "soon"`, `time: missing unit in duration
+/// "1"`, `time: unknown unit "d" in duration "1d"`).
+[[nodiscard]] Result<std::chrono::nanoseconds> parseGoDuration(std::string_view text);
+
+/// Go's `time.quote`: the text in double quotes, with `"` and `\` escaped and bytes outside
+/// printable ASCII as `\xNN`.
+[[nodiscard]] std::string goQuote(std::string_view text);
+
+} // namespace pilot::cron
