@@ -135,6 +135,9 @@ ApiResult<ObjectList> ApiClient::list(const ApiResource& resource, std::string_v
     if (!options.continueToken.empty()) {
         request.query.emplace_back("continue", options.continueToken);
     }
+    if (options.metadataOnly) {
+        request.accept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+    }
     auto body = call(request);
     if (!body) {
         return std::unexpected(std::move(body.error()));
@@ -205,6 +208,9 @@ ApiClient::watch(const ApiResource& resource, std::string_view ns, const WatchOp
     }
     if (options.timeoutSeconds > 0) {
         request.query.emplace_back("timeoutSeconds", std::to_string(options.timeoutSeconds));
+    }
+    if (options.metadataOnly) {
+        request.accept = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
     }
     auto stream = openWatch(request);
     if (!stream) {

@@ -49,6 +49,9 @@ struct ListOptions {
     std::string continueToken;
     std::string resourceVersion;      ///< Empty: a consistent read of the newest state.
     std::string resourceVersionMatch; ///< `NotOlderThan` or `Exact`, with resourceVersion.
+    /// Items as PartialObjectMetadata (kind, apiVersion and metadata only), as client-go's
+    /// metadata client asks for them.
+    bool metadataOnly = false;
 };
 
 struct WatchOptions {
@@ -57,6 +60,7 @@ struct WatchOptions {
     std::string
         resourceVersion; ///< Events after this RV; empty or "0": ADDED for everything first.
     bool allowWatchBookmarks = true;
+    bool metadataOnly = false;  ///< Objects as PartialObjectMetadata.
     int64_t timeoutSeconds = 0; ///< 0: the server's choice.
 };
 

@@ -122,6 +122,7 @@ bool Informer::relist() {
     options.labelSelector = m_options.labelSelector;
     options.fieldSelector = m_options.fieldSelector;
     options.limit = m_options.pageSize;
+    options.metadataOnly = m_options.metadataOnly;
     auto list = m_client.listAll(m_options.resource, m_options.ns, options);
     if (!list) {
         log::warn("informer", "list {} failed: {}", m_options.resource.qualifiedName(),
@@ -170,6 +171,7 @@ Informer::WatchEnd Informer::watchOnce() {
     options.fieldSelector = m_options.fieldSelector;
     options.resourceVersion = lastResourceVersion();
     options.allowWatchBookmarks = true;
+    options.metadataOnly = m_options.metadataOnly;
     static thread_local std::mt19937 random(std::random_device{}());
     int64_t base = std::max<int64_t>(1, m_options.watchTimeout.count());
     options.timeoutSeconds = base + std::uniform_int_distribution<int64_t>(0, base - 1)(random);

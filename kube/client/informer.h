@@ -19,6 +19,9 @@ struct InformerOptions {
     std::string ns; ///< Empty: all namespaces.
     std::string labelSelector;
     std::string fieldSelector;
+    /// Cache PartialObjectMetadata only (names, labels, owners...): for consumers that count
+    /// or react to objects without reading them, at a fraction of the memory.
+    bool metadataOnly = false;
     int64_t pageSize = 500;
     /// Back-off between failed lists and watches: exponential from initial to max, jittered.
     std::chrono::milliseconds initialBackoff{200};

@@ -8,16 +8,18 @@ SharedInformers::~SharedInformers() {
     stop();
 }
 
-std::string SharedInformers::keyOf(const kube::ApiResource& resource) {
-    return resource.group + "/" + resource.version + "/" + resource.resource;
+std::string SharedInformers::keyOf(const kube::ApiResource& resource, bool metadataOnly) {
+    return (metadataOnly ? "metadata:" : "") + resource.group + "/" + resource.version + "/" +
+           resource.resource;
 }
 
-kube::Informer& SharedInformers::forResource(const kube::ApiResource& resource) {
+kube::Informer& SharedInformers::informerFor(const kube::ApiResource& resource, bool metadataOnly) {
     std::lock_guard lock(m_mutex);
-    auto& slot = m_informers[keyOf(resource)];
+    auto& slot = m_informers[keyOf(resource, metadataOnly)];
     if (!slot) {
         kube::InformerOptions options;
         options.resource = resource;
+        options.metadataOnly = metadataOnly;
         slot = std::make_unique<kube::Informer>(m_client, std::move(options));
         if (m_started) {
             slot->start();
@@ -26,13 +28,31 @@ kube::Informer& SharedInformers::forResource(const kube::ApiResource& resource) 
     return *slot;
 }
 
-void SharedInformers::addIndex(const kube::ApiResource& resource, const std::string& name,
-                               kube::IndexFunc function) {
-    kube::Informer& informer = forResource(resource);
+void SharedInformers::addIndexTo(const kube::ApiResource& resource, bool metadataOnly,
+                                 const std::string& name, kube::IndexFunc function) {
+    kube::Informer& informer = informerFor(resource, metadataOnly);
     std::lock_guard lock(m_mutex);
-    if (m_indexes[keyOf(resource)].insert(name).second) {
+    if (m_indexes[keyOf(resource, metadataOnly)].insert(name).second) {
         informer.addIndex(name, std::move(function));
     }
+}
+
+kube::Informer& SharedInformers::forResource(const kube::ApiResource& resource) {
+    return informerFor(resource, false);
+}
+
+void SharedInformers::addIndex(const kube::ApiResource& resource, const std::string& name,
+                               kube::IndexFunc function) {
+    addIndexTo(resource, false, name, std::move(function));
+}
+
+kube::Informer& SharedInformers::forMetadata(const kube::ApiResource& resource) {
+    return informerFor(resource, true);
+}
+
+void SharedInformers::addMetadataIndex(const kube::ApiResource& resource, const std::string& name,
+                                       kube::IndexFunc function) {
+    addIndexTo(resource, true, name, std::move(function));
 }
 
 void SharedInformers::start() {

@@ -27,6 +27,11 @@ public:
     [[nodiscard]] kube::Informer& forResource(const kube::ApiResource& resource);
     void addIndex(const kube::ApiResource& resource, const std::string& name,
                   kube::IndexFunc function);
+    /// The all-namespaces informer of `resource` caching PartialObjectMetadata only (client-go's
+    /// metadata informer), shared like the full one; indexes see metadata only.
+    [[nodiscard]] kube::Informer& forMetadata(const kube::ApiResource& resource);
+    void addMetadataIndex(const kube::ApiResource& resource, const std::string& name,
+                          kube::IndexFunc function);
 
     void start();
     /// Waits until every informer has synced or the deadline passed; returns whether all did.
@@ -36,7 +41,10 @@ public:
     [[nodiscard]] kube::ApiClient& client() const { return m_client; }
 
 private:
-    static std::string keyOf(const kube::ApiResource& resource);
+    static std::string keyOf(const kube::ApiResource& resource, bool metadataOnly);
+    kube::Informer& informerFor(const kube::ApiResource& resource, bool metadataOnly);
+    void addIndexTo(const kube::ApiResource& resource, bool metadataOnly, const std::string& name,
+                    kube::IndexFunc function);
 
     kube::ApiClient& m_client;
     mutable std::mutex m_mutex;

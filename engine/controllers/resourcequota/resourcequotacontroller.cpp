@@ -76,8 +76,20 @@ ResourceQuotaController::~ResourceQuotaController() {
 
 void ResourceQuotaController::setUp(SharedInformers& informers) {
     for (const kube::ApiResource& resource : watchedResources()) {
-        informers.addIndex(resource, std::string(NamespaceIndex), kube::namespaceIndex());
-        kube::Informer& informer = informers.forResource(resource);
+        // Kinds only counted (no field of theirs is charged) are watched as metadata: a
+        // cluster's ConfigMaps and Secrets would otherwise sit in memory a second time.
+        const bool counted = resource.resource == "configmaps" || resource.resource == "secrets" ||
+                             resource.resource == "replicationcontrollers";
+        kube::Informer* watched = nullptr;
+        if (counted) {
+            informers.addMetadataIndex(resource, std::string(NamespaceIndex),
+                                       kube::namespaceIndex());
+            watched = &informers.forMetadata(resource);
+        } else {
+            informers.addIndex(resource, std::string(NamespaceIndex), kube::namespaceIndex());
+            watched = &informers.forResource(resource);
+        }
+        kube::Informer& informer = *watched;
         m_watched[resource.resource] = &informer;
         std::string plural = resource.resource;
         kube::InformerHandlers handlers;

@@ -325,3 +325,28 @@ TEST_F(InformerTest, stopWhileListsKeepFailingDoesNotWaitOutTheBackOff) {
 }
 
 } // namespace
+
+namespace {
+
+TEST_F(InformerTest, aMetadataInformerCachesNamesAndLabelsButNoContent) {
+    (void)create("a", "listed");
+    InformerOptions o = options();
+    o.metadataOnly = true;
+    startInformer(o);
+    size_t seen = recorder.events().size();
+    (void)create("b", "watched");
+    remove("a");
+    EXPECT_EQ(eventsUpToMarker(seen), (Events{"ADD b", "DELETE a", "ADD marker"}));
+
+    for (const char* key : {"default/b", "default/marker"}) {
+        ObjectPtr cached = informer->cache().get(key);
+        ASSERT_TRUE(cached) << key;
+        EXPECT_EQ(kind(*cached), "PartialObjectMetadata") << key;
+        EXPECT_EQ(namespaceOf(*cached), "default") << key;
+        EXPECT_FALSE(cached->contains("data")) << key;
+        EXPECT_FALSE(std::string(uid(*cached)).empty()) << key;
+    }
+    EXPECT_EQ(cachedNames(), (std::vector<std::string>{"b", "marker"}));
+}
+
+} // namespace
