@@ -5,6 +5,7 @@
 
 #include "core/random.h"
 #include "engine/admission/admission.h"
+#include "engine/apiserver/changecounters.h"
 #include "kube/types/validation.h"
 
 #include "kube/jsonutil.h"
@@ -333,6 +334,9 @@ ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
             return std::unexpected(status.error());
         }
         trackManagedFields(type, candidate, nullptr, options);
+        if (auto counted = applyChangeCounters(type, candidate, nullptr); !counted) {
+            return std::unexpected(counted.error());
+        }
         std::string name = stringAt(objectAt(candidate, "metadata"), "name");
         std::string key = keyFor(type, ns, name);
         if (options.dryRun) {
@@ -604,6 +608,9 @@ ResourceService::guaranteedUpdate(const kube::ResourceType& type, const std::str
             return std::unexpected(status.error());
         }
         trackManagedFields(type, *prepared, &currentObject, options);
+        if (auto counted = applyChangeCounters(type, *prepared, &currentObject); !counted) {
+            return std::unexpected(counted.error());
+        }
         auto result = commitUpdate(type, *current, std::move(*prepared), options);
         if (!result && result.error().reason == "Conflict" && result.error().causes.empty()) {
             continue; // a concurrent write won; re-read and re-apply

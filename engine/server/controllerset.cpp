@@ -9,6 +9,7 @@
 #include "engine/controllers/job/jobcontroller.h"
 #include "engine/controllers/nodelifecycle/nodelifecyclecontroller.h"
 #include "engine/controllers/nodelifecycle/tainteviction.h"
+#include "engine/controllers/podgc/podgccontroller.h"
 #include "engine/controllers/replicaset/replicasetcontroller.h"
 #include "engine/controllers/replicaset/replicationmanager.h"
 #include "engine/controllers/resourcequota/resourcequotacontroller.h"
@@ -38,6 +39,7 @@ controllers::ControllerManager::Populate builtinControllers(ControllerSetOptions
         manager.add(std::make_unique<controllers::EndpointSliceMirroringController>(client));
         manager.add(std::make_unique<controllers::NodeLifecycleController>(client));
         manager.add(std::make_unique<controllers::TaintEvictionController>(client));
+        manager.add(std::make_unique<controllers::PodGCController>(client));
         manager.add(std::make_unique<controllers::PersistentVolumeController>(client));
         if (!options.volumeDir.empty()) {
             controllers::LocalPathProvisioner::Options provisioner;

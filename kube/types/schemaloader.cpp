@@ -560,6 +560,36 @@ void SchemaLoader::readSubresources(ResourceType& rt, const value& list, const C
     }
 }
 
+void SchemaLoader::readChangeCounters(ResourceType& rt, const value& list, const Context& ctx) {
+    const array* counters = list.if_array();
+    if (counters == nullptr) {
+        error(where(ctx) + ": changeCounters must be a list");
+        return;
+    }
+    for (const value& item : *counters) {
+        const object* c = mapping(item, ctx, "a change counter");
+        if (c == nullptr) {
+            continue;
+        }
+        ChangeCounter counter;
+        for (const auto& kv : *c) {
+            std::string_view key = kv.key();
+            if (key == "annotation") {
+                counter.annotation = text(kv.value(), ctx, key);
+            } else if (key == "path") {
+                counter.path = text(kv.value(), ctx, key);
+            } else {
+                error(fmt::format("{}: change counter: unknown key \"{}\"", where(ctx), key));
+            }
+        }
+        if (counter.annotation.empty() || counter.path.empty()) {
+            error(where(ctx) + ": a change counter needs an annotation and a path");
+            continue;
+        }
+        rt.changeCounters.push_back(std::move(counter));
+    }
+}
+
 void SchemaLoader::readResources(std::string_view file, const value& root) {
     const object* top = root.if_object();
     const value* list = top ? get(*top, "resources") : nullptr;
@@ -620,6 +650,8 @@ void SchemaLoader::readResources(std::string_view file, const value& root) {
                 rt.statusWriteKeeps = texts(v, ctx, key);
             } else if (key == "tracksGeneration") {
                 rt.tracksGeneration = flag(v, ctx, key);
+            } else if (key == "changeCounters") {
+                readChangeCounters(rt, v, ctx);
             } else if (key == "verbs") {
                 rt.verbs = texts(v, ctx, key);
             } else if (key == "preferred") {

@@ -69,6 +69,7 @@ private:
     void expand(schema::Type* type, std::set<const schema::Type*>& done,
                 std::set<const schema::Type*>& active);
     void readSubresources(ResourceType& rt, const boost::json::value& list, const Context& ctx);
+    void readChangeCounters(ResourceType& rt, const boost::json::value& list, const Context& ctx);
 
     struct PendingInline {
         schema::Type* owner = nullptr;

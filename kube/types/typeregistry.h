@@ -45,6 +45,14 @@ struct Subresource {
     std::string labelSelectorPath;
 };
 
+/// An annotation in which the server counts the changes of one part of an object, as upstream's
+/// DaemonSet strategy keeps `deprecated.daemonset.template.generation` (its internal
+/// spec.templateGeneration) for spec.template.
+struct ChangeCounter {
+    std::string annotation;
+    std::string path; ///< dotted, e.g. "spec.template"
+};
+
 /// Everything the API server needs to know about one served resource (one group/version/plural).
 /// Discovery, OpenAPI, Table printing, field selectors, SMP, protobuf decoding and validation
 /// are all driven from these entries. Built-in entries are loaded once; CRDs add entries at run
@@ -82,6 +90,8 @@ struct ResourceType {
     std::vector<std::string> statusWriteKeeps;
     /// Whether `metadata.generation` is maintained (bumped on spec changes).
     bool tracksGeneration = false;
+    /// Annotations the server keeps as counters of changes (engine/apiserver/changecounters.h).
+    std::vector<ChangeCounter> changeCounters;
     /// Storage key prefix `/registry/<group>/<plural>` shared by all versions of a resource.
     std::string storagePrefix;
     /// Set for resources from CustomResourceDefinitions.

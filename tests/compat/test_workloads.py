@@ -173,6 +173,10 @@ def test_daemonset_follows_nodes(cluster, manifest, simnodes_binary):
     k("delete", "node", "late-node-0")
     wait_for(cluster, "ds/node-probe", "-n", "demo",
              "--for=jsonpath={.status.desiredNumberScheduled}=2")
+    # Its pod goes once the pod garbage collector's quarantine (40 s, as upstream) has passed.
+    k("wait", "--timeout=90s", "pods", "-n", "demo", "-l", "name=node-probe",
+      "--field-selector=spec.nodeName=late-node-0", "--for=delete")
+    assert placement() == ["sim-node-0", "sim-node-1"]
 
 
 def test_quota_refuses_and_limitrange_defaults(cluster, manifest):

@@ -9,6 +9,8 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace pilot::controllers {
 namespace json = boost::json;
 
@@ -16,6 +18,8 @@ namespace {
 
 constexpr size_t MaxQueued = 1000;
 constexpr size_t MaxRemembered = 4096;
+/// Names tried for one Event before it is dropped as a duplicate.
+constexpr int MaxNameAttempts = 64;
 
 json::object objectReference(const json::object& object) {
     json::object ref{{"kind", kube::kind(object)},
@@ -122,13 +126,17 @@ void EventRecorder::write(const Pending& event) {
         }
         m_sent.erase(it); // Expired or removed: record it afresh.
     }
-    auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(event.at.time_since_epoch());
-    std::string name =
-        fmt::format("{}.{:x}", kube::stringAt(event.involved, "name"), nanos.count());
+    // Named by time as client-go names Events. Two Events of one instant (a coarse or a test
+    // clock, several recorders) would share a name, so names from this recorder never go
+    // backwards, and a name taken already (by another recorder) moves on to the next one.
+    int64_t nanos =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(event.at.time_since_epoch()).count();
+    nanos = std::max(nanos, m_lastNanos + 1);
+    const std::string involvedName = kube::stringAt(event.involved, "name");
     json::object object{
         {"apiVersion", "v1"},
         {"kind", "Event"},
-        {"metadata", json::object{{"name", name}, {"namespace", ns}}},
+        {"metadata", json::object{{"namespace", ns}}},
         {"involvedObject", event.involved},
         {"reason", event.reason},
         {"message", event.message},
@@ -140,7 +148,17 @@ void EventRecorder::write(const Pending& event) {
         {"reportingComponent", m_component},
         {"reportingInstance", ""},
     };
-    auto created = m_client.create(kube::resources::Events, ns, object);
+    std::string name;
+    kube::ApiResult<json::object> created = std::unexpected(kube::ApiError{});
+    for (int attempt = 0; attempt < MaxNameAttempts; ++attempt, ++nanos) {
+        name = fmt::format("{}.{:x}", involvedName, nanos);
+        object["metadata"].as_object()["name"] = name;
+        created = m_client.create(kube::resources::Events, ns, object);
+        if (created || !kube::isAlreadyExists(created.error())) {
+            break;
+        }
+    }
+    m_lastNanos = nanos;
     if (!created) {
         log::warn(m_component, "could not record event {} for {}/{}: {}", event.reason, ns,
                   kube::stringAt(event.involved, "name"), created.error().message);

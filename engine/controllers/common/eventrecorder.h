@@ -17,7 +17,8 @@
 namespace pilot::controllers {
 
 /// Records core/v1 Events about objects, as client-go's event recorder does for a controller:
-/// an Event named `<object>.<hex unix nanos>` in the object's namespace with `involvedObject`,
+/// an Event named `<object>.<hex unix nanos>` in the object's namespace (the next free name after
+/// it when another Event of the same instant took it) with `involvedObject`,
 /// `reason`, `message`, `type`, `source.component`, `reportingComponent`, first/last timestamps
 /// and `count`. A repeat of the same (object, type, reason, message) patches the earlier Event's
 /// `count` and `lastTimestamp` instead of creating another. Writes happen on the recorder's own
@@ -76,6 +77,7 @@ private:
     bool m_stopping = false;
     bool m_stopped = false;
     std::map<std::string, Sent> m_sent; // by (uid, type, reason, message); writer thread only
+    int64_t m_lastNanos = 0;            // the time in the last Event name; writer thread only
     std::thread m_thread;
 };
 

@@ -122,17 +122,17 @@ bool isRollingUpdate(const json::object& ds) {
 }
 
 std::optional<int64_t> templateGeneration(const json::object& ds) {
-    if (auto annotation = kube::annotation(ds, TemplateGenerationAnnotation)) {
-        int64_t value = 0;
-        auto [ptr, ec] =
-            std::from_chars(annotation->data(), annotation->data() + annotation->size(), value);
-        if (ec == std::errc() && ptr == annotation->data() + annotation->size()) {
-            return value;
-        }
+    auto annotation = kube::annotation(ds, TemplateGenerationAnnotation);
+    if (!annotation) {
         return std::nullopt;
     }
-    int64_t generation = kube::generation(ds);
-    return generation > 0 ? std::optional<int64_t>(generation) : std::nullopt;
+    int64_t value = 0;
+    auto [ptr, ec] =
+        std::from_chars(annotation->data(), annotation->data() + annotation->size(), value);
+    if (ec == std::errc() && ptr == annotation->data() + annotation->size()) {
+        return value;
+    }
+    return std::nullopt;
 }
 
 bool allowsSurge(const json::object& ds) {

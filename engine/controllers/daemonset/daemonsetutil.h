@@ -36,8 +36,8 @@ inline constexpr std::string_view TemplateGenerationAnnotation =
 /// `spec.revisionHistoryLimit` (10 when absent).
 [[nodiscard]] int64_t revisionHistoryLimit(const boost::json::object& ds);
 [[nodiscard]] bool isRollingUpdate(const boost::json::object& ds);
-/// The template generation: the annotation the API server keeps or, without it,
-/// `metadata.generation`.
+/// The template generation from the annotation the API server keeps (GetTemplateGeneration);
+/// nullopt without it or when it is not a number (pods then get no pod-template-generation).
 [[nodiscard]] std::optional<int64_t> templateGeneration(const boost::json::object& ds);
 /// RollingUpdate with a non-zero maxSurge.
 [[nodiscard]] bool allowsSurge(const boost::json::object& ds);

@@ -285,7 +285,7 @@ INSTANTIATE_TEST_SUITE_P(
                   {},
                   "",
                   nonResource("GET", "openapi/v3/")}),
-    [](const ::testing::TestParamInfo<LabelCase>& info) { return info.param.label; });
+    [](const ::testing::TestParamInfo<LabelCase>& labelCase) { return labelCase.param.label; });
 
 // -- through the handler -----------------------------------------------------------------------
 

@@ -658,3 +658,26 @@ TEST(DaemonSetController, FailedPodsAreReplacedWithBackoff) {
         first);
     EXPECT_TRUE(driver.observer().waitUntil([&] { return hasEvent(driver.observer(), event); }));
 }
+
+TEST(DaemonSetController, PodTemplateGenerationCountsTemplateChangesOnly) {
+    DsDriver driver;
+    driver.addNode({"n1"});
+    driver.create(DsSpec{});
+    ASSERT_TRUE(driver.waitRunsOn({"n1"}, "fluentd:1.16"));
+    EXPECT_EQ(kube::annotation(driver.ds(), "deprecated.daemonset.template.generation"), "1");
+
+    // A spec change outside the template moves metadata.generation only.
+    driver.patch(json::object{{"spec", json::object{{"revisionHistoryLimit", 5}}}});
+    driver.addNode({"n2"});
+    ASSERT_TRUE(driver.waitRunsOn({"n1", "n2"}, "fluentd:1.16"));
+    EXPECT_EQ(kube::generation(driver.ds()), 2);
+    EXPECT_EQ(label(driver.podsByNode().at("n2").front(), "pod-template-generation"), "1");
+
+    driver.setImage("fluentd:1.17");
+    ASSERT_TRUE(driver.waitRunsOn({"n1", "n2"}, "fluentd:1.17"));
+    EXPECT_EQ(kube::generation(driver.ds()), 3);
+    EXPECT_EQ(kube::annotation(driver.ds(), "deprecated.daemonset.template.generation"), "2");
+    for (const auto& [node, pods] : driver.podsByNode()) {
+        EXPECT_EQ(label(pods.front(), "pod-template-generation"), "2") << node;
+    }
+}
