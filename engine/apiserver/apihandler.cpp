@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "engine/apiserver/mediatype.h"
 #include "engine/apiserver/metrics.h"
+#include "engine/apiserver/tokenrequest.h"
 #include "engine/apiserver/verbs.h"
 #include "kube/types/openapi.h"
 
@@ -178,6 +179,10 @@ HandlerResult ApiHandler::handleResource(Request& request, const RequestInfo& in
         return errorResponse(pathNotFound());
     }
     VerbContext ctx{request, info, type, m_service};
+    if (info.subresource == "token" && type->gvk.kind == "ServiceAccount" &&
+        info.verb == "create") {
+        return handleTokenRequest(ctx, m_serviceAccountTokens.get());
+    }
     if (!info.subresource.empty() && info.subresource != "status") {
         return handleSubresource(ctx);
     }

@@ -9,6 +9,10 @@
 #include <memory>
 #include <string>
 
+namespace pilot::auth {
+class ServiceAccountTokens;
+}
+
 namespace pilot::apiserver {
 
 class ApiMetrics;
@@ -24,6 +28,11 @@ public:
 
     /// Readiness, as reported by /readyz.
     void setReady(bool ready) { m_ready = ready; }
+    /// Serves `serviceaccounts/token` with tokens signed by `tokens` (set before serving; until
+    /// then that subresource answers 404).
+    void setServiceAccountTokens(std::shared_ptr<const auth::ServiceAccountTokens> tokens) {
+        m_serviceAccountTokens = std::move(tokens);
+    }
 
 private:
     [[nodiscard]] HandlerResult handleNonResource(Request& request, const RequestInfo& info);
@@ -34,6 +43,7 @@ private:
     ApiMetrics& m_metrics;
     Discovery m_discovery;
     std::atomic<bool> m_ready{false};
+    std::shared_ptr<const auth::ServiceAccountTokens> m_serviceAccountTokens;
 };
 
 /// A JSON response with the given status.

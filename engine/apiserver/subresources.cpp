@@ -1,5 +1,6 @@
 // Subresources beyond status: scale, pods/binding, pods/eviction, namespaces/finalize.
 #include "engine/apiserver/apihandler.h"
+#include "engine/apiserver/eviction.h"
 #include "engine/apiserver/verbs.h"
 
 #include "kube/jsonpatch.h"
@@ -23,7 +24,7 @@ using kube::stringAt;
 
 namespace {
 
-/// The `Status` Success (201) that binding and eviction answer with.
+/// The `Status` Success (201) that binding answers with.
 HandlerResult createdStatus() {
     json::object status{{"kind", "Status"},
                         {"apiVersion", "v1"},
@@ -275,21 +276,12 @@ HandlerResult handleEviction(VerbContext& ctx) {
     if (!body || !body->is_object()) {
         return errorResponse(badRequest("the body must be an Eviction object"));
     }
-    DeleteOptions options;
-    if (const json::object* del = objectAt(&body->as_object(), "deleteOptions")) {
-        if (const json::value* g = del->if_contains("gracePeriodSeconds"); g && g->is_number()) {
-            options.gracePeriodSeconds = g->to_number<int64_t>();
-        }
-        if (const json::object* pre = objectAt(del, "preconditions")) {
-            options.preconditionUid = stringAt(pre, "uid");
-            options.preconditionResourceVersion = stringAt(pre, "resourceVersion");
-        }
+    auto options = writeOptionsOf(ctx.request);
+    if (!options) {
+        return errorResponse(options.error());
     }
-    auto outcome = ctx.service.remove(*ctx.type, ctx.info.ns, ctx.info.name, options);
-    if (!outcome) {
-        return errorResponse(outcome.error());
-    }
-    return createdStatus();
+    return evictPod(ctx.service, *ctx.type, ctx.info.ns, ctx.info.name, body->as_object(),
+                    options->dryRun);
 }
 
 HandlerResult handleFinalize(VerbContext& ctx) {

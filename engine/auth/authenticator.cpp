@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "engine/auth/atomicfile.h"
 #include "engine/auth/certificate.h"
+#include "engine/auth/serviceaccounttoken.h"
 #include "engine/auth/tokenfile.h"
 
 #include <openssl/crypto.h>
@@ -133,11 +134,67 @@ std::optional<UserInfo> Authenticator::fromBearerToken(std::string_view token) c
     if (!digest) {
         return std::nullopt;
     }
-    std::shared_lock lock(m_mutex);
-    if (auto user = find(m_runtimeTokens, *digest)) {
-        return user;
+    {
+        std::shared_lock lock(m_mutex);
+        if (auto user = find(m_runtimeTokens, *digest)) {
+            return user;
+        }
+        if (auto user = find(m_fileTokens, *digest)) {
+            return user;
+        }
     }
-    return find(m_fileTokens, *digest);
+    return fromServiceAccountToken(token);
+}
+
+void Authenticator::setServiceAccountTokens(std::shared_ptr<const ServiceAccountTokens> tokens,
+                                            ObjectUidLookup lookup, const Clock& clock) {
+    std::unique_lock lock(m_mutex);
+    m_serviceAccountTokens = std::move(tokens);
+    m_lookup = std::move(lookup);
+    m_clock = &clock;
+}
+
+std::optional<UserInfo> Authenticator::fromServiceAccountToken(std::string_view token) const {
+    std::shared_ptr<const ServiceAccountTokens> tokens;
+    ObjectUidLookup lookup;
+    const Clock* clock = nullptr;
+    {
+        std::shared_lock lock(m_mutex);
+        tokens = m_serviceAccountTokens;
+        lookup = m_lookup;
+        clock = m_clock;
+    }
+    if (!tokens || !lookup || token.find('.') == std::string_view::npos) {
+        return std::nullopt;
+    }
+    auto claims = tokens->verify(token, clock->now());
+    if (!claims) {
+        return std::nullopt;
+    }
+    // As upstream's legacy-free validator: the token dies with its ServiceAccount and with the
+    // object it is bound to, even when those are re-created under the same name.
+    auto stillThere = [&](std::string_view resource, const std::string& name,
+                          const std::string& uid) {
+        std::optional<std::string> current = lookup(resource, claims->ns, name);
+        return current && *current == uid;
+    };
+    if (!stillThere("serviceaccounts", claims->serviceAccountName, claims->serviceAccountUid)) {
+        return std::nullopt;
+    }
+    if (claims->pod && !stillThere("pods", claims->pod->name, claims->pod->uid)) {
+        return std::nullopt;
+    }
+    if (claims->secret && !stillThere("secrets", claims->secret->name, claims->secret->uid)) {
+        return std::nullopt;
+    }
+    if (claims->node && !stillThere("nodes", claims->node->name, claims->node->uid)) {
+        return std::nullopt;
+    }
+    UserInfo user{
+        claims->subject(),
+        claims->serviceAccountUid,
+        {std::string(ServiceAccountsGroup), std::string(ServiceAccountsGroup) + ":" + claims->ns}};
+    return withAuthenticatedGroup(std::move(user));
 }
 
 std::optional<UserInfo> Authenticator::fromAuthorizationHeader(std::string_view header) const {

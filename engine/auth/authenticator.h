@@ -1,10 +1,13 @@
 #pragma once
 
+#include "core/clock.h"
 #include "core/error.h"
 
 #include <openssl/types.h>
 
 #include <array>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -12,6 +15,8 @@
 #include <vector>
 
 namespace pilot::auth {
+
+class ServiceAccountTokens;
 
 /// Who made a request, as RBAC and `SelfSubjectReview` see it.
 struct UserInfo {
@@ -32,6 +37,12 @@ struct UserInfo {
 class Authenticator {
 public:
     static constexpr std::string_view AuthenticatedGroup = "system:authenticated";
+    static constexpr std::string_view ServiceAccountsGroup = "system:serviceaccounts";
+
+    /// The uid of the object `resource` (`serviceaccounts`, `pods`, `secrets`; `nodes`, whose
+    /// `ns` is ignored) `ns/name` as the API has it now; nullopt when it does not exist.
+    using ObjectUidLookup = std::function<std::optional<std::string>(
+        std::string_view resource, std::string_view ns, std::string_view name)>;
 
     Authenticator() = default;
     Authenticator(const Authenticator&) = delete;
@@ -48,12 +59,21 @@ public:
     /// Stops accepting a run-time token; false when it was not there.
     bool removeToken(std::string_view token);
 
+    /// Accepts ServiceAccount tokens signed by `tokens` from now on (set before serving): valid
+    /// at `clock.now()`, for the issuer's audience, naming a ServiceAccount (and a bound pod or
+    /// Secret, and the bound pod's node) that `lookup` still finds with the same uid. The user is
+    /// `system:serviceaccount:NS:NAME` (uid: the ServiceAccount's) in the groups
+    /// `system:serviceaccounts`, `system:serviceaccounts:NS` and `system:authenticated`.
+    void setServiceAccountTokens(std::shared_ptr<const ServiceAccountTokens> tokens,
+                                 ObjectUidLookup lookup, const Clock& clock);
+
     /// The user named by a verified peer certificate; nullopt for null or a certificate without CN.
     [[nodiscard]] std::optional<UserInfo> fromClientCertificate(X509* peerCert) const;
     /// The user of a finished server-side handshake: its peer certificate when one was presented
     /// and verified, otherwise nullopt (an anonymous connection).
     [[nodiscard]] std::optional<UserInfo> fromSsl(const SSL* ssl) const;
-    /// The user owning `token`; run-time tokens take precedence over file tokens.
+    /// The user owning `token`; run-time tokens take precedence over file tokens, which take
+    /// precedence over ServiceAccount tokens.
     [[nodiscard]] std::optional<UserInfo> fromBearerToken(std::string_view token) const;
     /// As `fromBearerToken` for an HTTP `Authorization` header value `Bearer <token>` (scheme
     /// case-insensitive); nullopt for other schemes.
@@ -66,6 +86,7 @@ private:
         UserInfo user;
     };
 
+    [[nodiscard]] std::optional<UserInfo> fromServiceAccountToken(std::string_view token) const;
     static std::optional<Digest> digestOf(std::string_view token);
     static std::optional<UserInfo> find(const std::vector<TokenEntry>& entries,
                                         const Digest& digest);
@@ -73,6 +94,9 @@ private:
     mutable std::shared_mutex m_mutex;
     std::vector<TokenEntry> m_fileTokens;
     std::vector<TokenEntry> m_runtimeTokens;
+    std::shared_ptr<const ServiceAccountTokens> m_serviceAccountTokens;
+    ObjectUidLookup m_lookup;
+    const Clock* m_clock = nullptr;
 };
 
 } // namespace pilot::auth

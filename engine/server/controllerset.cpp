@@ -1,8 +1,10 @@
 #include "engine/server/controllerset.h"
 
+#include "engine/auth/atomicfile.h"
 #include "engine/controllers/cronjob/cronjobcontroller.h"
 #include "engine/controllers/daemonset/daemonsetcontroller.h"
 #include "engine/controllers/deployment/deploymentcontroller.h"
+#include "engine/controllers/disruption/disruptioncontroller.h"
 #include "engine/controllers/endpoints/endpointscontroller.h"
 #include "engine/controllers/endpointslice/endpointslicecontroller.h"
 #include "engine/controllers/endpointslice/mirroringcontroller.h"
@@ -13,6 +15,8 @@
 #include "engine/controllers/replicaset/replicasetcontroller.h"
 #include "engine/controllers/replicaset/replicationmanager.h"
 #include "engine/controllers/resourcequota/resourcequotacontroller.h"
+#include "engine/controllers/serviceaccount/rootcapublisher.h"
+#include "engine/controllers/serviceaccount/serviceaccountcontroller.h"
 #include "engine/controllers/statefulset/statefulsetcontroller.h"
 #include "engine/controllers/ttlafterfinished/ttlafterfinishedcontroller.h"
 #include "engine/controllers/volume/localpathprovisioner.h"
@@ -34,6 +38,7 @@ controllers::ControllerManager::Populate builtinControllers(ControllerSetOptions
         manager.add(std::make_unique<controllers::JobController>(client));
         manager.add(std::make_unique<controllers::CronJobController>(client));
         manager.add(std::make_unique<controllers::TtlAfterFinishedController>(client));
+        manager.add(std::make_unique<controllers::DisruptionController>(client));
         manager.add(std::make_unique<controllers::EndpointsController>(client));
         manager.add(std::make_unique<controllers::EndpointSliceController>(client));
         manager.add(std::make_unique<controllers::EndpointSliceMirroringController>(client));
@@ -49,6 +54,13 @@ controllers::ControllerManager::Populate builtinControllers(ControllerSetOptions
         manager.add(std::make_unique<controllers::PvcProtectionController>(client));
         manager.add(std::make_unique<controllers::PvProtectionController>(client));
         manager.add(std::make_unique<controllers::ResourceQuotaController>(client));
+        manager.add(std::make_unique<controllers::ServiceAccountController>(client));
+        if (auto ca = options.caFile.empty() ? Result<std::string>(std::string())
+                                             : auth::readWholeFile(options.caFile);
+            ca && !ca->empty()) {
+            manager.add(std::make_unique<controllers::RootCaPublisher>(
+                client, controllers::RootCaPublisher::Options{std::move(*ca)}));
+        }
         manager.add(std::make_unique<scheduler::Scheduler>(client, scheduler::SchedulerOptions{}));
     };
 }

@@ -10,6 +10,9 @@ struct ControllerSetOptions {
     /// Where the local-path provisioner creates volume directories; empty: the provisioner
     /// (and the default StorageClass it brings) does not run here.
     std::string volumeDir;
+    /// The cluster CA certificate (PEM file) the root-CA publisher puts into every namespace's
+    /// `kube-root-ca.crt`; empty: the publisher does not run here.
+    std::string caFile;
 };
 
 /// The ControllerManager's populate function adding every built-in controller (and the

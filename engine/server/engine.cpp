@@ -11,12 +11,14 @@
 #include "engine/apiserver/quotaadmission.h"
 #include "engine/apiserver/resourceservice.h"
 #include "engine/apiserver/selectors.h"
+#include "engine/apiserver/serviceaccountadmission.h"
 #include "engine/apiserver/serviceallocator.h"
 #include "engine/apiserver/storageclassadmission.h"
 #include "engine/apiserver/storageprotectionadmission.h"
 #include "engine/auth/authenticator.h"
 #include "engine/auth/kubeconfig.h"
 #include "engine/auth/pki.h"
+#include "engine/auth/serviceaccounttoken.h"
 #include "engine/auth/tlscontext.h"
 #include "engine/server/apiservice.h"
 #include "engine/server/controllerset.h"
@@ -62,6 +64,7 @@ struct Engine::Impl {
     SystemClock clock;
     std::optional<auth::Pki> pki;
     auth::Authenticator authenticator;
+    std::shared_ptr<const auth::ServiceAccountTokens> serviceAccountTokens;
     std::shared_ptr<kube::TypeRegistry> types;
     std::unique_ptr<store::Store> store;
     std::unique_ptr<watchcache::WatchCache> cache;
@@ -103,6 +106,12 @@ Status Engine::start() {
         return std::unexpected(pki.error());
     }
     d.pki.emplace(std::move(*pki));
+    auto saTokens = auth::ServiceAccountTokens::loadOrCreate(
+        d.options.dataDir + "/pki", std::string(auth::ServiceAccountTokens::DefaultIssuer));
+    if (!saTokens) {
+        return std::unexpected(saTokens.error());
+    }
+    d.serviceAccountTokens = std::make_shared<auth::ServiceAccountTokens>(std::move(*saTokens));
     std::string tokens = d.options.dataDir + "/tokens.csv";
     if (std::filesystem::exists(tokens)) {
         if (auto status = d.authenticator.loadTokenFile(tokens); !status) {
@@ -152,6 +161,7 @@ Status Engine::start() {
             std::make_shared<apiserver::StorageClassAdmission>(d.service->cacheFor(*classes)));
     }
     d.service->addHook(std::make_shared<apiserver::StorageProtectionAdmission>());
+    d.service->addHook(std::make_shared<apiserver::ServiceAccountAdmission>(*d.service));
     // Last: quota charges what the hooks before it defaulted (LimitRange requests, ...).
     d.service->addHook(std::make_shared<apiserver::QuotaAdmission>(*d.service));
     d.lifecycle = std::make_unique<Lifecycle>(*d.service);
@@ -176,6 +186,21 @@ Status Engine::start() {
         append(apiserver::processMetrics());
     });
     d.handler = std::make_unique<apiserver::ApiHandler>(*d.service, d.types, d.metrics);
+    d.handler->setServiceAccountTokens(d.serviceAccountTokens);
+    d.authenticator.setServiceAccountTokens(
+        d.serviceAccountTokens,
+        [&d](std::string_view resource, std::string_view ns,
+             std::string_view name) -> std::optional<std::string> {
+            kube::ResourceTypePtr type = d.types->byResource("", "v1", resource);
+            std::string scope = type && type->namespaced ? std::string(ns) : std::string();
+            auto object = type ? d.service->get(*type, scope, std::string(name))
+                               : apiserver::ApiResult<watchcache::ObjectPtr>(nullptr);
+            if (!object || !*object) {
+                return std::nullopt;
+            }
+            return (*object)->uid;
+        },
+        d.clock);
 
     apiserver::HttpServerOptions httpOptions;
     httpOptions.host = listen->first;
@@ -216,7 +241,9 @@ Status Engine::start() {
     d.controllerClient = std::make_unique<apiserver::InProcessApiClient>(
         *d.handler, "pilothouse-controller-manager");
     d.controllers = std::make_unique<controllers::ControllerManager>(
-        *d.controllerClient, builtinControllers({.volumeDir = d.options.dataDir + "/volumes"}),
+        *d.controllerClient,
+        builtinControllers(
+            {.volumeDir = d.options.dataDir + "/volumes", .caFile = d.pki->files().caCertificate}),
         controllerManagerOptions());
     if (auto status = d.controllers->start(); !status) {
         return status;

@@ -545,17 +545,20 @@ TEST_F(ApiHandlerTest, bindingAssignsANodeOnce) {
 TEST_F(ApiHandlerTest, evictionDeletesThePodGracefully) {
     (void)mustPost(Pods, pod("unbound"));
     (void)mustPost(Pods, pod("bound", "node-1"));
-    std::string eviction = R"({"kind":"Eviction","apiVersion":"policy/v1",)"
-                           R"("metadata":{"name":"x","namespace":"default"},"deleteOptions":{}})";
-    HandlerResult a = send("POST", std::string(Pods) + "/unbound/eviction", eviction);
+    auto eviction = [](const std::string& name) {
+        return R"({"kind":"Eviction","apiVersion":"policy/v1","metadata":{"name":")" + name +
+               R"(","namespace":"default"},"deleteOptions":{}})";
+    };
+    HandlerResult a = send("POST", std::string(Pods) + "/unbound/eviction", eviction("unbound"));
     EXPECT_EQ(a.response.status, 201) << a.response.body;
     expectStatus(get(std::string(Pods) + "/unbound"), 404, "NotFound");
 
-    HandlerResult b = send("POST", std::string(Pods) + "/bound/eviction", eviction);
+    HandlerResult b = send("POST", std::string(Pods) + "/bound/eviction", eviction("bound"));
     EXPECT_EQ(b.response.status, 201) << b.response.body;
     EXPECT_NE(str(bodyOf(get(std::string(Pods) + "/bound")), "metadata.deletionTimestamp"), "");
 
-    expectStatus(send("POST", std::string(Pods) + "/missing/eviction", eviction), 404, "NotFound");
+    expectStatus(send("POST", std::string(Pods) + "/missing/eviction", eviction("missing")), 404,
+                 "NotFound");
 }
 
 TEST_F(ApiHandlerTest, nodeAgentSubresourcesExplainWhyTheyFail) {
