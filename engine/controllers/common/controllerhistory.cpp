@@ -148,6 +148,55 @@ Result<json::object> applyRevisionData(const json::object& owner, const json::va
     return std::move(patched->as_object());
 }
 
+Result<std::vector<kube::ObjectPtr>>
+ControllerHistory::upToDate(const json::object& parent, std::vector<kube::ObjectPtr> cached) {
+    std::optional<Newest> newest;
+    {
+        std::lock_guard lock(m_mutex);
+        if (auto it = m_newest.find(kube::uid(parent)); it != m_newest.end()) {
+            newest = it->second;
+        }
+    }
+    auto isNewest = [&](const kube::ObjectPtr& revision) {
+        return kube::name(*revision) == newest->name && revisionNumber(*revision) >= newest->number;
+    };
+    if (!newest || std::any_of(cached.begin(), cached.end(), isNewest)) {
+        return cached;
+    }
+    auto listed = m_client.listAll(ControllerRevisions, kube::namespaceOf(parent));
+    if (!listed) {
+        return std::unexpected(listed.error().toError());
+    }
+    std::vector<kube::ObjectPtr> owned;
+    for (json::object& revision : listed->items) {
+        const json::object* ref = kube::controllerRef(revision);
+        if (ref != nullptr && kube::stringAt(*ref, "uid") == kube::uid(parent)) {
+            owned.push_back(share(std::move(revision)));
+        }
+    }
+    if (std::none_of(owned.begin(), owned.end(), isNewest)) {
+        // Deleted or renumbered by someone else since: the cache has nothing to catch up with.
+        std::lock_guard lock(m_mutex);
+        m_newest.erase(std::string(kube::uid(parent)));
+    }
+    return owned;
+}
+
+void ControllerHistory::written(const json::object& parent, const json::object& revision) {
+    remember(kube::uid(parent), revision);
+}
+
+void ControllerHistory::remember(std::string_view parentUid, const json::object& revision) {
+    std::lock_guard lock(m_mutex);
+    m_newest[std::string(parentUid)] =
+        Newest{std::string(kube::name(revision)), revisionNumber(revision)};
+}
+
+void ControllerHistory::forget(const json::object& parent) {
+    std::lock_guard lock(m_mutex);
+    m_newest.erase(std::string(kube::uid(parent)));
+}
+
 Result<kube::ObjectPtr> ControllerHistory::create(const json::object& parent,
                                                   const json::object& revision,
                                                   int64_t& collisionCount) {
@@ -158,6 +207,7 @@ Result<kube::ObjectPtr> ControllerHistory::create(const json::object& parent,
         kube::ensureMetadata(clone)["name"] = controllerRevisionName(kube::name(parent), hash);
         auto created = m_client.create(ControllerRevisions, ns, clone);
         if (created) {
+            written(parent, *created);
             return share(std::move(*created));
         }
         if (!kube::isAlreadyExists(created.error())) {
@@ -187,6 +237,9 @@ Result<kube::ObjectPtr> ControllerHistory::setRevision(const kube::ObjectPtr& re
         clone["revision"] = number;
         auto updated = m_client.update(ControllerRevisions, clone);
         if (updated) {
+            if (const json::object* owner = kube::controllerRef(*updated)) {
+                remember(kube::stringAt(*owner, "uid"), *updated);
+            }
             return share(std::move(*updated));
         }
         if (!kube::isConflict(updated.error()) || attempt >= MaxConflictRetries) {

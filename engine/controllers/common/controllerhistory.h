@@ -9,6 +9,8 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,10 +62,24 @@ void sortControllerRevisions(std::vector<kube::ObjectPtr>& revisions);
 [[nodiscard]] Result<boost::json::object> applyRevisionData(const boost::json::object& owner,
                                                             const boost::json::value& data);
 
-/// Writes ControllerRevisions through the API. Thread-safe (stateless over the client).
+/// Writes ControllerRevisions through the API, and remembers the newest one it wrote for each
+/// parent so decisions never rest on an informer that has not delivered it yet. Thread-safe.
 class ControllerHistory {
 public:
     explicit ControllerHistory(kube::ApiClient& client) : m_client(client) {}
+
+    /// The revisions of `parent` to decide on: `cached` (from its informer, claimed), unless
+    /// that lacks the newest revision written for `parent` here (or shows it with an older
+    /// number); then the revisions `parent` controls as the API lists them. Numbering a new
+    /// revision after a cache that is behind would repeat a number, and a rollback would not
+    /// be renumbered.
+    [[nodiscard]] Result<std::vector<kube::ObjectPtr>>
+    upToDate(const boost::json::object& parent, std::vector<kube::ObjectPtr> cached);
+    /// Remembers `revision` as the newest written for `parent` (create and setRevision do so;
+    /// for revisions created by other means).
+    void written(const boost::json::object& parent, const boost::json::object& revision);
+    /// Forgets what was written for `parent` (deleted).
+    void forget(const boost::json::object& parent);
 
     /// Creates `revision` (from newControllerRevision) for `parent`. On a name taken by a
     /// revision with the same data, returns that one; on a collision with different data,
@@ -78,7 +94,16 @@ public:
     [[nodiscard]] Status remove(const boost::json::object& revision);
 
 private:
+    struct Newest {
+        std::string name;
+        int64_t number = 0;
+    };
+
+    void remember(std::string_view parentUid, const boost::json::object& revision);
+
     kube::ApiClient& m_client;
+    std::mutex m_mutex;
+    std::map<std::string, Newest, std::less<>> m_newest; // by parent uid
 };
 
 } // namespace pilot::controllers

@@ -72,6 +72,7 @@ void DaemonSetController::setUp(SharedInformers& informers) {
         std::string key = kube::objectKey(*ds);
         m_creations.erase(key);
         m_deletions.erase(key);
+        m_history.forget(*ds);
         enqueue(key);
     };
     m_sets->addHandlers(std::move(sets));

@@ -45,7 +45,11 @@ DaemonSetController::constructHistory(const json::object& ds, const kube::LabelS
                                       const PodList& pods) {
     ControllerRefManager refs(m_client, kube::resources::DaemonSets, ControllerRevisions, ds,
                               daemonSetKind(), selector);
-    auto claimed = refs.claim(m_revisions->cache().byIndex(NamespaceIndex, kube::namespaceOf(ds)));
+    auto cached = refs.claim(m_revisions->cache().byIndex(NamespaceIndex, kube::namespaceOf(ds)));
+    if (!cached) {
+        return std::unexpected(cached.error());
+    }
+    auto claimed = m_history.upToDate(ds, std::move(*cached));
     if (!claimed) {
         return std::unexpected(claimed.error());
     }
@@ -128,6 +132,7 @@ Result<kube::ObjectPtr> DaemonSetController::snapshot(const json::object& ds, in
                          {"revision", revision}};
     auto created = m_client.create(ControllerRevisions, kube::namespaceOf(ds), history);
     if (created) {
+        m_history.written(ds, *created);
         return share(std::move(*created));
     }
     if (!kube::isAlreadyExists(created.error())) {

@@ -113,17 +113,24 @@ void NodeLifecycleController::setUp(SharedInformers& informers) {
 
     // Pods newly bound to a node that is not Ready are marked not ready too (processPod), and
     // so are pods whose Ready report arrives after their node was found silent (a last kubelet
-    // update racing the node's transition would otherwise leave them Ready).
+    // update racing the node's transition would otherwise leave them Ready). A node that
+    // reports NotReady itself has a live kubelet whose pod reports stand, as upstream.
+    auto silent = [this](const std::string& node) {
+        std::lock_guard lock(m_mutex);
+        auto health = m_health.find(node);
+        return health != m_health.end() &&
+               readyStatus(json::object{{"status", health->second.status}}) == "Unknown";
+    };
     kube::InformerHandlers pods;
     pods.onAdd = [this](const kube::ObjectPtr& pod) {
         if (!kube::stringAt(kube::objectAt(*pod, "spec"), "nodeName").empty()) {
             enqueue(kube::objectKey(*pod));
         }
     };
-    pods.onUpdate = [this](const kube::ObjectPtr& old, const kube::ObjectPtr& pod) {
+    pods.onUpdate = [this, silent](const kube::ObjectPtr& old, const kube::ObjectPtr& pod) {
         std::string node = kube::stringAt(kube::objectAt(*pod, "spec"), "nodeName");
         bool rebound = node != kube::stringAt(kube::objectAt(*old, "spec"), "nodeName");
-        bool becameReady = isPodReady(*pod) && !isPodReady(*old);
+        bool becameReady = !rebound && isPodReady(*pod) && !isPodReady(*old) && silent(node);
         if (!node.empty() && (rebound || becameReady)) {
             enqueue(kube::objectKey(*pod));
         }

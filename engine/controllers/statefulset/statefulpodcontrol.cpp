@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -170,23 +171,48 @@ Status StatefulPodControl::deleteStatefulPod(const json::object& set, const json
 Result<bool> StatefulPodControl::claimsMatchRetentionPolicy(const json::object& set,
                                                             const json::object& pod) {
     for (const json::object& wanted : persistentVolumeClaims(set, ordinalOf(pod))) {
-        kube::ObjectPtr existing = claim(kube::namespaceOf(set), kube::name(wanted));
-        // A missing claim is picked up by the next sync.
-        if (existing && !isClaimOwnerUpToDate(*existing, set, pod)) {
+        auto existing = claimForPolicy(set, kube::name(wanted));
+        if (!existing) {
+            return std::unexpected(existing.error());
+        }
+        if (*existing && !isClaimOwnerUpToDate(**existing, set, pod)) {
             return false;
         }
     }
     return true;
 }
 
+Result<kube::ObjectPtr> StatefulPodControl::claimForPolicy(const json::object& set,
+                                                           std::string_view name) {
+    kube::ObjectPtr cached = claim(kube::namespaceOf(set), name);
+    const RetentionPolicy policy = retentionPolicy(set);
+    if (cached || (!policy.deleteWhenDeleted && !policy.deleteWhenScaled)) {
+        return cached;
+    }
+    // Created a moment ago, most likely, and not in the cache yet. No later sync is sure to
+    // come (pods settle, a condemned pod goes), so its owners are set now, from the API's copy.
+    auto fetched =
+        m_client.get(kube::resources::PersistentVolumeClaims, kube::namespaceOf(set), name);
+    if (!fetched) {
+        if (kube::isNotFound(fetched.error())) {
+            return kube::ObjectPtr();
+        }
+        return std::unexpected(fetched.error().toError());
+    }
+    return std::make_shared<const json::object>(std::move(*fetched));
+}
+
 Status StatefulPodControl::updatePodClaimForRetentionPolicy(const json::object& set,
                                                             const json::object& pod) {
     for (const json::object& wanted : persistentVolumeClaims(set, ordinalOf(pod))) {
-        kube::ObjectPtr existing = claim(kube::namespaceOf(set), kube::name(wanted));
-        if (!existing || isClaimOwnerUpToDate(*existing, set, pod)) {
+        auto existing = claimForPolicy(set, kube::name(wanted));
+        if (!existing) {
+            return std::unexpected(existing.error());
+        }
+        if (!*existing || isClaimOwnerUpToDate(**existing, set, pod)) {
             continue;
         }
-        json::object copy = *existing;
+        json::object copy = **existing;
         for (int attempt = 0;; ++attempt) {
             updateClaimOwnerRefs(copy, set, pod);
             auto updated = m_client.update(kube::resources::PersistentVolumeClaims, copy);

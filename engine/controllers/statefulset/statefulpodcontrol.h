@@ -51,6 +51,10 @@ private:
     [[nodiscard]] Status createPersistentVolumeClaims(const boost::json::object& set,
                                                       const boost::json::object& pod);
     [[nodiscard]] kube::ObjectPtr claim(std::string_view ns, std::string_view name) const;
+    /// The claim `name` of `set` to apply its retention policy to: the cached one or, when the
+    /// policy sets owners and the cache does not have it (yet), the API's; null if none.
+    [[nodiscard]] Result<kube::ObjectPtr> claimForPolicy(const boost::json::object& set,
+                                                         std::string_view name);
     void recordPodEvent(std::string_view verb, const boost::json::object& set,
                         const boost::json::object& pod, const Error* error);
     void recordClaimEvent(std::string_view verb, const boost::json::object& set,

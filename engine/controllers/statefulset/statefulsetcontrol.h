@@ -23,7 +23,8 @@ namespace pilot::controllers::statefulset {
 /// available, unless podManagementPolicy is Parallel), replaces failed pods, fixes claim
 /// ownership, deletes pods beyond the replica range from the highest ordinal down, rolls pods
 /// to the update revision from the highest ordinal down to the partition one at a time (not
-/// with OnDelete), writes the status and trims the revision history. Stateless between calls.
+/// with OnDelete), writes the status and trims the revision history. Between calls it keeps
+/// only the newest revision it wrote for each set (see ControllerHistory::upToDate).
 class StatefulSetControl {
 public:
     StatefulSetControl(kube::ApiClient& client, StatefulPodControl& pods, const Clock& clock)
@@ -34,6 +35,8 @@ public:
     [[nodiscard]] Result<StatefulSetStatus>
     updateStatefulSet(const boost::json::object& set, const std::vector<kube::ObjectPtr>& pods,
                       std::vector<kube::ObjectPtr> revisions);
+    /// Drops what is kept about a deleted set.
+    void forget(const boost::json::object& set) { m_history.forget(set); }
 
 private:
     struct Revisions {

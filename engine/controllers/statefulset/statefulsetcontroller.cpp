@@ -72,7 +72,10 @@ void StatefulSetController::setUp(SharedInformers& informers) {
     sets.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& set) {
         enqueue(kube::objectKey(*set));
     };
-    sets.onDelete = [this](const kube::ObjectPtr& set) { enqueue(kube::objectKey(*set)); };
+    sets.onDelete = [this](const kube::ObjectPtr& set) {
+        m_control->forget(*set);
+        enqueue(kube::objectKey(*set));
+    };
     m_sets->addHandlers(std::move(sets));
 
     kube::InformerHandlers pods;

@@ -13,6 +13,11 @@ namespace json = boost::json;
 Result<StatefulSetControl::Revisions>
 StatefulSetControl::getStatefulSetRevisions(const json::object& set,
                                             std::vector<kube::ObjectPtr>& revisions) {
+    auto known = m_history.upToDate(set, revisions);
+    if (!known) {
+        return std::unexpected(known.error());
+    }
+    revisions = std::move(*known);
     sortControllerRevisions(revisions);
     Revisions out;
     out.collisionCount = StatefulSetStatus::of(set).collisionCount.value_or(0);

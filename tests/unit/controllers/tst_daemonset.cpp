@@ -276,8 +276,9 @@ public:
         return out;
     }
 
-    /// Exactly one available pod on each of `nodes` with `image`, none elsewhere, and the
-    /// status says so for the newest generation.
+    /// Exactly one available pod on each of `nodes` with `image`, none elsewhere, the status
+    /// says so for the newest generation, and the test has seen the pods' revision (its
+    /// informer may lag behind the pods').
     bool runsOn(const std::set<std::string>& nodes, const std::string& image) {
         json::object d = ds();
         if (d.empty() || kube::generation(d) < m_generation ||
@@ -290,9 +291,16 @@ public:
         if (byNode.size() != nodes.size()) {
             return false;
         }
+        auto known = revisions();
         for (const auto& [nodeName, pods] : byNode) {
             if (!nodes.contains(nodeName) || pods.size() != 1 || !available(pods.front()) ||
                 imageOf(pods.front()) != image) {
+                return false;
+            }
+            const std::string hash = label(pods.front(), "controller-revision-hash");
+            if (std::none_of(known.begin(), known.end(), [&](const json::object& r) {
+                    return label(r, "controller-revision-hash") == hash;
+                })) {
                 return false;
             }
         }
@@ -605,6 +613,27 @@ TEST(DaemonSetController, RevisionHistoryLimitKeepsTheNewestRevisions) {
     auto revisions = driver.revisions();
     EXPECT_EQ(revisionNumber(revisions[0]), 3);
     EXPECT_EQ(revisionNumber(revisions[1]), 4);
+}
+
+TEST(DaemonSetController, RevisionNumbersStayUniqueWhileItsRevisionCacheLags) {
+    DsDriver driver;
+    driver.addNode({"n1"});
+    driver.create(DsSpec{});
+    ASSERT_TRUE(driver.waitRunsOn({"n1"}, "fluentd:1.16"));
+    // The controller's revision informer falls behind: it sees none of the revisions it writes.
+    driver.cluster.controllerClient.holdEvents("controllerrevisions", true);
+    for (const std::string image : {"fluentd:1.17", "fluentd:1.18"}) {
+        driver.setImage(image);
+        ASSERT_TRUE(driver.waitRunsOn({"n1"}, image)) << image;
+    }
+    driver.cluster.controllerClient.holdEvents("controllerrevisions", false);
+    std::vector<int64_t> numbers;
+    for (const json::object& r : driver.revisions()) {
+        numbers.push_back(revisionNumber(r));
+    }
+    EXPECT_EQ(numbers, (std::vector<int64_t>{1, 2, 3}));
+    EXPECT_EQ(label(driver.revisions().back(), "controller-revision-hash"),
+              label(driver.podsByNode().at("n1").front(), "controller-revision-hash"));
 }
 
 TEST(DaemonSetController, FailedPodsAreReplacedWithBackoff) {

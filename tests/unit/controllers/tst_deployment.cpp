@@ -96,20 +96,26 @@ public:
         m_generation = std::max(m_generation, kube::generation(written));
     }
 
-    /// `kubectl rollout status` says it is done, and every old set is empty.
+    /// `kubectl rollout status` says it is done, the set of the current template runs every
+    /// replica and every old set is empty. (The observer's Deployments and ReplicaSets come
+    /// from two informers: the Deployment's status alone may be ahead of the sets.)
     bool rolledOut() {
         json::object d = deployment();
         if (d.empty() || kube::generation(d) < m_generation ||
             rolloutStatus(d) != "deployment \"web\" successfully rolled out") {
             return false;
         }
+        bool current = false;
         for (const json::object& rs : sets()) {
-            if (!equalIgnoreHash(util::podTemplate(rs), util::podTemplate(d)) &&
-                (specReplicasOf(rs) != 0 || statusOf(rs, "replicas") != 0)) {
+            if (equalIgnoreHash(util::podTemplate(rs), util::podTemplate(d))) {
+                current = specReplicasOf(rs) == specReplicasOf(d) &&
+                          statusOf(rs, "replicas") == specReplicasOf(d) &&
+                          statusOf(rs, "availableReplicas") == specReplicasOf(d);
+            } else if (specReplicasOf(rs) != 0 || statusOf(rs, "replicas") != 0) {
                 return false;
             }
         }
-        return true;
+        return current;
     }
 
     bool waitForRollout(std::chrono::seconds limit = 30s) {
@@ -234,11 +240,14 @@ TEST(DeploymentController, createsAHashedReplicaSetAtRevisionOneAndReportsTheRol
         json::object{{"kubernetes.io/change-cause", "kubectl create deployment web"}};
     json::object created = driver.cluster.create(kube::resources::Deployments, d);
 
-    // Nothing is ready yet: rollout status waits on availability.
+    // Nothing is ready yet: rollout status waits on availability. (The set and its pods come
+    // from other informers than the Deployment's status: wait for them too.)
     ASSERT_TRUE(driver.cluster.observer.waitUntil([&] {
+        auto sets = driver.sets();
         return rolloutStatus(driver.deployment()) ==
-               "Waiting for deployment \"web\" rollout to finish: 0 of 3 updated replicas are "
-               "available...";
+                   "Waiting for deployment \"web\" rollout to finish: 0 of 3 updated replicas "
+                   "are available..." &&
+               sets.size() == 1 && driver.cluster.podsOf(sets.front()).size() == 3;
     }));
     ASSERT_EQ(driver.sets().size(), 1U);
     json::object rs = driver.sets().front();
@@ -497,9 +506,11 @@ TEST(DeploymentController, aPausedDeploymentScalesButDoesNotRollOut) {
     ASSERT_TRUE(driver.cluster.observer.waitUntil([&] {
         json::object current = driver.deployment();
         json::object progressing = condition(current, "Progressing");
+        auto sets = driver.sets();
         return statusOf(current, "observedGeneration") == kube::generation(current) &&
                kube::stringAt(progressing, "reason") == "DeploymentPaused" &&
-               statusOf(current, "availableReplicas") == 3;
+               statusOf(current, "availableReplicas") == 3 && !sets.empty() &&
+               specReplicasOf(sets.front()) == 3;
     }));
     json::object progressing = condition(driver.deployment(), "Progressing");
     EXPECT_EQ(kube::stringAt(progressing, "status"), "Unknown");
@@ -568,7 +579,8 @@ TEST(DeploymentController, reportsProgressDeadlineExceededWhenPodsNeverBecomeRea
     ASSERT_TRUE(driver.cluster.observer.waitUntil(
         [&] {
             return kube::stringAt(condition(driver.deployment(), "Progressing"), "reason") ==
-                   "ProgressDeadlineExceeded";
+                       "ProgressDeadlineExceeded" &&
+                   !driver.sets().empty();
         },
         15s));
     json::object progressing = condition(driver.deployment(), "Progressing");

@@ -8,7 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
+#include <mutex>
+#include <set>
 
 using namespace pilot;
 using namespace pilot::controllers;
@@ -171,9 +172,9 @@ TEST_F(EndpointsTest, readyPodsAreAddressesNotReadyOnesNotReadyAddressesOthersLe
     json::object ready = cluster.runPod("ready", web, "node-1", "10.0.0.1", true);
     json::object starting = cluster.runPod("starting", web, "node-1", "10.0.0.2", false);
     cluster.runPod("no-ip", web, "node-1", "", false);
-    cluster.runPod("done", web, "node-1", "10.0.0.4", true);
-    cluster.patch(kube::resources::Pods, "done",
-                  json::object{{"status", json::object{{"phase", "Succeeded"}}}}, "status");
+    // Finished as a node agent reports it: Succeeded and no longer Ready in one update (the
+    // controller, as upstream, re-syncs on readiness, not phase, changes).
+    markSucceeded(cluster.client, cluster.runPod("done", web, "node-1", "10.0.0.4", true));
     cluster.runPod("other", json::object{{"app", "db"}}, "node-1", "10.0.0.5", true);
     std::mutex firstMutex;
     std::optional<json::object> first; // the Endpoints as created
@@ -198,8 +199,12 @@ TEST_F(EndpointsTest, readyPodsAreAddressesNotReadyOnesNotReadyAddressesOthersLe
     EXPECT_FALSE(kube::label(endpoints, "service.kubernetes.io/headless"));
     {
         // The first write of a Service's Endpoints is triggered by the Service's creation.
+        // (The observer updates its cache before it calls listeners: wait for the call.)
+        ASSERT_TRUE(cluster.observer.waitUntil([&] {
+            std::lock_guard lock(firstMutex);
+            return first.has_value();
+        }));
         std::lock_guard lock(firstMutex);
-        ASSERT_TRUE(first.has_value());
         EXPECT_EQ(kube::annotation(*first, "endpoints.kubernetes.io/last-change-trigger-time"),
                   kube::creationTimestamp(svc));
     }
@@ -347,11 +352,17 @@ TEST_F(EndpointsTest, deletedWithTheServiceAndNeverWrittenWhenNothingChanged) {
         "web", json::array{json::object{{"addresses", json::array{address("10.0.0.1", a)}},
                                         {"ports", port}}}));
 
-    std::atomic<int> writes{0};
+    // Writes are counted by resourceVersion: the observer may still be delivering the one
+    // just waited for when the listener is added.
+    const std::string written(kube::resourceVersion(*cluster.observer.get("endpoints", "web")));
+    std::mutex writesMutex;
+    std::set<std::string> writes;
     auto subscription =
         cluster.observer.onChange([&](const std::string& plural, const kube::ObjectPtr& object) {
-            if (plural == "endpoints" && kube::name(*object) == "web") {
-                ++writes;
+            if (plural == "endpoints" && kube::name(*object) == "web" &&
+                kube::resourceVersion(*object) != written) {
+                std::lock_guard lock(writesMutex);
+                writes.emplace(kube::resourceVersion(*object));
             }
         });
     // Changes the Endpoints do not show: no write.
@@ -367,7 +378,16 @@ TEST_F(EndpointsTest, deletedWithTheServiceAndNeverWrittenWhenNothingChanged) {
         "web", json::array{json::object{
                    {"addresses", json::array{address("10.0.0.1", a), address("10.0.0.2", b)}},
                    {"ports", port}}}));
-    EXPECT_EQ(writes.load(), 1);
+    // That write reaches the listener just after the observer's cache.
+    const std::string last(kube::resourceVersion(*cluster.observer.get("endpoints", "web")));
+    ASSERT_TRUE(cluster.observer.waitUntil([&] {
+        std::lock_guard lock(writesMutex);
+        return writes.contains(last);
+    }));
+    {
+        std::lock_guard lock(writesMutex);
+        EXPECT_EQ(writes.size(), 1U);
+    }
 
     cluster.remove(kube::resources::Services, "web");
     EXPECT_TRUE(

@@ -265,8 +265,12 @@ TEST_F(SliceTest, oneEndpointPerPodWithConditionsNodeAndZone) {
         json::array{json::object{{"name", "http"}, {"port", 8080}, {"protocol", "TCP"}}}));
     {
         // The first write of a Service's slices is triggered by the Service's creation.
+        // (The observer updates its cache before it calls listeners: wait for the call.)
+        ASSERT_TRUE(cluster.observer.waitUntil([&] {
+            std::lock_guard lock(firstMutex);
+            return first.has_value();
+        }));
         std::lock_guard lock(firstMutex);
-        ASSERT_TRUE(first.has_value());
         EXPECT_EQ(kube::annotation(*first, "endpoints.kubernetes.io/last-change-trigger-time"),
                   kube::creationTimestamp(service));
     }

@@ -220,7 +220,8 @@ public:
         return out;
     }
 
-    /// The status reflects the newest spec and every replica is Ready at the update revision.
+    /// The status reflects the newest spec, every replica is Ready at the update revision and
+    /// the test has seen that revision (its informer may lag behind the pods' and the set's).
     bool settled(int64_t replicas) {
         json::object s = set();
         if (s.empty() || kube::generation(s) < m_generation ||
@@ -228,6 +229,11 @@ public:
             return false;
         }
         std::string update = kube::stringAt(kube::objectAt(s, "status"), "updateRevision");
+        auto known = revisions();
+        if (std::none_of(known.begin(), known.end(),
+                         [&](const json::object& r) { return kube::name(r) == update; })) {
+            return false;
+        }
         auto live = pods();
         if (static_cast<int64_t>(live.size()) != replicas || statusOf(s, "replicas") != replicas ||
             statusOf(s, "readyReplicas") != replicas) {
@@ -487,6 +493,11 @@ TEST(StatefulSetController, ClaimsAreCreatedBeforeTheirPodsAndRetainedByDefault)
     StsDriver driver;
     driver.create(SetSpec{.replicas = 2, .claims = true});
     ASSERT_TRUE(driver.waitSettled(2));
+    // The claims come from another informer than the pods and the set.
+    ASSERT_TRUE(driver.observer().waitUntil([&] {
+        return driver.observer().get("persistentvolumeclaims", "www-web-0") &&
+               driver.observer().get("persistentvolumeclaims", "www-web-1");
+    }));
     for (int ordinal = 0; ordinal < 2; ++ordinal) {
         const std::string claimName = fmt::format("www-web-{}", ordinal);
         auto claim = driver.observer().get("persistentvolumeclaims", claimName);
@@ -696,6 +707,31 @@ TEST(StatefulSetController, RevisionHistoryLimitKeepsTheNewestRevisions) {
     EXPECT_EQ(revisionNumber(revisions[1]), 4);
     EXPECT_EQ(kube::name(revisions[1]),
               kube::stringAt(kube::objectAt(driver.set(), "status"), "updateRevision"));
+}
+
+TEST(StatefulSetController, RevisionNumbersStayUniqueWhileItsRevisionCacheLags) {
+    StsDriver driver;
+    driver.create(SetSpec{.replicas = 1});
+    ASSERT_TRUE(driver.waitSettled(1));
+    // The controller's revision informer falls behind: it sees none of the revisions it writes.
+    driver.cluster.controllerClient.holdEvents("controllerrevisions", true);
+    for (const std::string image : {"nginx:1.26", "nginx:1.27"}) {
+        driver.setImage(image);
+        ASSERT_TRUE(driver.waitSettled(1)) << image;
+    }
+    driver.cluster.controllerClient.holdEvents("controllerrevisions", false);
+    auto numbers = [&] {
+        std::vector<int64_t> out;
+        for (const json::object& r : driver.revisions()) {
+            out.push_back(revisionNumber(r));
+        }
+        return out;
+    };
+    EXPECT_EQ(numbers(), (std::vector<int64_t>{1, 2, 3}));
+    EXPECT_EQ(kube::name(driver.revisions().back()),
+              kube::stringAt(kube::objectAt(driver.set(), "status"), "updateRevision"));
+    EXPECT_EQ(kubectlRolloutUndo(driver.cluster.client, kube::resources::StatefulSets, "web", 2),
+              "rolled back");
 }
 
 TEST(StatefulSetController, FailedPodsAreReplaced) {

@@ -27,6 +27,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,7 +45,7 @@ inline json::object obj(std::string_view text) {
 }
 
 /// The client the controllers use: forwards to the in-process client, and lets a test fail
-/// pod creates (as a quota would) and hold back pod watch events (a slow informer).
+/// pod creates (as a quota would) and hold back watch events of a resource (a slow informer).
 class TestClient final : public kube::ApiClient {
 public:
     explicit TestClient(kube::ApiClient& inner)
@@ -70,11 +72,12 @@ public:
 
     Result<std::unique_ptr<kube::EventStream>> openWatch(const kube::ApiRequest& request) override {
         auto stream = m_inner.openWatch(request);
-        if (!stream || !request.path.ends_with("/pods")) {
+        if (!stream) {
             return stream;
         }
+        std::string plural = request.path.substr(request.path.rfind('/') + 1);
         return std::unique_ptr<kube::EventStream>(
-            std::make_unique<HeldStream>(*this, std::move(*stream)));
+            std::make_unique<HeldStream>(*this, std::move(plural), std::move(*stream)));
     }
 
     /// Pod creates fail with 403 and this message until called with "".
@@ -82,39 +85,61 @@ public:
         std::lock_guard lock(m_mutex);
         m_createFailure = std::move(message);
     }
-    /// While held, pod watch events are not delivered (they queue up in the stream).
-    void holdPodEvents(bool hold) {
+    /// While held, watch events of `plural` are not delivered (they queue up in the stream).
+    void holdEvents(const std::string& plural, bool hold) {
         {
             std::lock_guard lock(m_mutex);
-            m_held = hold;
+            if (hold) {
+                m_held.insert(plural);
+            } else {
+                m_held.erase(plural);
+            }
         }
         m_changed.notify_all();
     }
+    void holdPodEvents(bool hold) { holdEvents("pods", hold); }
     [[nodiscard]] int podCreates() const { return m_podCreates.load(); }
 
 private:
     class HeldStream final : public kube::EventStream {
     public:
-        HeldStream(TestClient& owner, std::unique_ptr<kube::EventStream> inner)
-            : m_owner(owner), m_inner(std::move(inner)) {}
+        HeldStream(TestClient& owner, std::string plural, std::unique_ptr<kube::EventStream> inner)
+            : m_owner(owner), m_plural(std::move(plural)), m_inner(std::move(inner)) {}
+        /// An event is held after it was read, so one read while the consumer already waited
+        /// on the stream when the hold began is held too.
         kube::StreamRead next(std::chrono::milliseconds timeout) override {
-            {
-                std::unique_lock lock(m_owner.m_mutex);
-                if (!m_owner.m_changed.wait_for(lock, timeout,
-                                                [this] { return !m_owner.m_held; })) {
-                    return kube::StreamRead{kube::StreamRead::Status::Timeout, {}, {}};
+            if (!m_pending) {
+                kube::StreamRead read = m_inner->next(timeout);
+                if (read.status != kube::StreamRead::Status::Event) {
+                    return read;
                 }
+                m_pending = std::move(read);
             }
-            return m_inner->next(timeout);
+            std::unique_lock lock(m_owner.m_mutex);
+            if (!m_owner.m_changed.wait_for(lock, timeout, [this] {
+                    return m_closed || !m_owner.m_held.contains(m_plural);
+                })) {
+                return kube::StreamRead{kube::StreamRead::Status::Timeout, {}, {}};
+            }
+            kube::StreamRead read = std::move(*m_pending);
+            m_pending.reset();
+            return read;
         }
         void close() override {
             m_inner->close();
+            {
+                std::lock_guard lock(m_owner.m_mutex);
+                m_closed = true;
+            }
             m_owner.m_changed.notify_all();
         }
 
     private:
         TestClient& m_owner;
+        std::string m_plural;
         std::unique_ptr<kube::EventStream> m_inner;
+        std::optional<kube::StreamRead> m_pending; // consumer thread only
+        bool m_closed = false;                     // under the owner's mutex
     };
 
     kube::ApiClient& m_inner;
@@ -122,7 +147,7 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::string m_createFailure;
-    bool m_held = false;
+    std::set<std::string> m_held; // resource plurals
 };
 
 /// The test's own view of the cluster: informers on the workload resources and Events, and
@@ -575,7 +600,8 @@ public:
 
     ApiEnv env;
     apiserver::InProcessApiClient client{*env.handler, "tester"};
-    apiserver::InProcessApiClient controllerClient{*env.handler, "pilothouse-controllers"};
+    apiserver::InProcessApiClient controllerInner{*env.handler, "pilothouse-controllers"};
+    TestClient controllerClient{controllerInner};
     Observer observer;
     std::unique_ptr<ControllerManager> manager;
 };
