@@ -118,4 +118,16 @@ ControllerRefManager::claim(const std::vector<kube::ObjectPtr>& candidates) {
     return claimed;
 }
 
+kube::ObjectPtr resolveControllerRef(const kube::IndexedCache& owners, std::string_view kind,
+                                     std::string_view ns, const json::object* ref) {
+    if (ref == nullptr || kube::stringAt(*ref, "kind") != kind) {
+        return nullptr;
+    }
+    kube::ObjectPtr owner = owners.get(kube::objectKey(ns, kube::stringAt(*ref, "name")));
+    if (!owner || kube::uid(*owner) != kube::stringAt(*ref, "uid")) {
+        return nullptr;
+    }
+    return owner;
+}
+
 } // namespace pilot::controllers

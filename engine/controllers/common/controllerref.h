@@ -27,6 +27,11 @@ struct OwnerKind {
 /// The strategic-merge patch that makes `owner` the controller of the object `dependentUid`.
 [[nodiscard]] std::string adoptPatch(const boost::json::object& owner, const OwnerKind& kind,
                                      std::string_view dependentUid);
+/// The object of kind `kind` a dependent's controller reference `ref` names, from `owners`
+/// (keyed `ns/name`), when its uid matches; null otherwise (upstream's resolveControllerRef).
+[[nodiscard]] kube::ObjectPtr resolveControllerRef(const kube::IndexedCache& owners,
+                                                   std::string_view kind, std::string_view ns,
+                                                   const boost::json::object* ref);
 /// The strategic-merge patch that removes the owner reference `ownerUid` from `dependentUid`.
 [[nodiscard]] std::string releasePatch(std::string_view ownerUid, std::string_view dependentUid);
 

@@ -1,6 +1,7 @@
 #include "engine/controllers/cronjob/cronjobcontroller.h"
 
 #include "core/log.h"
+#include "engine/controllers/common/controllerref.h"
 #include "kube/jsonutil.h"
 #include "kube/objectmeta.h"
 
@@ -67,14 +68,7 @@ void CronJobController::requeueAt(const std::string& key, TimePoint at) {
 
 kube::ObjectPtr CronJobController::resolveControllerRef(std::string_view ns,
                                                         const json::object* ref) const {
-    if (ref == nullptr || kube::stringAt(*ref, "kind") != "CronJob") {
-        return nullptr;
-    }
-    kube::ObjectPtr cj = m_cronJobs->cache().get(kube::objectKey(ns, kube::stringAt(*ref, "name")));
-    if (!cj || kube::uid(*cj) != kube::stringAt(*ref, "uid")) {
-        return nullptr;
-    }
-    return cj;
+    return controllers::resolveControllerRef(m_cronJobs->cache(), "CronJob", ns, ref);
 }
 
 void CronJobController::onJobAdded(const kube::ObjectPtr& j) {

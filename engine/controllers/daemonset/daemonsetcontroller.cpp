@@ -110,14 +110,7 @@ void DaemonSetController::setUp(SharedInformers& informers) {
 
 kube::ObjectPtr DaemonSetController::resolveControllerRef(std::string_view ns,
                                                           const json::object* ref) const {
-    if (ref == nullptr || kube::stringAt(*ref, "kind") != daemonSetKind().kind) {
-        return nullptr;
-    }
-    kube::ObjectPtr ds = m_sets->cache().get(kube::objectKey(ns, kube::stringAt(*ref, "name")));
-    if (!ds || kube::uid(*ds) != kube::stringAt(*ref, "uid")) {
-        return nullptr;
-    }
-    return ds;
+    return controllers::resolveControllerRef(m_sets->cache(), daemonSetKind().kind, ns, ref);
 }
 
 std::vector<kube::ObjectPtr> DaemonSetController::setsSelecting(const json::object& pod) const {

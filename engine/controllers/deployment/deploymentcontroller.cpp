@@ -1,6 +1,7 @@
 #include "engine/controllers/deployment/deploymentcontroller.h"
 
 #include "core/log.h"
+#include "engine/controllers/common/controllerref.h"
 #include "kube/client/apierror.h"
 #include "kube/jsonutil.h"
 #include "kube/labelselector.h"
@@ -92,15 +93,7 @@ void DeploymentController::setUp(SharedInformers& informers) {
 
 kube::ObjectPtr DeploymentController::resolveControllerRef(std::string_view ns,
                                                            const json::object* ref) const {
-    if (ref == nullptr || kube::stringAt(*ref, "kind") != DeploymentKind.kind) {
-        return nullptr;
-    }
-    kube::ObjectPtr d =
-        m_deployments->cache().get(kube::objectKey(ns, kube::stringAt(*ref, "name")));
-    if (!d || kube::uid(*d) != kube::stringAt(*ref, "uid")) {
-        return nullptr;
-    }
-    return d;
+    return controllers::resolveControllerRef(m_deployments->cache(), DeploymentKind.kind, ns, ref);
 }
 
 std::vector<kube::ObjectPtr>

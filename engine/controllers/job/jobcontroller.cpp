@@ -87,14 +87,7 @@ void JobController::requeueAt(const std::string& key, TimePoint at) {
 
 kube::ObjectPtr JobController::resolveControllerRef(std::string_view ns,
                                                     const json::object* ref) const {
-    if (ref == nullptr || kube::stringAt(*ref, "kind") != JobKind.kind) {
-        return nullptr;
-    }
-    kube::ObjectPtr j = m_jobs->cache().get(kube::objectKey(ns, kube::stringAt(*ref, "name")));
-    if (!j || kube::uid(*j) != kube::stringAt(*ref, "uid")) {
-        return nullptr;
-    }
-    return j;
+    return controllers::resolveControllerRef(m_jobs->cache(), JobKind.kind, ns, ref);
 }
 
 std::vector<kube::ObjectPtr> JobController::jobsSelecting(const json::object& pod) const {

@@ -1,6 +1,7 @@
 #include "engine/controllers/replicaset/replicasetcontroller.h"
 
 #include "core/log.h"
+#include "engine/controllers/common/controllerref.h"
 #include "engine/controllers/common/podutil.h"
 #include "engine/controllers/replicaset/podranking.h"
 #include "engine/controllers/replicaset/replicasetstatus.h"
@@ -140,14 +141,7 @@ Result<kube::LabelSelector> ReplicaSetController::selectorOf(const json::object&
 
 kube::ObjectPtr ReplicaSetController::resolveControllerRef(std::string_view ns,
                                                            const json::object* ref) const {
-    if (ref == nullptr || kube::stringAt(*ref, "kind") != m_flavor.owner.kind) {
-        return nullptr;
-    }
-    kube::ObjectPtr set = m_sets->cache().get(kube::objectKey(ns, kube::stringAt(*ref, "name")));
-    if (!set || kube::uid(*set) != kube::stringAt(*ref, "uid")) {
-        return nullptr;
-    }
-    return set;
+    return controllers::resolveControllerRef(m_sets->cache(), m_flavor.owner.kind, ns, ref);
 }
 
 std::vector<kube::ObjectPtr> ReplicaSetController::setsSelecting(const json::object& pod) const {

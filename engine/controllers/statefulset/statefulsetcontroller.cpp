@@ -89,14 +89,7 @@ void StatefulSetController::setUp(SharedInformers& informers) {
 
 kube::ObjectPtr StatefulSetController::resolveControllerRef(std::string_view ns,
                                                             const json::object* ref) const {
-    if (ref == nullptr || kube::stringAt(*ref, "kind") != statefulSetKind().kind) {
-        return nullptr;
-    }
-    kube::ObjectPtr set = m_sets->cache().get(kube::objectKey(ns, kube::stringAt(*ref, "name")));
-    if (!set || kube::uid(*set) != kube::stringAt(*ref, "uid")) {
-        return nullptr;
-    }
-    return set;
+    return controllers::resolveControllerRef(m_sets->cache(), statefulSetKind().kind, ns, ref);
 }
 
 std::vector<kube::ObjectPtr> StatefulSetController::setsSelecting(const json::object& pod) const {
