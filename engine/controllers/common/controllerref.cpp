@@ -130,4 +130,22 @@ kube::ObjectPtr resolveControllerRef(const kube::IndexedCache& owners, std::stri
     return owner;
 }
 
+Result<kube::LabelSelector> specSelector(const json::object& owner) {
+    const json::object* spec = kube::objectAt(owner, "spec");
+    return kube::LabelSelector::fromJson(spec ? spec->if_contains("selector") : nullptr);
+}
+
+std::vector<kube::ObjectPtr>
+ownersSelecting(const std::vector<kube::ObjectPtr>& candidates, const json::object& pod,
+                const std::function<Result<kube::LabelSelector>(const json::object&)>& selectorOf) {
+    std::vector<kube::ObjectPtr> result;
+    for (const kube::ObjectPtr& owner : candidates) {
+        auto selector = selectorOf(*owner);
+        if (selector && !selector->empty() && selector->matches(kube::labels(pod))) {
+            result.push_back(owner);
+        }
+    }
+    return result;
+}
+
 } // namespace pilot::controllers

@@ -7,6 +7,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,15 @@ struct OwnerKind {
 [[nodiscard]] kube::ObjectPtr resolveControllerRef(const kube::IndexedCache& owners,
                                                    std::string_view kind, std::string_view ns,
                                                    const boost::json::object* ref);
+/// A workload's `spec.selector` (a LabelSelector).
+[[nodiscard]] Result<kube::LabelSelector> specSelector(const boost::json::object& owner);
+/// The owners among `candidates` (those of the pod's namespace) whose non-empty selector
+/// matches the pod's labels: the controllers to tell about an orphan pod (upstream's
+/// getPodReplicaSets, getPodStatefulSets, getPodDaemonSets, getPodJobs).
+[[nodiscard]] std::vector<kube::ObjectPtr> ownersSelecting(
+    const std::vector<kube::ObjectPtr>& candidates, const boost::json::object& pod,
+    const std::function<Result<kube::LabelSelector>(const boost::json::object&)>& selectorOf =
+        specSelector);
 /// The strategic-merge patch that removes the owner reference `ownerUid` from `dependentUid`.
 [[nodiscard]] std::string releasePatch(std::string_view ownerUid, std::string_view dependentUid);
 

@@ -16,11 +16,6 @@ namespace {
 constexpr std::string_view Component = "daemonset-controller";
 constexpr std::string_view NamespaceIndex = "namespace";
 
-Result<kube::LabelSelector> selectorOf(const json::object& ds) {
-    const json::object* spec = kube::objectAt(ds, "spec");
-    return kube::LabelSelector::fromJson(spec ? spec->if_contains("selector") : nullptr);
-}
-
 bool sameMember(const json::object* a, const json::object* b, std::string_view member) {
     const json::value* va = a ? a->if_contains(member) : nullptr;
     const json::value* vb = b ? b->if_contains(member) : nullptr;
@@ -63,11 +58,7 @@ void DaemonSetController::setUp(SharedInformers& informers) {
     m_nodes = &informers.forResource(kube::resources::Nodes);
     m_revisions = &informers.forResource(ControllerRevisions);
 
-    kube::InformerHandlers sets;
-    sets.onAdd = [this](const kube::ObjectPtr& ds) { enqueue(kube::objectKey(*ds)); };
-    sets.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& ds) {
-        enqueue(kube::objectKey(*ds));
-    };
+    kube::InformerHandlers sets = enqueueHandlers();
     sets.onDelete = [this](const kube::ObjectPtr& ds) {
         std::string key = kube::objectKey(*ds);
         m_creations.erase(key);
@@ -114,15 +105,7 @@ kube::ObjectPtr DaemonSetController::resolveControllerRef(std::string_view ns,
 }
 
 std::vector<kube::ObjectPtr> DaemonSetController::setsSelecting(const json::object& pod) const {
-    std::vector<kube::ObjectPtr> result;
-    for (const kube::ObjectPtr& ds :
-         m_sets->cache().byIndex(NamespaceIndex, kube::namespaceOf(pod))) {
-        auto selector = selectorOf(*ds);
-        if (selector && !selector->empty() && selector->matches(kube::labels(pod))) {
-            result.push_back(ds);
-        }
-    }
-    return result;
+    return ownersSelecting(m_sets->cache().byIndex(NamespaceIndex, kube::namespaceOf(pod)), pod);
 }
 
 void DaemonSetController::onPodAdded(const kube::ObjectPtr& pod) {
@@ -273,7 +256,7 @@ Status DaemonSetController::sync(const std::string& key) {
         return {};
     }
     const json::object& ds = *cached;
-    auto selector = selectorOf(ds);
+    auto selector = specSelector(ds);
     if (!selector) {
         log::warn(Component, "{}: invalid selector: {}", key, selector.error().message);
         return {};

@@ -70,12 +70,7 @@ void DeploymentController::setUp(SharedInformers& informers) {
     m_sets = &informers.forResource(kube::resources::ReplicaSets);
     m_pods = &informers.forResource(kube::resources::Pods);
 
-    kube::InformerHandlers deployments;
-    deployments.onAdd = [this](const kube::ObjectPtr& d) { enqueue(kube::objectKey(*d)); };
-    deployments.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& d) {
-        enqueue(kube::objectKey(*d));
-    };
-    deployments.onDelete = [this](const kube::ObjectPtr& d) { enqueue(kube::objectKey(*d)); };
+    kube::InformerHandlers deployments = enqueueHandlers();
     m_deployments->addHandlers(std::move(deployments));
 
     kube::InformerHandlers sets;

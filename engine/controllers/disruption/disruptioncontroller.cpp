@@ -77,12 +77,7 @@ void DisruptionController::setUp(SharedInformers& informers) {
     finderInformers.statefulSets = &informers.forResource(kube::resources::StatefulSets);
     m_finder = std::make_unique<disruption::ControllerFinder>(m_client, finderInformers);
 
-    kube::InformerHandlers budgetHandlers;
-    budgetHandlers.onAdd = [this](const kube::ObjectPtr& p) { enqueue(kube::objectKey(*p)); };
-    budgetHandlers.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& p) {
-        enqueue(kube::objectKey(*p));
-    };
-    budgetHandlers.onDelete = [this](const kube::ObjectPtr& p) { enqueue(kube::objectKey(*p)); };
+    kube::InformerHandlers budgetHandlers = enqueueHandlers();
     m_budgets->addHandlers(std::move(budgetHandlers));
 
     kube::InformerHandlers podHandlers;

@@ -87,12 +87,7 @@ void EndpointsController::setUp(SharedInformers& informers) {
     m_pods = &informers.forResource(kube::resources::Pods);
     m_endpoints = &informers.forResource(kube::resources::Endpoints);
 
-    kube::InformerHandlers services;
-    services.onAdd = [this](const kube::ObjectPtr& s) { enqueue(kube::objectKey(*s)); };
-    services.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& s) {
-        enqueue(kube::objectKey(*s));
-    };
-    services.onDelete = [this](const kube::ObjectPtr& s) { enqueue(kube::objectKey(*s)); };
+    kube::InformerHandlers services = enqueueHandlers();
     m_services->addHandlers(std::move(services));
 
     kube::InformerHandlers pods;

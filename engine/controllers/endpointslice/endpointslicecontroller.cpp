@@ -62,12 +62,7 @@ void EndpointSliceController::setUp(SharedInformers& informers) {
     m_nodes = &informers.forResource(kube::resources::Nodes);
     m_slices = &informers.forResource(kube::resources::EndpointSlices);
 
-    kube::InformerHandlers services;
-    services.onAdd = [this](const kube::ObjectPtr& s) { enqueue(kube::objectKey(*s)); };
-    services.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& s) {
-        enqueue(kube::objectKey(*s));
-    };
-    services.onDelete = [this](const kube::ObjectPtr& s) { enqueue(kube::objectKey(*s)); };
+    kube::InformerHandlers services = enqueueHandlers();
     m_services->addHandlers(std::move(services));
 
     kube::InformerHandlers pods;

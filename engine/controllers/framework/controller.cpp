@@ -2,6 +2,7 @@
 #include "core/threadname.h"
 
 #include "core/log.h"
+#include "kube/objectmeta.h"
 
 namespace pilot::controllers {
 
@@ -50,6 +51,18 @@ void QueueController::work() {
         }
         m_queue.done(*key);
     }
+}
+
+kube::InformerHandlers QueueController::enqueueHandlers() {
+    kube::InformerHandlers handlers;
+    handlers.onAdd = [this](const kube::ObjectPtr& object) { enqueue(kube::objectKey(*object)); };
+    handlers.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& object) {
+        enqueue(kube::objectKey(*object));
+    };
+    handlers.onDelete = [this](const kube::ObjectPtr& object) {
+        enqueue(kube::objectKey(*object));
+    };
+    return handlers;
 }
 
 } // namespace pilot::controllers

@@ -37,6 +37,9 @@ public:
     /// Enqueues a key (from handlers, or to look again later with `after`).
     void enqueue(const std::string& key);
     void enqueueAfter(const std::string& key, std::chrono::nanoseconds after);
+    /// Handlers that enqueue the key (`ns/name`) of every object added, updated or deleted:
+    /// the usual ones for the controller's own kind (replace a member to do more).
+    [[nodiscard]] kube::InformerHandlers enqueueHandlers();
 
 protected:
     /// Brings the object `key` to its desired state. An error is logged and the key retried

@@ -91,17 +91,7 @@ kube::ObjectPtr JobController::resolveControllerRef(std::string_view ns,
 }
 
 std::vector<kube::ObjectPtr> JobController::jobsSelecting(const json::object& pod) const {
-    std::vector<kube::ObjectPtr> result;
-    for (const kube::ObjectPtr& j :
-         m_jobs->cache().byIndex(NamespaceIndex, kube::namespaceOf(pod))) {
-        const json::object* spec = kube::objectAt(*j, "spec");
-        auto selector =
-            kube::LabelSelector::fromJson(spec ? spec->if_contains("selector") : nullptr);
-        if (selector && !selector->empty() && selector->matches(kube::labels(pod))) {
-            result.push_back(j);
-        }
-    }
-    return result;
+    return ownersSelecting(m_jobs->cache().byIndex(NamespaceIndex, kube::namespaceOf(pod)), pod);
 }
 
 void JobController::onPodAdded(const kube::ObjectPtr& pod) {

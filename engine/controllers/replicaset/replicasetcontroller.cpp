@@ -108,11 +108,7 @@ void ReplicaSetController::setUp(SharedInformers& informers) {
     m_sets = &informers.forResource(m_flavor.resource);
     m_pods = &informers.forResource(kube::resources::Pods);
 
-    kube::InformerHandlers sets;
-    sets.onAdd = [this](const kube::ObjectPtr& set) { enqueue(kube::objectKey(*set)); };
-    sets.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& set) {
-        enqueue(kube::objectKey(*set));
-    };
+    kube::InformerHandlers sets = enqueueHandlers();
     sets.onDelete = [this](const kube::ObjectPtr& set) {
         std::string key = kube::objectKey(*set);
         m_expectations.erase(key);
@@ -145,15 +141,8 @@ kube::ObjectPtr ReplicaSetController::resolveControllerRef(std::string_view ns,
 }
 
 std::vector<kube::ObjectPtr> ReplicaSetController::setsSelecting(const json::object& pod) const {
-    std::vector<kube::ObjectPtr> result;
-    for (const kube::ObjectPtr& set :
-         m_sets->cache().byIndex(NamespaceIndex, kube::namespaceOf(pod))) {
-        auto selector = selectorOf(*set);
-        if (selector && !selector->empty() && selector->matches(kube::labels(pod))) {
-            result.push_back(set);
-        }
-    }
-    return result;
+    return ownersSelecting(m_sets->cache().byIndex(NamespaceIndex, kube::namespaceOf(pod)), pod,
+                           [this](const json::object& set) { return selectorOf(set); });
 }
 
 void ReplicaSetController::onPodAdded(const kube::ObjectPtr& pod) {

@@ -18,11 +18,6 @@ namespace {
 constexpr std::string_view Component = "statefulset-controller";
 constexpr std::string_view NamespaceIndex = "namespace";
 
-Result<kube::LabelSelector> selectorOf(const json::object& set) {
-    const json::object* spec = kube::objectAt(set, "spec");
-    return kube::LabelSelector::fromJson(spec ? spec->if_contains("selector") : nullptr);
-}
-
 bool sameLabels(const json::object& a, const json::object& b) {
     const json::object none;
     const json::object* la = kube::labels(a);
@@ -67,11 +62,7 @@ void StatefulSetController::setUp(SharedInformers& informers) {
     m_podControl = std::make_unique<StatefulPodControl>(m_client, m_events, m_claims->cache());
     m_control = std::make_unique<StatefulSetControl>(m_client, *m_podControl, m_clock);
 
-    kube::InformerHandlers sets;
-    sets.onAdd = [this](const kube::ObjectPtr& set) { enqueue(kube::objectKey(*set)); };
-    sets.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& set) {
-        enqueue(kube::objectKey(*set));
-    };
+    kube::InformerHandlers sets = enqueueHandlers();
     sets.onDelete = [this](const kube::ObjectPtr& set) {
         m_control->forget(*set);
         enqueue(kube::objectKey(*set));
@@ -93,15 +84,7 @@ kube::ObjectPtr StatefulSetController::resolveControllerRef(std::string_view ns,
 }
 
 std::vector<kube::ObjectPtr> StatefulSetController::setsSelecting(const json::object& pod) const {
-    std::vector<kube::ObjectPtr> result;
-    for (const kube::ObjectPtr& set :
-         m_sets->cache().byIndex(NamespaceIndex, kube::namespaceOf(pod))) {
-        auto selector = selectorOf(*set);
-        if (selector && !selector->empty() && selector->matches(kube::labels(pod))) {
-            result.push_back(set);
-        }
-    }
-    return result;
+    return ownersSelecting(m_sets->cache().byIndex(NamespaceIndex, kube::namespaceOf(pod)), pod);
 }
 
 void StatefulSetController::onPodAdded(const kube::ObjectPtr& pod) {
@@ -203,7 +186,7 @@ Status StatefulSetController::sync(const std::string& key) {
         return {};
     }
     const json::object& set = *cached;
-    auto selector = selectorOf(set);
+    auto selector = specSelector(set);
     if (!selector) {
         // Validation should have refused it; retrying will not help.
         log::warn(Component, "{}: invalid selector: {}", key, selector.error().message);
