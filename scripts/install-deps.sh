@@ -9,6 +9,9 @@ packages=(
     libarchive-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libhowardhinnant-date-dev
     python3 python3-kubernetes python3-yaml python3-pytest curl
     etcd-server etcd-client prometheus
+    qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools
+    qt6-l10n-tools qt6-translations-l10n qt6-qpa-plugins libgl-dev fonts-wqy-microhei
+    skopeo runc containernetworking-plugins docker-registry busybox-static iproute2 iptables
 )
 
 missing=()
