@@ -148,6 +148,14 @@ ApiError internalError(std::string message) {
     return e;
 }
 
+ApiError serviceUnavailable(std::string message) {
+    ApiError e;
+    e.code = 503;
+    e.reason = "ServiceUnavailable";
+    e.message = std::move(message);
+    return e;
+}
+
 ApiError pathNotFound() {
     ApiError e;
     e.code = 404;
@@ -175,13 +183,8 @@ ApiError fromError(const Error& error, const std::string& resource, const std::s
         return forbidden(error.message);
     case ErrorCode::Unauthorized:
         return unauthorized();
-    case ErrorCode::Unavailable: {
-        ApiError e;
-        e.code = 503;
-        e.reason = "ServiceUnavailable";
-        e.message = error.message;
-        return e;
-    }
+    case ErrorCode::Unavailable:
+        return serviceUnavailable(error.message);
     case ErrorCode::Timeout: {
         ApiError e;
         e.code = 504;

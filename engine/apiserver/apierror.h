@@ -49,6 +49,7 @@ using ApiResult = std::expected<T, ApiError>;
 [[nodiscard]] ApiError forbidden(std::string message);
 [[nodiscard]] ApiError unauthorized();
 [[nodiscard]] ApiError internalError(std::string message);
+[[nodiscard]] ApiError serviceUnavailable(std::string message);
 [[nodiscard]] ApiError pathNotFound();
 
 /// Maps a component error (store, parsing) to the API error the client should see.

@@ -179,9 +179,28 @@ HandlerResult ApiHandler::handleResource(Request& request, const RequestInfo& in
         return errorResponse(pathNotFound());
     }
     VerbContext ctx{request, info, type, m_service};
+    if (!type->stored) {
+        if (!verbAllowed(type->verbs, info.verb)) {
+            return errorResponse(methodNotSupported(info.resource, info.verb));
+        }
+        if (type->gvk.kind == "SelfSubjectReview") {
+            return handleSelfSubjectReview(ctx);
+        }
+        auto delegate = m_virtual.find(info.group + "/" + info.resource);
+        if (delegate == m_virtual.end() || !delegate->second) {
+            return errorResponse(
+                serviceUnavailable("the server is currently unable to handle the request"));
+        }
+        return delegate->second->handle(ctx);
+    }
     if (info.subresource == "token" && type->gvk.kind == "ServiceAccount" &&
         info.verb == "create") {
         return handleTokenRequest(ctx, m_serviceAccountTokens.get());
+    }
+    if (m_connect && type->gvk.kind == "Pod" &&
+        (info.subresource == "log" || info.subresource == "exec" || info.subresource == "attach" ||
+         info.subresource == "portforward")) {
+        return m_connect->handle(ctx);
     }
     if (!info.subresource.empty() && info.subresource != "status") {
         return handleSubresource(ctx);

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "engine/apiserver/delegatehandler.h"
 #include "engine/apiserver/discovery.h"
 #include "engine/apiserver/http.h"
 #include "engine/apiserver/requestinfo.h"
 #include "engine/apiserver/resourceservice.h"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -34,6 +36,18 @@ public:
         m_serviceAccountTokens = std::move(tokens);
     }
 
+    /// Serves pods/log, pods/exec, pods/attach and pods/portforward (set before serving).
+    void setConnectHandler(std::shared_ptr<DelegateHandler> handler) {
+        m_connect = std::move(handler);
+    }
+    /// Serves a resource that is not stored (`stored: false` in its schema file), such as
+    /// metrics.k8s.io `nodes` and `pods`. Set before serving; until then it answers 503 as an
+    /// unavailable aggregated API would.
+    void setVirtualResource(const std::string& group, const std::string& resource,
+                            std::shared_ptr<DelegateHandler> handler) {
+        m_virtual[group + "/" + resource] = std::move(handler);
+    }
+
 private:
     [[nodiscard]] HandlerResult handleNonResource(Request& request, const RequestInfo& info);
     [[nodiscard]] HandlerResult handleResource(Request& request, const RequestInfo& info);
@@ -44,6 +58,8 @@ private:
     Discovery m_discovery;
     std::atomic<bool> m_ready{false};
     std::shared_ptr<const auth::ServiceAccountTokens> m_serviceAccountTokens;
+    std::shared_ptr<DelegateHandler> m_connect;
+    std::map<std::string, std::shared_ptr<DelegateHandler>> m_virtual;
 };
 
 /// A JSON response with the given status.

@@ -72,9 +72,24 @@ public:
     virtual void cancel() = 0;
 };
 
+/// A connection taken over after `101 Switching Protocols` (pods/exec and pods/attach proxied to
+/// a node agent): the session sends the 101 with `headers()`, then copies bytes both ways until
+/// either side closes. `start` is called once on the session's executor; `toClient` and `closed`
+/// may be called from any thread. `write` and `close` are called on the session's executor.
+class Tunnel {
+public:
+    virtual ~Tunnel() = default;
+    [[nodiscard]] virtual const std::vector<std::pair<std::string, std::string>>&
+    headers() const = 0;
+    virtual void start(std::function<void(std::string)> toClient, std::function<void()> closed) = 0;
+    virtual void write(std::string data) = 0;
+    virtual void close() = 0;
+};
+
 struct HandlerResult {
     Response response;
     std::shared_ptr<ResponseStream> stream; // set for streaming responses
+    std::shared_ptr<Tunnel> tunnel;         // set for upgraded connections
 };
 
 using Handler = std::function<HandlerResult(Request& request)>;

@@ -11,6 +11,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <atomic>
+#include <deque>
 #include <mutex>
 #include <thread>
 
@@ -71,6 +72,8 @@ public:
         net::post(m_stream.get_executor(), [self = shared_from_this()] {
             if (self->m_responseStream) {
                 self->finishStream();
+            } else if (self->m_tunnel) {
+                self->endTunnel();
             } else if (self->m_awaitingRequest) {
                 self->close();
             }
@@ -161,7 +164,9 @@ private:
                 result.response = Response{error.code, "application/json", statusJson(error), {}};
             }
             net::post(self->m_stream.get_executor(), [self, result = std::move(result)]() mutable {
-                if (result.stream) {
+                if (result.tunnel) {
+                    self->startTunnel(std::move(result.tunnel));
+                } else if (result.stream) {
                     self->startStream(std::move(result.stream));
                 } else {
                     self->writeResponse(std::move(result.response));
@@ -256,6 +261,104 @@ private:
             });
     }
 
+    /// Switches the connection to a byte tunnel: 101, then client bytes go to the tunnel and the
+    /// tunnel's bytes to the client, in order, until either side closes.
+    void startTunnel(std::shared_ptr<Tunnel> tunnel) {
+        auto header = std::make_shared<http::response<http::empty_body>>();
+        header->result(http::status::switching_protocols);
+        header->version(11);
+        for (const auto& [k, v] : tunnel->headers()) {
+            header->set(k, v);
+        }
+        auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
+        m_tunnel = std::move(tunnel);
+        m_writing = true;
+        http::async_write_header(
+            m_stream, *serializer,
+            [self = shared_from_this(), header, serializer](beast::error_code ec, size_t) {
+                self->m_writing = false;
+                if (ec) {
+                    return self->endTunnel();
+                }
+                beast::get_lowest_layer(self->m_stream).expires_never();
+                std::weak_ptr<Session> weak = self;
+                self->m_tunnel->start(
+                    [weak](std::string data) {
+                        if (auto s = weak.lock()) {
+                            net::post(s->m_stream.get_executor(),
+                                      [s, data = std::move(data)]() mutable {
+                                          s->m_tunnelOut.push_back(std::move(data));
+                                          s->writeTunnel();
+                                      });
+                        }
+                    },
+                    [weak] {
+                        if (auto s = weak.lock()) {
+                            net::post(s->m_stream.get_executor(), [s] {
+                                s->m_upstreamClosed = true;
+                                s->writeTunnel();
+                            });
+                        }
+                    });
+                if (self->m_buffer.size() > 0) {
+                    self->m_tunnel->write(beast::buffers_to_string(self->m_buffer.data()));
+                    self->m_buffer.consume(self->m_buffer.size());
+                }
+                self->readTunnel();
+            });
+    }
+
+    void readTunnel() {
+        m_stream.async_read_some(net::buffer(m_drainBuffer), [self = shared_from_this()](
+                                                                 beast::error_code ec, size_t n) {
+            if (!self->m_tunnel) {
+                return;
+            }
+            if (ec) {
+                self->m_clientGone = true;
+                return self->endTunnel();
+            }
+            self->m_tunnel->write(std::string(self->m_drainBuffer.data(), n));
+            self->readTunnel();
+        });
+    }
+
+    void writeTunnel() {
+        if (m_writing || !m_tunnel) {
+            return;
+        }
+        if (m_tunnelOut.empty()) {
+            if (m_upstreamClosed) {
+                endTunnel();
+            }
+            return;
+        }
+        auto buffer = std::make_shared<std::string>(std::move(m_tunnelOut.front()));
+        m_tunnelOut.pop_front();
+        m_writing = true;
+        net::async_write(m_stream, net::buffer(*buffer),
+                         [self = shared_from_this(), buffer](beast::error_code ec, size_t) {
+                             self->m_writing = false;
+                             if (ec) {
+                                 self->m_clientGone = true;
+                                 return self->endTunnel();
+                             }
+                             self->writeTunnel();
+                         });
+    }
+
+    void endTunnel() {
+        if (m_tunnel) {
+            m_tunnel->close();
+            m_tunnel.reset();
+        }
+        m_tunnelOut.clear();
+        if (m_clientGone) {
+            return close();
+        }
+        shutdown();
+    }
+
     void watchForDisconnect() {
         m_stream.async_read_some(net::buffer(m_drainBuffer),
                                  [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -345,6 +448,10 @@ private:
         beast::error_code ignored;
         beast::get_lowest_layer(m_stream).socket().close(ignored);
         m_ticker.cancel();
+        if (m_tunnel) {
+            m_tunnel->close();
+            m_tunnel.reset();
+        }
         if (m_responseStream) {
             m_responseStream->cancel();
             m_responseStream.reset();
@@ -358,6 +465,9 @@ private:
     std::optional<http::request_parser<http::string_body>> m_parser;
     bool m_keepAlive = true;
     std::shared_ptr<ResponseStream> m_responseStream;
+    std::shared_ptr<Tunnel> m_tunnel;
+    std::deque<std::string> m_tunnelOut;
+    bool m_upstreamClosed = false;
     net::steady_timer m_ticker;
     bool m_writing = false;
     bool m_clientGone = false;

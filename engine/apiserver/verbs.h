@@ -25,6 +25,9 @@ struct VerbContext {
 /// Subresources other than status: scale, binding, eviction, finalize.
 [[nodiscard]] HandlerResult handleSubresource(VerbContext& ctx);
 
+/// `kubectl auth whoami`: answers a SelfSubjectReview with the caller's user attributes.
+[[nodiscard]] HandlerResult handleSelfSubjectReview(VerbContext& ctx);
+
 /// Decodes a request body by its Content-Type (JSON, YAML, Kubernetes protobuf).
 [[nodiscard]] ApiResult<boost::json::object> decodeBody(const Request& request,
                                                         const kube::TypeRegistry& types);

@@ -20,6 +20,8 @@
 #include "engine/auth/pki.h"
 #include "engine/auth/serviceaccounttoken.h"
 #include "engine/auth/tlscontext.h"
+#include "engine/metricsapi/metricsapi.h"
+#include "engine/nodeproxy/nodeproxy.h"
 #include "engine/server/apiservice.h"
 #include "engine/server/controllerset.h"
 #include "engine/server/crdcontroller.h"
@@ -70,6 +72,7 @@ struct Engine::Impl {
     std::unique_ptr<watchcache::WatchCache> cache;
     std::unique_ptr<apiserver::ResourceService> service;
     apiserver::ApiMetrics metrics;
+    std::shared_ptr<nodeproxy::NodeProxy> nodeProxy;
     std::unique_ptr<apiserver::ApiHandler> handler;
     std::unique_ptr<apiserver::HttpServer> http;
     std::unique_ptr<Lifecycle> lifecycle;
@@ -187,6 +190,34 @@ Status Engine::start() {
     });
     d.handler = std::make_unique<apiserver::ApiHandler>(*d.service, d.types, d.metrics);
     d.handler->setServiceAccountTokens(d.serviceAccountTokens);
+    // pods/log and pods/exec reach the node agents with a client certificate of their own, as
+    // kube-apiserver's --kubelet-client-certificate.
+    auto kubeletClient =
+        d.pki->issueClientCert("kube-apiserver-kubelet-client",
+                               {std::string(auth::Pki::AdminGroup)}, std::chrono::hours(24 * 365));
+    if (!kubeletClient) {
+        return std::unexpected(kubeletClient.error());
+    }
+    auto nodeProxy =
+        nodeproxy::NodeProxy::create({.clientCertificatePem = kubeletClient->certificatePem,
+                                      .clientKeyPem = kubeletClient->privateKeyPem});
+    if (!nodeProxy) {
+        return std::unexpected(nodeProxy.error());
+    }
+    d.nodeProxy = *nodeProxy;
+    d.handler->setConnectHandler(d.nodeProxy);
+    auto metrics = std::make_shared<metricsapi::MetricsApi>(
+        *d.service,
+        [proxy = d.nodeProxy](const boost::json::object& node) -> Result<std::string> {
+            auto endpoint = nodeproxy::agentEndpoint(node);
+            if (!endpoint) {
+                return fail(ErrorCode::Unavailable, endpoint.error().message);
+            }
+            return proxy->fetch(*endpoint, "/stats/summary");
+        },
+        d.clock);
+    d.handler->setVirtualResource("metrics.k8s.io", "nodes", metrics);
+    d.handler->setVirtualResource("metrics.k8s.io", "pods", metrics);
     d.authenticator.setServiceAccountTokens(
         d.serviceAccountTokens,
         [&d](std::string_view resource, std::string_view ns,

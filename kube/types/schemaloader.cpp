@@ -617,6 +617,7 @@ void SchemaLoader::readResources(std::string_view file, const value& root) {
         std::string kind;
         std::string schemaName;
         std::string storagePrefix;
+        bool stored = true;
         rt.verbs = {"create", "delete", "deletecollection", "get",
                     "list",   "patch",  "update",           "watch"};
         for (const auto& kv : *node) {
@@ -658,6 +659,8 @@ void SchemaLoader::readResources(std::string_view file, const value& root) {
                 rt.preferred = flag(v, ctx, key);
             } else if (key == "storagePrefix") {
                 storagePrefix = text(v, ctx, key);
+            } else if (key == "stored") {
+                stored = flag(v, ctx, key);
             } else {
                 error(fmt::format("{}: unknown key \"{}\"", where(ctx), key));
             }
@@ -688,7 +691,8 @@ void SchemaLoader::readResources(std::string_view file, const value& root) {
                 : storagePrefix;
         // Kept in another entry's form: a non-preferred version of the same group-resource, or
         // a resource stored under another one's prefix.
-        rt.storageVersion = rt.preferred && storagePrefix.empty();
+        rt.storageVersion = rt.preferred && storagePrefix.empty() && stored;
+        rt.stored = stored;
         rt.schemaSet = &m_set;
         m_set.m_resources.push_back(std::move(rt));
     }

@@ -96,6 +96,10 @@ struct ResourceType {
     std::string storagePrefix;
     /// Set for resources from CustomResourceDefinitions.
     bool custom = false;
+    /// False for resources computed on request and never stored (metrics.k8s.io,
+    /// SelfSubjectReview): no watch cache, no lifecycle; a handler registered on the API
+    /// handler serves them.
+    bool stored = true;
     /// Whether this version is the preferred version of its group-resource (discovery).
     bool preferred = true;
     /// Whether objects under `storagePrefix` are kept in this entry's form. Other entries with

@@ -64,6 +64,21 @@ def test_01_version_and_api_resources(engine):
     engine.k("get", "deploy,rs,sts,ds,cj,hpa,ing,pvc,cm,sa,po,svc", "-A")
 
 
+def test_01b_whoami_and_metrics_discovery(engine):
+    # SelfSubjectReview: who the admin kubeconfig authenticates as.
+    whoami = table(engine.k("auth", "whoami").stdout)
+    values = {r["ATTRIBUTE"]: r["VALUE"] for r in whoami}
+    assert values["Username"] == "pilothouse-admin"
+    assert "system:masters" in values["Groups"] and "system:authenticated" in values["Groups"]
+    # The resource metrics API is discovered like metrics-server's; with no agent reporting,
+    # kubectl top says so instead of failing on discovery.
+    rows = [r for r in table(engine.k("api-resources", "--api-group=metrics.k8s.io").stdout)]
+    assert {(r["NAME"], r["KIND"]) for r in rows} == {("nodes", "NodeMetrics"),
+                                                     ("pods", "PodMetrics")}
+    top = engine.k("top", "nodes", check=False)
+    assert top.returncode != 0 and "metrics not available yet" in top.stderr, top
+
+
 # -- 2 ---------------------------------------------------------------------------------------
 def test_02_namespace(engine):
     assert "namespace/demo created" in engine.k("create", "namespace", "demo").stdout
