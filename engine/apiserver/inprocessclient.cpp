@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 namespace pilot::apiserver {
 
@@ -13,6 +14,9 @@ namespace {
 /// How often a waiting reader polls the ResponseStream even without a wake-up: the stream's
 /// contract (deadlines, bookmarks) needs a call at least once a second.
 constexpr auto PollInterval = std::chrono::milliseconds(500);
+
+/// How long a woken reader waits for more events before taking them (see next()).
+constexpr auto SettleDelay = std::chrono::milliseconds(3);
 
 /// Wake-ups from the watch cache's writer thread. Shared with the wake callback, which may run
 /// after the stream that installed it is gone.
@@ -71,8 +75,16 @@ public:
                 read.status = kube::StreamRead::Status::Timeout;
                 return read;
             }
-            m_signal->cv.wait_until(lock, std::min(deadline, now + PollInterval),
-                                    [this] { return m_signal->woken || m_signal->closed; });
+            bool woken =
+                m_signal->cv.wait_until(lock, std::min(deadline, now + PollInterval),
+                                        [this] { return m_signal->woken || m_signal->closed; });
+            if (woken && !m_signal->closed) {
+                // Let a burst of commits gather before taking them: wakes from the watch cache
+                // while this reader sleeps find no waiter and cost the writer nothing, and the
+                // informer handles the burst in one pass instead of one thread hand-off each.
+                lock.unlock();
+                std::this_thread::sleep_for(SettleDelay);
+            }
         }
     }
 

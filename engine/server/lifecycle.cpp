@@ -17,6 +17,8 @@ namespace {
 constexpr std::string_view BuiltinNamespaces[] = {"default", "kube-system", "kube-public",
                                                   "kube-node-lease"};
 constexpr auto ResyncInterval = std::chrono::seconds(5);
+/// How long a woken pass waits for more commits before it starts (see run()).
+constexpr auto SettleDelay = std::chrono::milliseconds(3);
 
 std::vector<std::string> ownerUids(const json::object& object) {
     std::vector<std::string> out;
@@ -195,6 +197,13 @@ void Lifecycle::run() {
                 !m_wake.wait_for(lock, ResyncInterval, [this] { return m_dirty || m_stopping; });
             if (m_stopping) {
                 return;
+            }
+            if (!resync) {
+                // Let a burst of commits gather into one pass: wakes from the watch cache while
+                // this thread sleeps find no waiter and cost the writer nothing.
+                lock.unlock();
+                std::this_thread::sleep_for(SettleDelay);
+                lock.lock();
             }
             m_dirty = false;
             pending = std::exchange(m_pending, {});

@@ -365,6 +365,15 @@ void SqliteStore::writerLoop() {
         if (m_queue.empty()) {
             return; // stopping, and everything queued has been committed
         }
+        if (m_options.commitDelay.count() > 0 && !m_stopping &&
+            m_queue.size() < m_options.commitSiblings && m_lastBatch < m_options.commitSiblings &&
+            std::chrono::steady_clock::now() - m_lastCommit < 4 * m_options.commitDelay) {
+            // Writes keep arriving: gather a few more under this fsync. Writers queueing
+            // meanwhile find no one waiting on the condition variable, so they wake no one.
+            lock.unlock();
+            std::this_thread::sleep_for(m_options.commitDelay);
+            lock.lock();
+        }
         const size_t count = std::min(m_queue.size(), m_options.maxBatch);
         for (size_t i = 0; i < count; ++i) {
             batch.push_back(std::move(m_queue.front()));
@@ -372,7 +381,9 @@ void SqliteStore::writerLoop() {
         }
         lock.unlock();
         commitBatch(batch);
+        m_lastBatch = batch.size();
         batch.clear();
+        m_lastCommit = std::chrono::steady_clock::now();
     }
 }
 

@@ -129,6 +129,8 @@ private:
     // Write queue, shared by callers and the writer thread.
     std::mutex m_queueMutex;
     std::condition_variable m_queueCv;
+    std::chrono::steady_clock::time_point m_lastCommit{}; // writer thread only
+    size_t m_lastBatch = 0;                               // writer thread only
     std::deque<Pending> m_queue;
     bool m_accepting = false; // false before open() and once close() began
     bool m_stopping = false;  // the writer drains the queue, then exits

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -145,6 +146,13 @@ struct SqliteOptions {
     std::string path;                 // database file; created when missing
     int64_t historyRetention = 10000; // events kept for replay beyond the newest revision
     size_t maxBatch = 512;            // writes per group-commit transaction at most
+    /// Under a steady but light stream of writes (the previous commit, of fewer than
+    /// `commitSiblings` writes, ended less than four delays ago) the writer waits this long
+    /// before committing fewer than `commitSiblings` queued writes, so that one fsync covers
+    /// several (PostgreSQL's commit_delay). Saturated, batches are large and nobody waits.
+    /// Zero: never.
+    std::chrono::microseconds commitDelay{1000};
+    size_t commitSiblings = 8;
 };
 
 /// SQLite implementation: WAL mode, one writer thread group-committing concurrent writes, an
