@@ -22,7 +22,7 @@ constexpr const char* Usage =
     "\n"
     "  --data-dir DIR          state, certificates and admin.kubeconfig (required)\n"
     "  --listen HOST:PORT      API address (default 127.0.0.1:6443; port 0 picks a free port)\n"
-    "  --registry-listen H:P   OCI registry address (not served yet)\n"
+    "  --registry-listen H:P   OCI registry address (default: the API host, port 0)\n"
     "  --store URL             sqlite://PATH (default sqlite://DIR/state.db)\n"
     "\n"
     "       pilothouse-engine --controllers-only --kubeconfig FILE [--context NAME]\n"

@@ -11,6 +11,7 @@ packages=(
     etcd-server etcd-client prometheus
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools
     qt6-l10n-tools qt6-translations-l10n qt6-qpa-plugins libgl-dev fonts-wqy-microhei
+    libdtl-dev
     skopeo runc containernetworking-plugins docker-registry busybox-static iproute2 iptables
 )
 

@@ -22,6 +22,7 @@
 #include "engine/auth/tlscontext.h"
 #include "engine/metricsapi/metricsapi.h"
 #include "engine/nodeproxy/nodeproxy.h"
+#include "engine/registry/server/registryservice.h"
 #include "engine/server/apiservice.h"
 #include "engine/server/controllerset.h"
 #include "engine/server/crdcontroller.h"
@@ -80,7 +81,9 @@ struct Engine::Impl {
     std::unique_ptr<apiserver::InProcessApiClient> controllerClient;
     std::unique_ptr<controllers::ControllerManager> controllers;
     std::shared_ptr<apiserver::ServiceAllocator> allocator;
+    std::unique_ptr<registry::RegistryService> registry;
     std::string apiUrl;
+    std::string registryUrl;
     bool started = false;
 };
 
@@ -104,7 +107,14 @@ Status Engine::start() {
     if (!listen) {
         return std::unexpected(listen.error());
     }
-    auto pki = auth::Pki::loadOrCreate(d.options.dataDir + "/pki", {listen->first});
+    // The registry listens on the API host with a port of its own unless told otherwise.
+    auto registryListen = parseHostPort(
+        d.options.registryListen.empty() ? listen->first + ":0" : d.options.registryListen);
+    if (!registryListen) {
+        return std::unexpected(registryListen.error());
+    }
+    auto pki =
+        auth::Pki::loadOrCreate(d.options.dataDir + "/pki", {listen->first, registryListen->first});
     if (!pki) {
         return std::unexpected(pki.error());
     }
@@ -257,6 +267,15 @@ Status Engine::start() {
         return std::unexpected(port.error());
     }
     d.apiUrl = auth::serverUrlForListener(listen->first, *port);
+    auto registry = registry::RegistryService::start({.dataDir = d.options.dataDir,
+                                                      .host = registryListen->first,
+                                                      .port = registryListen->second},
+                                                     tls);
+    if (!registry) {
+        return std::unexpected(registry.error());
+    }
+    d.registry = std::move(*registry);
+    d.registryUrl = auth::serverUrlForListener(registryListen->first, d.registry->port());
     if (auto status = auth::writeAdminKubeconfig(kubeconfigPath(), d.apiUrl, *d.pki); !status) {
         return status;
     }
@@ -308,6 +327,9 @@ void Engine::stop() {
     if (d.http) {
         d.http->stop();
     }
+    if (d.registry) {
+        d.registry->stop();
+    }
     if (d.store) {
         d.store->close();
     }
@@ -323,9 +345,7 @@ std::string Engine::kubeconfigPath() const {
 
 std::string Engine::readyLine() const {
     std::string line = "ready api=" + m_impl->apiUrl;
-    if (!m_impl->options.registryListen.empty()) {
-        line += " registry=";
-    }
+    line += " registry=" + m_impl->registryUrl;
     line += " kubeconfig=" + kubeconfigPath();
     return line;
 }

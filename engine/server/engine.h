@@ -10,7 +10,7 @@ namespace pilot::server {
 struct EngineOptions {
     std::string dataDir;
     std::string listen = "127.0.0.1:6443";
-    std::string registryListen; // empty: no registry
+    std::string registryListen; // empty: the API host, port 0
     std::string storeUrl;       // empty: sqlite://DATA/state.db
 };
 

@@ -15,6 +15,10 @@ def pytest_addoption(parser):
                      help="path to the pilothouse-engine binary")
     parser.addoption("--simnodes", default=os.environ.get("PILOT_SIMNODES", ""),
                      help="path to the pilot-simnodes binary")
+    parser.addoption("--agent", default=os.environ.get("PILOT_AGENT", ""),
+                     help="path to the pilothouse-agent binary")
+    parser.addoption("--agent-runtime", default=os.environ.get("PILOT_AGENT_RUNTIME", "process"),
+                     help="runtime of the agents the node-agent scenarios start")
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +61,17 @@ def simnodes_binary(request) -> str:
         path = str(HERE.parents[1] / "build" / "tests" / "pilot-simnodes")
     assert os.access(path, os.X_OK), f"pilot-simnodes binary not found: {path}"
     return path
+
+
+@pytest.fixture(scope="session")
+def agent_binary(request) -> str:
+    path = request.config.getoption("--agent")
+    if not path:
+        path = str(HERE.parents[1] / "build" / "bin" / "pilothouse-agent")
+    assert os.access(path, os.X_OK), f"agent binary not found: {path}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def agent_runtime(request) -> str:
+    return request.config.getoption("--agent-runtime")

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 KUBECTL = "/usr/bin/kubectl"
-READY = re.compile(r"^ready api=(https://\S+)(?: registry=\S+)? kubeconfig=(\S+)$")
+READY = re.compile(r"^ready api=(https://\S+)(?: registry=(https://\S+))? kubeconfig=(\S+)$")
 
 
 class EngineError(RuntimeError):
@@ -30,16 +30,18 @@ class Engine:
         self.start_timeout = start_timeout
         self.proc: subprocess.Popen | None = None
         self.api = ""
+        self.registry = ""  # https://HOST:PORT of the engine's OCI registry
         self.kubeconfig = ""
         self.log_path = self.data_dir.parent / (self.data_dir.name + "-engine.log")
         self.cache_dir = self.data_dir.parent / (self.data_dir.name + "-kubectl-cache")
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self, listen: str = "127.0.0.1:0") -> "Engine":
+    def start(self, listen: str = "127.0.0.1:0", registry_listen: str | None = None) -> "Engine":
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
+        extra = ["--registry-listen", registry_listen] if registry_listen else []
         self.proc = subprocess.Popen(
-            [self.binary, "--data-dir", str(self.data_dir), "--listen", listen],
+            [self.binary, "--data-dir", str(self.data_dir), "--listen", listen, *extra],
             stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL)
         log.close()
         deadline = time.monotonic() + self.start_timeout
@@ -59,7 +61,7 @@ class Engine:
             for line in buf.decode(errors="replace").splitlines():
                 m = READY.match(line.strip())
                 if m:
-                    self.api, self.kubeconfig = m.group(1), m.group(2)
+                    self.api, self.registry, self.kubeconfig = m.group(1), m.group(2) or "", m.group(3)
                     return self
 
     def stop(self, timeout: float = 20.0) -> int:
@@ -114,6 +116,22 @@ class Engine:
 
     def kjson(self, *args: str) -> dict:
         return json.loads(self.k(*args, "-o", "json").stdout)
+
+    # -- registry --------------------------------------------------------------------------
+    @property
+    def registry_host(self) -> str:
+        """HOST:PORT of the registry, as image references and skopeo want it."""
+        return self.registry.removeprefix("https://")
+
+    @property
+    def ca_file(self) -> str:
+        """The engine CA, which signs the API's and the registry's serving certificates."""
+        return str(self.data_dir / "pki" / "ca.crt")
+
+    def registry_admin(self) -> tuple[str, str]:
+        """The registry's first administrator from DATA/registry-admin."""
+        user, _, password = (self.data_dir / "registry-admin").read_text().strip().partition(":")
+        return user, password
 
     def curl_args(self) -> list[str]:
         pki = self.data_dir / "pki"

@@ -91,6 +91,7 @@ bool EngineProcess::readReadyLine(std::chrono::seconds limit) {
                 continue;
             }
             m_api = field(line, "api=");
+            m_registry = field(line, "registry=");
             m_kubeconfig = field(line, "kubeconfig=");
             return !m_kubeconfig.empty();
         }

@@ -24,6 +24,8 @@ public:
 
     [[nodiscard]] const std::string& kubeconfig() const { return m_kubeconfig; }
     [[nodiscard]] const std::string& apiUrl() const { return m_api; }
+    /// `https://HOST:PORT` of the engine's OCI registry (the ready line's `registry=`).
+    [[nodiscard]] const std::string& registryUrl() const { return m_registry; }
     [[nodiscard]] const std::filesystem::path& dataDir() const { return m_dir; }
 
 private:
@@ -36,6 +38,7 @@ private:
     pid_t m_pid = -1;
     int m_stdout = -1;
     std::string m_api;
+    std::string m_registry;
     std::string m_kubeconfig;
 };
 

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "engine/registry/access/accesscontroller.h"
+#include "engine/registry/distribution/registryhttp.h"
+#include "engine/registry/distribution/route.h"
+#include "engine/registry/storage/registrystorage.h"
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace pilot::registry {
+
+struct DistributionOptions {
+    /// Larger manifest bodies get 413 (the spec asks registries to take at least 4 MB).
+    size_t maxManifestBytes = 8 * 1024 * 1024;
+    /// `_catalog` page size when the client names none, and the largest it may ask for.
+    size_t catalogPage = 100;
+    size_t maxCatalogPage = 1000;
+};
+
+/// The OCI Distribution v1.1 API (`/v2/`, end-1..end-13, tag deletion, referrers, `_catalog`)
+/// over RegistryStorage, transport-independent: the listener hands over each request head and
+/// streams the body into the returned sink. Every request is authenticated once and then
+/// checked with AccessController::authorize for (repository, action, identity) before storage
+/// is touched; errors use the spec's JSON error body. Thread-safe; `begin` and
+/// `BodySink::finish` may block on disk and database, `BodySink::write` does not.
+class Distribution {
+public:
+    Distribution(RegistryStorage& storage, AccessController& access,
+                 DistributionOptions options = {});
+
+    /// Starts handling `request`: the response, or a sink for its body.
+    [[nodiscard]] Dispatch begin(const RegistryRequest& request);
+
+private:
+    /// One request being handled.
+    struct Call {
+        const RegistryRequest& request;
+        Route route;
+        Identity identity;
+        bool head = false;
+    };
+
+    [[nodiscard]] std::optional<RegistryResponse>
+    authorize(const Call& call, std::string_view repository, Action action);
+    [[nodiscard]] Dispatch manifest(Call& call);
+    [[nodiscard]] RegistryResponse getManifest(Call& call);
+    [[nodiscard]] Dispatch putManifest(Call& call);
+    [[nodiscard]] RegistryResponse storeManifest(const Call& call, std::string bytes);
+    [[nodiscard]] RegistryResponse deleteManifest(Call& call);
+    [[nodiscard]] RegistryResponse blob(Call& call);
+    [[nodiscard]] Dispatch startUpload(Call& call);
+    [[nodiscard]] Dispatch upload(Call& call);
+    [[nodiscard]] RegistryResponse tags(Call& call);
+    [[nodiscard]] RegistryResponse catalog(Call& call);
+    [[nodiscard]] RegistryResponse referrers(Call& call);
+
+    RegistryStorage& m_storage;
+    AccessController& m_access;
+    DistributionOptions m_options;
+};
+
+} // namespace pilot::registry
