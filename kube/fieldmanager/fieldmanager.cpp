@@ -188,11 +188,15 @@ void capUpdateManagers(Entries& entries) {
 void recordUpdate(Entries& entries, const json::value* oldObj, const json::value& newObj,
                   const WriteContext& context, std::string_view manager,
                   std::string_view operation) {
-    const Comparison changes =
-        compareObjects(oldObj, newObj, context.type).without(resetFields(context));
-    const FieldSet changed = changes.modified.unionWith(changes.added);
+    Comparison changes = compareObjects(oldObj, newObj, context.type).without(resetFields(context));
+    // A create (nothing modified, nothing removed, no entries yet) skips the set algebra.
+    FieldSet changed = changes.modified.empty() ? std::move(changes.added)
+                                                : changes.modified.unionWith(changes.added);
     for (ManagedFieldsEntry& e : entries) {
-        e.fields = e.fields.difference(changed).difference(changes.removed);
+        e.fields = e.fields.difference(changed);
+        if (!changes.removed.empty()) {
+            e.fields = e.fields.difference(changes.removed);
+        }
     }
     const FieldSet mine = changed.difference(strippedFields());
     if (!mine.empty()) {
@@ -208,7 +212,7 @@ void recordUpdate(Entries& entries, const json::value* oldObj, const json::value
             entry = &entries.back();
         }
         entry->apiVersion = context.apiVersion;
-        entry->fields = entry->fields.unionWith(mine);
+        entry->fields = entry->fields.empty() ? mine : entry->fields.unionWith(mine);
         entry->time = formatTime(context.now);
     }
     dropEmpty(entries);
@@ -386,8 +390,9 @@ Result<ApplyResult> apply(const json::value* live, const json::value& applied,
     }
 
     const json::value merged = prune(mergeApplied(liveObj, applied, type), entries, lastSet, type);
-    const Comparison changes = compareObjects(&liveObj, merged, type);
-    const Comparison owned = changes.without(ignored);
+    Comparison changes = compareObjects(&liveObj, merged, type);
+    bool changedObject = !changes.same();
+    const Comparison owned = std::move(changes).without(ignored);
     const FieldSet changed = owned.modified.unionWith(owned.added);
 
     std::vector<ManagedFieldsEntry*> others;
@@ -421,7 +426,6 @@ Result<ApplyResult> apply(const json::value* live, const json::value& applied,
     }
     dropEmpty(entries);
 
-    bool changedObject = !changes.same();
     if (ManagedFieldsEntry* mine = find(entries, key);
         mine != nullptr && (changedObject || mine->time.empty())) {
         mine->time = formatTime(context.now);

@@ -350,7 +350,10 @@ json::value removeFields(const json::value& obj, const FieldSet& set, const sche
     return std::move(*kept);
 }
 
-Comparison Comparison::without(const FieldSet& ignored) const {
+Comparison Comparison::without(const FieldSet& ignored) && {
+    if (ignored.empty()) {
+        return std::move(*this);
+    }
     return Comparison{added.recursiveDifference(ignored), modified.recursiveDifference(ignored),
                       removed.recursiveDifference(ignored)};
 }

@@ -44,7 +44,7 @@ struct Comparison {
 
     [[nodiscard]] bool same() const { return added.empty() && modified.empty() && removed.empty(); }
     /// The comparison without the given paths and everything below them.
-    [[nodiscard]] Comparison without(const FieldSet& ignored) const;
+    [[nodiscard]] Comparison without(const FieldSet& ignored) &&;
 };
 
 /// Compares `oldObj` (null: nothing) with `newObj` under `type`.
