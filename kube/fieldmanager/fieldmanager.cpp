@@ -198,7 +198,7 @@ void recordUpdate(Entries& entries, const json::value* oldObj, const json::value
             e.fields = e.fields.difference(changes.removed);
         }
     }
-    const FieldSet mine = changed.difference(strippedFields());
+    FieldSet mine = changed.difference(strippedFields());
     if (!mine.empty()) {
         const ManagedFieldsEntry key{std::string(manager),
                                      std::string(operation),
@@ -212,7 +212,7 @@ void recordUpdate(Entries& entries, const json::value* oldObj, const json::value
             entry = &entries.back();
         }
         entry->apiVersion = context.apiVersion;
-        entry->fields = entry->fields.empty() ? mine : entry->fields.unionWith(mine);
+        entry->fields = entry->fields.empty() ? std::move(mine) : entry->fields.unionWith(mine);
         entry->time = formatTime(context.now);
     }
     dropEmpty(entries);
