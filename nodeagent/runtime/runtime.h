@@ -226,6 +226,15 @@ public:
     /// Called on a runtime thread whenever a container changes state on its own. Set once, before
     /// the first container starts.
     virtual void setEventHandler(std::function<void(const ContainerEvent&)> handler) = 0;
+
+    /// What this runtime cannot honour in `config`, one phrase per item (`runAsUser 1000`,
+    /// `the image's entrypoint`), which the agent reports in a Warning event on the pod. Added by
+    /// agentcore for the process runtime; runtimes that honour the whole spec keep the default.
+    [[nodiscard]] virtual std::vector<std::string>
+    unsupportedFeatures(const ContainerConfig& config) const {
+        (void)config;
+        return {};
+    }
 };
 
 } // namespace pilot::agent

@@ -1,0 +1,250 @@
+#include "nodeagent/agent/agent.h"
+
+#include "core/log.h"
+#include "kube/client/apiresource.h"
+#include "kube/client/httpclient.h"
+#include "kube/client/kubeconfig.h"
+#include "kube/jsonutil.h"
+#include "nodeagent/agent/agentbackend.h"
+#include "nodeagent/agent/kubeletevents.h"
+#include "nodeagent/agent/runtimeselection.h"
+#include "nodeagent/metrics/statsprovider.h"
+#include "nodeagent/node/nodemanager.h"
+#include "nodeagent/node/nodestatus.h"
+#include "nodeagent/node/systeminfo.h"
+#include "nodeagent/pod/podmanager.h"
+#include "nodeagent/runtime/containermonitor.h"
+#include "nodeagent/runtime/executor.h"
+#include "nodeagent/runtime/fileutil.h"
+#include "nodeagent/server/agentserver.h"
+#include "nodeagent/server/servingcert.h"
+#include "nodeagent/volume/volumesources.h"
+
+#include <fmt/format.h>
+
+#include <climits>
+#include <cstdlib>
+#include <thread>
+
+namespace pilot::agent {
+
+namespace {
+
+constexpr const char* Component = "agent";
+constexpr auto LeaseRenewInterval = std::chrono::seconds(10);
+constexpr auto StatusInterval = std::chrono::seconds(10);
+constexpr auto SampleInterval = std::chrono::seconds(10);
+
+std::string absolute(const std::string& path) {
+    char resolved[PATH_MAX];
+    if (::realpath(path.c_str(), resolved)) {
+        return resolved;
+    }
+    return path;
+}
+
+} // namespace
+
+Agent::Agent(AgentOptions options) : m_options(std::move(options)) {}
+
+Agent::~Agent() {
+    stop();
+}
+
+std::string Agent::readyLine() const {
+    return fmt::format("ready node={} runtime={}", m_options.nodeName,
+                       m_runtime ? m_runtime->kind() : "none");
+}
+
+Status Agent::start() {
+    if (auto made = makeDirectories(m_options.dataDir, 0711); !made) {
+        return made;
+    }
+    m_options.dataDir = absolute(m_options.dataDir);
+    auto config = kube::loadKubeconfig(m_options.kubeconfig, m_options.context);
+    if (!config) {
+        return std::unexpected(config.error());
+    }
+    kube::HttpClientOptions clientOptions;
+    clientOptions.userAgent = fmt::format("pilothouse-agent/0.1.0 ({})", m_options.nodeName);
+    clientOptions.fieldManager = "kubelet";
+    auto client = kube::HttpApiClient::fromKubeconfig(*config, clientOptions);
+    if (!client) {
+        return std::unexpected(client.error());
+    }
+    m_client = std::move(*client);
+    if (m_options.nodeIp.empty()) {
+        m_options.nodeIp = defaultNodeIp();
+    }
+
+    RuntimeOptions runtimeOptions;
+    runtimeOptions.dataDir = m_options.dataDir;
+    runtimeOptions.nodeName = m_options.nodeName;
+    runtimeOptions.nodeIp = m_options.nodeIp;
+    runtimeOptions.monitorCommand = containerMonitorCommand();
+    runtimeOptions.registryMirrors = m_options.registryMirrors;
+    auto runtime = selectRuntime(m_options.runtime, runtimeOptions);
+    if (!runtime) {
+        return std::unexpected(runtime.error());
+    }
+    m_runtime = std::move(*runtime);
+    m_pool = std::make_unique<WorkerPool>();
+
+    m_events = std::make_unique<KubeletEvents>(*m_client, m_options.nodeName);
+    m_sources = std::make_unique<ApiVolumeSources>(*m_client);
+    PodManagerOptions podOptions;
+    podOptions.nodeName = m_options.nodeName;
+    podOptions.podsDir = m_options.dataDir + "/pods";
+    podOptions.worker.nodeName = m_options.nodeName;
+    podOptions.worker.nodeIp = m_options.nodeIp;
+    podOptions.worker.logsDir = m_options.dataDir + "/logs";
+    boost::json::object allocatable = nodeAllocatable(collectSystemInfo(m_options.dataDir));
+    podOptions.worker.nodeAllocatable = [allocatable] { return allocatable; };
+    podOptions.worker.serviceEnv = [this](const std::string&) { return serviceEnv(); };
+    m_pods = std::make_unique<PodManager>(*m_client, *m_runtime, *m_pool, *m_events, *m_sources,
+                                          std::move(podOptions));
+    m_stats =
+        std::make_unique<StatsProvider>(m_options.nodeName, m_options.dataDir, *m_runtime, *m_pods);
+    m_backend = std::make_unique<AgentBackend>(*m_pods, *m_runtime, *m_stats);
+    auto serving = ensureServingCertificate(m_options.dataDir + "/pki", m_options.nodeName,
+                                            {m_options.nodeIp});
+    if (!serving) {
+        return std::unexpected(serving.error());
+    }
+    AgentServerOptions serverOptions;
+    serverOptions.port = static_cast<uint16_t>(m_options.port);
+    serverOptions.certificatePem = serving->certificatePem;
+    serverOptions.keyPem = serving->keyPem;
+    serverOptions.clientCaPem = config->certificateAuthorityPem;
+    m_server = std::make_unique<AgentServer>(std::move(serverOptions), *m_backend);
+    auto port = m_server->start();
+    if (!port) {
+        return std::unexpected(port.error());
+    }
+
+    NodeManagerOptions nodeOptions;
+    nodeOptions.identity.name = m_options.nodeName;
+    nodeOptions.identity.nodeIp = m_options.nodeIp;
+    nodeOptions.identity.port = *port;
+    nodeOptions.identity.runtimeVersion = m_runtime->version();
+    nodeOptions.dataDir = m_options.dataDir;
+    nodeOptions.images = [this] {
+        auto images = m_runtime->listImages();
+        return images ? *images : std::vector<ImageInfo>{};
+    };
+    m_node = std::make_unique<NodeManager>(*m_client, std::move(nodeOptions));
+
+    auto delay = std::chrono::milliseconds(200);
+    while (true) {
+        auto registered = m_node->registerNode();
+        if (registered) {
+            break;
+        }
+        if (m_stopping) {
+            return fail(ErrorCode::Unavailable, "stopped before the node was registered");
+        }
+        log::warn(Component, "{}; retrying in {} ms", registered.error().message, delay.count());
+        std::this_thread::sleep_for(delay);
+        delay = std::min(delay * 2, std::chrono::milliseconds(7000));
+    }
+    if (auto renewed = m_node->renewLease(); !renewed) {
+        log::warn(Component, "{}", renewed.error().message);
+    }
+    m_pool->postAfter(LeaseRenewInterval, [this] { heartbeat(); });
+
+    if (auto adopted = m_pods->adopt(); !adopted) {
+        log::warn(Component, "adopting running containers: {}", adopted.error().message);
+    }
+    m_pods->start();
+    if (!m_pods->waitForSync(std::chrono::steady_clock::now() + std::chrono::seconds(30))) {
+        log::warn(Component, "the pod informer has not synced yet");
+    }
+    m_pool->postAfter(StatusInterval, [this] { reportStatus(); });
+    m_pool->postAfter(SampleInterval, [this] { sample(); });
+    log::info(Component, "node {} registered (runtime {}, InternalIP {})", m_options.nodeName,
+              m_runtime->kind(), m_options.nodeIp);
+    return {};
+}
+
+void Agent::heartbeat() {
+    if (m_stopping) {
+        return;
+    }
+    if (auto renewed = m_node->renewLease(); !renewed) {
+        log::warn(Component, "{}", renewed.error().message);
+    }
+    m_pool->postAfter(LeaseRenewInterval, [this] { heartbeat(); });
+}
+
+void Agent::sample() {
+    if (m_stopping) {
+        return;
+    }
+    m_stats->sample();
+    m_pool->postAfter(SampleInterval, [this] { sample(); });
+}
+
+void Agent::reportStatus() {
+    if (m_stopping) {
+        return;
+    }
+    if (auto synced = m_node->syncStatus(); !synced) {
+        log::warn(Component, "{}", synced.error().message);
+    }
+    m_pool->postAfter(StatusInterval, [this] { reportStatus(); });
+}
+
+void Agent::stop() {
+    if (m_stopping.exchange(true)) {
+        return;
+    }
+    if (m_server) {
+        m_server->stop();
+    }
+    if (m_pods) {
+        m_pods->stop();
+    }
+    if (m_pool) {
+        m_pool->stop();
+    }
+    if (m_events) {
+        m_events->stop();
+    }
+}
+
+std::vector<std::pair<std::string, std::string>> Agent::serviceEnv() {
+    // kubelet's master service variables, from the `kubernetes` Service in `default`.
+    std::lock_guard lock(m_serviceMutex);
+    auto now = std::chrono::steady_clock::now();
+    if (!m_serviceEnv.empty() && now - m_serviceEnvAt < std::chrono::minutes(1)) {
+        return m_serviceEnv;
+    }
+    auto service = m_client->get(kube::resources::Services, "default", "kubernetes");
+    if (!service) {
+        return m_serviceEnv;
+    }
+    const boost::json::object* spec = kube::objectAt(*service, "spec");
+    std::string ip = kube::stringAt(spec, "clusterIP");
+    int64_t port = 443;
+    if (const boost::json::array* ports = spec ? kube::arrayAt(*spec, "ports") : nullptr) {
+        if (!ports->empty() && ports->front().is_object()) {
+            port = kube::integerAt(ports->front().as_object(), "port").value_or(443);
+        }
+    }
+    if (ip.empty() || ip == "None") {
+        return m_serviceEnv;
+    }
+    std::string p = std::to_string(port);
+    m_serviceEnv = {{"KUBERNETES_SERVICE_HOST", ip},
+                    {"KUBERNETES_SERVICE_PORT", p},
+                    {"KUBERNETES_SERVICE_PORT_HTTPS", p},
+                    {"KUBERNETES_PORT", "tcp://" + ip + ":" + p},
+                    {"KUBERNETES_PORT_" + p + "_TCP", "tcp://" + ip + ":" + p},
+                    {"KUBERNETES_PORT_" + p + "_TCP_PROTO", "tcp"},
+                    {"KUBERNETES_PORT_" + p + "_TCP_PORT", p},
+                    {"KUBERNETES_PORT_" + p + "_TCP_ADDR", ip}};
+    m_serviceEnvAt = now;
+    return m_serviceEnv;
+}
+
+} // namespace pilot::agent

@@ -1,0 +1,135 @@
+#include "nodeagent/agent/agentoptions.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace pilot::agent {
+
+const char* agentUsage() {
+    return "Usage: pilothouse-agent --kubeconfig FILE --node-name NAME --data-dir DIR\n"
+           "                        [--runtime auto|runc|process] [--node-ip IP] [--port N]\n"
+           "                        [--registry-mirror HOST=URL]... [--context NAME]\n"
+           "\n"
+           "Runs a Pilothouse node agent: registers the node NAME with the API server of FILE,\n"
+           "runs the pods bound to it and serves their logs, exec and stats over HTTPS.\n"
+           "\n"
+           "  --kubeconfig FILE         credentials for the API server (required)\n"
+           "  --context NAME            kubeconfig context (default: current-context)\n"
+           "  --node-name NAME          the Node to register (required)\n"
+           "  --data-dir DIR            pods, volumes, logs, container state (required)\n"
+           "  --runtime KIND            auto (default: runc when root with runc installed,\n"
+           "                            else process), runc or process\n"
+           "  --node-ip IP              InternalIP (default: the first non-loopback IPv4)\n"
+           "  --port N                  HTTPS port for logs/exec/stats (default 10250; 0 = free)\n"
+           "  --registry-mirror H=URL   pull images of registry H (docker.io) from URL\n"
+           "  --version                 print the version and exit\n"
+           "  --help                    this text\n"
+           "\n"
+           "Prints `ready node=NAME runtime=KIND` once the node is registered. Containers keep\n"
+           "running when the agent stops; a restarted agent adopts them.\n";
+}
+
+const char* agentVersion() {
+    return "pilothouse-agent 0.1.0 (kubelet v1.32 compatible)";
+}
+
+Result<AgentOptions> parseAgentOptions(const std::vector<std::string>& args) {
+    AgentOptions options;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        std::string name = arg;
+        std::string value;
+        bool inlineValue = false;
+        if (arg.starts_with("--") && arg.find('=') != std::string::npos) {
+            name = arg.substr(0, arg.find('='));
+            value = arg.substr(arg.find('=') + 1);
+            inlineValue = true;
+        }
+        auto take = [&]() -> Result<std::string> {
+            if (inlineValue) {
+                return value;
+            }
+            if (i + 1 >= args.size()) {
+                return fail(ErrorCode::InvalidArgument, fmt::format("{} needs a value", name));
+            }
+            return args[++i];
+        };
+        if (name == "--help" || name == "-h") {
+            options.help = true;
+            continue;
+        }
+        if (name == "--version") {
+            options.version = true;
+            continue;
+        }
+        std::string* target = nullptr;
+        if (name == "--kubeconfig") {
+            target = &options.kubeconfig;
+        } else if (name == "--context") {
+            target = &options.context;
+        } else if (name == "--node-name") {
+            target = &options.nodeName;
+        } else if (name == "--data-dir") {
+            target = &options.dataDir;
+        } else if (name == "--runtime") {
+            target = &options.runtime;
+        } else if (name == "--node-ip") {
+            target = &options.nodeIp;
+        }
+        if (target) {
+            auto v = take();
+            if (!v) {
+                return std::unexpected(v.error());
+            }
+            *target = *v;
+            continue;
+        }
+        if (name == "--port") {
+            auto v = take();
+            if (!v) {
+                return std::unexpected(v.error());
+            }
+            int port = -1;
+            auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), port);
+            if (ec != std::errc() || ptr != v->data() + v->size() || port < 0 || port > 65535) {
+                return fail(ErrorCode::InvalidArgument,
+                            fmt::format("--port: invalid port {:?}", *v));
+            }
+            options.port = port;
+            continue;
+        }
+        if (name == "--registry-mirror") {
+            auto v = take();
+            if (!v) {
+                return std::unexpected(v.error());
+            }
+            size_t eq = v->find('=');
+            if (eq == std::string::npos || eq == 0 || eq + 1 == v->size()) {
+                return fail(ErrorCode::InvalidArgument,
+                            fmt::format("--registry-mirror: expected HOST=URL, got {:?}", *v));
+            }
+            options.registryMirrors.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+            continue;
+        }
+        return fail(ErrorCode::InvalidArgument, fmt::format("unknown argument {}", arg));
+    }
+    if (options.help || options.version) {
+        return options;
+    }
+    if (options.runtime != "auto" && options.runtime != "runc" && options.runtime != "process") {
+        return fail(
+            ErrorCode::InvalidArgument,
+            fmt::format("--runtime: expected auto, runc or process, got {:?}", options.runtime));
+    }
+    for (auto [flag, value] :
+         {std::pair{"--kubeconfig", &options.kubeconfig},
+          std::pair{"--node-name", &options.nodeName}, std::pair{"--data-dir", &options.dataDir}}) {
+        if (value->empty()) {
+            return fail(ErrorCode::InvalidArgument, fmt::format("{} is required", flag));
+        }
+    }
+    return options;
+}
+
+} // namespace pilot::agent

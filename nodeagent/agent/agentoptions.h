@@ -1,0 +1,33 @@
+#pragma once
+
+#include "core/error.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pilot::agent {
+
+/// The command line of pilothouse-agent (architecture.md section 2).
+struct AgentOptions {
+    std::string kubeconfig;
+    std::string context;
+    std::string nodeName;
+    std::string dataDir;
+    std::string runtime = "auto"; ///< auto, runc or process.
+    std::string nodeIp;           ///< Empty: the first non-loopback IPv4 address.
+    int port = 10250;             ///< The agent's HTTPS port; 0 picks a free one.
+    std::vector<std::pair<std::string, std::string>> registryMirrors; ///< host -> URL
+    bool help = false;
+    bool version = false;
+};
+
+/// The usage text for --help.
+[[nodiscard]] const char* agentUsage();
+/// The --version line.
+[[nodiscard]] const char* agentVersion();
+
+/// Parses argv (without the program name). InvalidArgument names the bad argument.
+[[nodiscard]] Result<AgentOptions> parseAgentOptions(const std::vector<std::string>& args);
+
+} // namespace pilot::agent

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "core/clock.h"
+#include "nodeagent/node/systeminfo.h"
+#include "nodeagent/runtime/runtime.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+/// The Node object as kubelet writes it, built from SystemInfo: labels, capacity and
+/// allocatable (after kubelet's default hard-eviction reservations), addresses, nodeInfo, the
+/// daemon endpoint, images and the four conditions with kubelet's reasons and messages. Pure
+/// functions, so the shapes are unit-tested.
+namespace pilot::agent {
+
+struct NodeIdentity {
+    std::string name;
+    std::string nodeIp;
+    int32_t port = 10250;
+    std::string runtimeVersion; ///< Runtime::version(), e.g. `process://0.1.0`.
+    std::string kubeletVersion = "v1.32.0";
+};
+
+/// The memory hard-eviction threshold (memory.available<100Mi) kubelet subtracts from allocatable.
+inline constexpr int64_t EvictionMemoryBytes = 100LL * 1024 * 1024;
+
+/// `kubernetes.io/hostname|os|arch` and their `beta.` twins.
+[[nodiscard]] boost::json::object nodeLabels(const NodeIdentity& identity, const SystemInfo& info);
+[[nodiscard]] boost::json::object nodeCapacity(const SystemInfo& info);
+[[nodiscard]] boost::json::object nodeAllocatable(const SystemInfo& info);
+[[nodiscard]] boost::json::object nodeInfoFields(const NodeIdentity& identity,
+                                                 const SystemInfo& info);
+
+/// MemoryPressure, DiskPressure, PIDPressure, Ready. `previous` (the node's current conditions)
+/// keeps lastTransitionTime while a status stays the same; `notReadyMessage` non-empty makes
+/// Ready False with reason KubeletNotReady.
+[[nodiscard]] boost::json::array nodeConditions(const SystemInfo& info,
+                                                const boost::json::array* previous, TimePoint now,
+                                                const std::string& notReadyMessage);
+
+/// The whole status kubelet reports.
+[[nodiscard]] boost::json::object nodeStatus(const NodeIdentity& identity, const SystemInfo& info,
+                                             const boost::json::array* previousConditions,
+                                             TimePoint now, const std::string& notReadyMessage,
+                                             const std::vector<ImageInfo>& images);
+
+/// Whether `after` differs from `before` in anything but condition heartbeat times.
+[[nodiscard]] bool nodeStatusChanged(const boost::json::object& before,
+                                     const boost::json::object& after);
+
+} // namespace pilot::agent

@@ -1,0 +1,131 @@
+#include "nodeagent/node/nodestatus.h"
+
+#include "kube/jsonutil.h"
+#include "kube/objectmeta.h"
+
+#include <gtest/gtest.h>
+
+using namespace pilot;
+using namespace pilot::agent;
+namespace json = boost::json;
+
+namespace {
+
+SystemInfo machine() {
+    SystemInfo info;
+    info.cpuCount = 4;
+    info.memoryTotalBytes = 8LL << 30;
+    info.memoryAvailableBytes = 4LL << 30;
+    info.fsCapacityBytes = 100LL << 30;
+    info.fsAvailableBytes = 50LL << 30;
+    info.pidMax = 4194304;
+    info.processCount = 300;
+    info.machineId = "3d1219c7c4c5404aaa1f6d2a48adfda4";
+    info.systemUuid = "3d1219c7-c4c5-404a-aa1f-6d2a48adfda4";
+    info.bootId = "b";
+    info.kernelVersion = "6.1.0-18-amd64";
+    info.osImage = "Debian GNU/Linux 12 (bookworm)";
+    info.operatingSystem = "linux";
+    info.architecture = "amd64";
+    return info;
+}
+
+NodeIdentity identity() {
+    return NodeIdentity{"n1", "10.0.0.5", 10250, "process://0.1.0", "v1.32.0"};
+}
+
+const json::object& condition(const json::array& conditions, std::string_view type) {
+    for (const auto& c : conditions) {
+        if (kube::stringAt(c.as_object(), "type") == type) {
+            return c.as_object();
+        }
+    }
+    static json::object none;
+    return none;
+}
+
+} // namespace
+
+TEST(NodeStatus, CapacityAndAllocatableAsKubeletReportsThem) {
+    SystemInfo info = machine();
+    json::object capacity = nodeCapacity(info);
+    EXPECT_EQ(kube::stringAt(capacity, "cpu"), "4");
+    EXPECT_EQ(kube::stringAt(capacity, "memory"), "8Gi");
+    EXPECT_EQ(kube::stringAt(capacity, "pods"), "110");
+    EXPECT_EQ(kube::stringAt(capacity, "ephemeral-storage"), "100Gi");
+    json::object allocatable = nodeAllocatable(info);
+    EXPECT_EQ(kube::stringAt(allocatable, "memory"), "8092Mi"); // 8Gi - 100Mi
+    EXPECT_EQ(kube::stringAt(allocatable, "ephemeral-storage"),
+              "90Gi"); // less nodefs.available<10%
+}
+
+TEST(NodeStatus, LabelsAndNodeInfoHaveEveryFieldClientsRequire) {
+    json::object labels = nodeLabels(identity(), machine());
+    EXPECT_EQ(kube::stringAt(labels, "kubernetes.io/hostname"), "n1");
+    EXPECT_EQ(kube::stringAt(labels, "kubernetes.io/os"), "linux");
+    EXPECT_EQ(kube::stringAt(labels, "kubernetes.io/arch"), "amd64");
+    EXPECT_EQ(kube::stringAt(labels, "beta.kubernetes.io/arch"), "amd64");
+    json::object info = nodeInfoFields(identity(), machine());
+    for (const char* field : {"machineID", "systemUUID", "bootID", "kernelVersion", "osImage",
+                              "containerRuntimeVersion", "kubeletVersion", "kubeProxyVersion",
+                              "operatingSystem", "architecture"}) {
+        EXPECT_TRUE(info.contains(field)) << field;
+    }
+    EXPECT_EQ(kube::stringAt(info, "containerRuntimeVersion"), "process://0.1.0");
+}
+
+TEST(NodeStatus, HealthyConditionsCarryKubeletsReasons) {
+    TimePoint now = std::chrono::system_clock::now();
+    json::array conditions = nodeConditions(machine(), nullptr, now, "");
+    ASSERT_EQ(conditions.size(), 4u);
+    EXPECT_EQ(kube::stringAt(conditions[0].as_object(), "type"), "MemoryPressure");
+    EXPECT_EQ(kube::stringAt(conditions[3].as_object(), "type"), "Ready");
+    const auto& ready = condition(conditions, "Ready");
+    EXPECT_EQ(kube::stringAt(ready, "status"), "True");
+    EXPECT_EQ(kube::stringAt(ready, "reason"), "KubeletReady");
+    EXPECT_EQ(kube::stringAt(ready, "message"), "kubelet is posting ready status");
+    EXPECT_EQ(kube::stringAt(condition(conditions, "MemoryPressure"), "reason"),
+              "KubeletHasSufficientMemory");
+    EXPECT_EQ(kube::stringAt(condition(conditions, "DiskPressure"), "reason"),
+              "KubeletHasNoDiskPressure");
+    EXPECT_EQ(kube::stringAt(condition(conditions, "PIDPressure"), "reason"),
+              "KubeletHasSufficientPID");
+}
+
+TEST(NodeStatus, PressureAndNotReadyTurnConditionsAndKeepTransitionTimes) {
+    TimePoint t0 = std::chrono::system_clock::now();
+    json::array first = nodeConditions(machine(), nullptr, t0, "");
+    SystemInfo starving = machine();
+    starving.memoryAvailableBytes = 10 << 20;
+    starving.fsAvailableBytes = 1LL << 30;
+    TimePoint t1 = t0 + std::chrono::seconds(30);
+    json::array second = nodeConditions(starving, &first, t1, "container runtime is down");
+    EXPECT_EQ(kube::stringAt(condition(second, "MemoryPressure"), "status"), "True");
+    EXPECT_EQ(kube::stringAt(condition(second, "MemoryPressure"), "reason"),
+              "KubeletHasInsufficientMemory");
+    EXPECT_EQ(kube::stringAt(condition(second, "DiskPressure"), "reason"),
+              "KubeletHasDiskPressure");
+    EXPECT_EQ(kube::stringAt(condition(second, "Ready"), "status"), "False");
+    EXPECT_EQ(kube::stringAt(condition(second, "Ready"), "reason"), "KubeletNotReady");
+    EXPECT_EQ(kube::stringAt(condition(second, "Ready"), "message"), "container runtime is down");
+    EXPECT_EQ(kube::stringAt(condition(second, "Ready"), "lastTransitionTime"), formatTime(t1));
+    // PIDPressure did not change: its transition time stays, its heartbeat moves.
+    EXPECT_EQ(kube::stringAt(condition(second, "PIDPressure"), "lastTransitionTime"),
+              formatTime(t0));
+    EXPECT_EQ(kube::stringAt(condition(second, "PIDPressure"), "lastHeartbeatTime"),
+              formatTime(t1));
+}
+
+TEST(NodeStatus, OnlyRealChangesCountAsChanges) {
+    TimePoint t0 = std::chrono::system_clock::now();
+    json::object a = nodeStatus(identity(), machine(), nullptr, t0, "", {});
+    json::array conditions = *kube::arrayAt(a, "conditions");
+    json::object b =
+        nodeStatus(identity(), machine(), &conditions, t0 + std::chrono::seconds(10), "", {});
+    EXPECT_FALSE(nodeStatusChanged(a, b));
+    json::object c =
+        nodeStatus(identity(), machine(), &conditions, t0 + std::chrono::seconds(20), "down", {});
+    EXPECT_TRUE(nodeStatusChanged(a, c));
+    EXPECT_EQ(kube::asInteger(*kube::at(json::value(a), "daemonEndpoints.kubeletEndpoint.Port")),
+              10250);
+}
