@@ -1,25 +1,35 @@
 #!/usr/bin/env bash
-# Builds Pilothouse and starts the bundled local cluster. The console does not exist yet, so this
-# starts the engine and prints how to use it with kubectl. Data lives under
-# ${XDG_DATA_HOME:-~/.local/share}/pilothouse; Ctrl-C stops the engine.
+# Builds Pilothouse and starts the console with the bundled local cluster (`pilothouse --local`:
+# the engine and one agent as child processes, data under the user's application data folder).
+# Without a display it starts the same cluster headless and prints how to use it with kubectl;
+# Ctrl-C stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 "./scripts/build.sh"
-data="${XDG_DATA_HOME:-$HOME/.local/share}/pilothouse/engine"
-mkdir -p "$data"
-coproc ENGINE { exec ./build/bin/pilothouse-engine --data-dir "$data" --listen "${PILOT_LISTEN:-127.0.0.1:6443}"; }
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ -n "${QT_QPA_PLATFORM:-}" ]; then
+    exec ./build/bin/pilothouse --local "$@"
+fi
+
+echo "No display found: starting the bundled cluster without the console." >&2
+data="${XDG_DATA_HOME:-$HOME/.local/share}/pilothouse/headless"
+mkdir -p "$data/engine" "$data/agent"
+coproc ENGINE { exec ./build/bin/pilothouse-engine --data-dir "$data/engine" --listen "${PILOT_LISTEN:-127.0.0.1:6443}"; }
 engine_pid=$ENGINE_PID # bash unsets ENGINE_PID once the coprocess exits
-trap 'kill -TERM "$engine_pid" 2>/dev/null; wait "$engine_pid" 2>/dev/null || true' EXIT INT TERM
+agent_pid=""
+trap 'kill -TERM $agent_pid "$engine_pid" 2>/dev/null; wait 2>/dev/null || true' EXIT INT TERM
 read -r line <&"${ENGINE[0]}"
 echo "$line"
 kubeconfig="${line##*kubeconfig=}"
+./build/bin/pilothouse-agent --kubeconfig "$kubeconfig" --node-name "$(hostname -s)" \
+    --data-dir "$data/agent" &
+agent_pid=$!
 cat <<MSG
 
-Pilothouse engine is running. Use it with kubectl:
+Pilothouse is running (engine and one node agent). Use it with kubectl:
 
     export KUBECONFIG=$kubeconfig
-    kubectl get namespaces
-    kubectl create deployment hello --image=busybox:1.36
+    kubectl get nodes
+    kubectl create deployment hello --image=busybox:1.36 -- sleep 3600
 
 Press Ctrl-C to stop it.
 MSG

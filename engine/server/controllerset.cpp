@@ -4,6 +4,7 @@
 #include "engine/controllers/cronjob/cronjobcontroller.h"
 #include "engine/controllers/daemonset/daemonsetcontroller.h"
 #include "engine/controllers/deployment/deploymentcontroller.h"
+#include "engine/controllers/hpa/hpacontroller.h"
 #include "engine/controllers/disruption/disruptioncontroller.h"
 #include "engine/controllers/endpoints/endpointscontroller.h"
 #include "engine/controllers/endpointslice/endpointslicecontroller.h"
@@ -39,6 +40,7 @@ controllers::ControllerManager::Populate builtinControllers(ControllerSetOptions
         manager.add(std::make_unique<controllers::CronJobController>(client));
         manager.add(std::make_unique<controllers::TtlAfterFinishedController>(client));
         manager.add(std::make_unique<controllers::DisruptionController>(client));
+        manager.add(std::make_unique<controllers::HpaController>(client));
         manager.add(std::make_unique<controllers::EndpointsController>(client));
         manager.add(std::make_unique<controllers::EndpointSliceController>(client));
         manager.add(std::make_unique<controllers::EndpointSliceMirroringController>(client));

@@ -147,6 +147,17 @@ Status Agent::start() {
         std::this_thread::sleep_for(delay);
         delay = std::min(delay * 2, std::chrono::milliseconds(7000));
     }
+    // kubelet's start-up events on its Node (involvedObject uid = the node's name, as kubelet's).
+    boost::json::object nodeRef{{"apiVersion", "v1"},
+                                {"kind", "Node"},
+                                {"metadata", boost::json::object{{"name", m_options.nodeName},
+                                                                 {"uid", m_options.nodeName}}}};
+    m_events->record(nodeRef, "Normal", "Starting", "Starting kubelet.");
+    for (const char* condition : {"NodeHasSufficientMemory", "NodeHasNoDiskPressure",
+                                  "NodeHasSufficientPID", "NodeReady"}) {
+        m_events->record(nodeRef, "Normal", condition,
+                         fmt::format("Node {} status is now: {}", m_options.nodeName, condition));
+    }
     if (auto renewed = m_node->renewLease(); !renewed) {
         log::warn(Component, "{}", renewed.error().message);
     }

@@ -53,25 +53,29 @@ std::optional<int64_t> parseInt(std::string_view v) {
     return value;
 }
 
-/// Start offset of the last `n` records in `data` (which ends with a newline).
+/// Start offset of the last `n` log lines in `data` (which ends with a newline): a line is a
+/// run of partial records ended by a full one, so `kubectl logs --tail=N` prints N lines.
 size_t tailStart(std::string_view data, int64_t n) {
     if (n <= 0) {
         return data.size();
     }
-    size_t pos = data.size();
-    if (pos > 0 && data[pos - 1] == '\n') {
-        --pos;
-    }
-    int64_t seen = 0;
-    while (pos > 0) {
-        size_t nl = data.rfind('\n', pos - 1);
-        if (nl == std::string_view::npos) {
-            return 0;
+    int64_t lines = 0;
+    size_t end = data.size();
+    while (end > 0) {
+        size_t lineEnd = end - 1; // the newline ending this record
+        size_t begin = lineEnd == 0 ? std::string_view::npos : data.rfind('\n', lineEnd - 1);
+        begin = begin == std::string_view::npos ? 0 : begin + 1;
+        auto record = parseCriLine(data.substr(begin, lineEnd - begin));
+        if (record && !record->partial) {
+            if (lines == n) {
+                return end; // Just after the full record that ends the line before them.
+            }
+            ++lines;
         }
-        if (++seen == n) {
-            return nl + 1;
+        if (begin == 0) {
+            break;
         }
-        pos = nl;
+        end = begin;
     }
     return 0;
 }

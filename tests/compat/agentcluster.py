@@ -4,8 +4,15 @@ A2), and small helpers to read pods the way a user would (kubectl)."""
 from __future__ import annotations
 
 import json
+import os
+import secrets
+import shutil
 import socket
 from pathlib import Path
+
+import pytest
+
+import testregistry
 
 from pilot_agent import Agent, wait_until
 from testregistry import TestRegistry
@@ -80,12 +87,19 @@ def start_cluster(engine, agent_binary: str, runtime: str, tmp: Path, count: int
     holds busybox:1.36 (agents mirror docker.io to it)."""
     registry = None
     extra: list[str] = []
+    names = [f"n{i}" for i in range(1, count + 1)]
     if runtime == "runc":
+        if os.geteuid() != 0 or not shutil.which("runc") or not testregistry.available():
+            pytest.skip("the runc runtime needs root, runc, docker-registry and skopeo")
         registry = TestRegistry(tmp / "registry").start()
         extra = ["--registry-mirror", f"docker.io={registry.url}"]
+        # Pod networks (bridge, subnet) derive from node names: unique ones let runc clusters
+        # run side by side.
+        token = secrets.token_hex(2)
+        names = [f"n{i}-{token}" for i in range(1, count + 1)]
     agents = []
-    for i in range(1, count + 1):
-        agents.append(Agent(agent_binary, engine, f"n{i}", tmp / f"agent{i}", runtime=runtime,
+    for i, name in enumerate(names, start=1):
+        agents.append(Agent(agent_binary, engine, name, tmp / f"agent{i}", runtime=runtime,
                             extra_args=extra).start())
     engine.k("wait", "--for=condition=Ready", "node", "--all", "--timeout=60s")
     return Cluster(engine, agents, registry)

@@ -112,6 +112,7 @@ def test_crashing_container_goes_into_crashloopbackoff(cluster):
 kind: Pod
 metadata: {name: crasher, namespace: demo}
 spec:
+  terminationGracePeriodSeconds: 1
   containers:
   - name: c
     image: busybox:1.36
@@ -142,6 +143,7 @@ def test_failing_liveness_probe_restarts_the_container(cluster):
 kind: Pod
 metadata: {name: unhealthy, namespace: demo}
 spec:
+  terminationGracePeriodSeconds: 1
   containers:
   - name: app
     image: busybox:1.36

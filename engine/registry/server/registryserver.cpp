@@ -62,8 +62,12 @@ struct RegistryServer::Impl {
     std::mutex connectionsMutex;
     std::list<std::pair<net::any_io_executor, std::shared_ptr<Tracked>>> connections;
 
-    net::io_context io;
-    std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+    /// One io_context per I/O thread, each connection on one of them: a connection's reads,
+    /// writes and completions never cross threads (no strand, no cross-thread wake-ups per TLS
+    /// record).
+    std::vector<std::unique_ptr<net::io_context>> contexts;
+    std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+    size_t nextContext = 0;
     ssl::context sslContext{ssl::context::tls_server};
     std::optional<tcp::acceptor> acceptor;
     std::unique_ptr<net::thread_pool> blocking;
@@ -122,8 +126,9 @@ void applyHeaders(http::fields& fields, const RegistryResponse& response) {
 
 net::awaitable<void> RegistryServer::Impl::acceptLoop() {
     for (;;) {
-        auto [ec, socket] = co_await acceptor->async_accept(net::make_strand(io),
-                                                            net::as_tuple(net::use_awaitable));
+        net::io_context& context = *contexts[nextContext++ % contexts.size()];
+        auto [ec, socket] =
+            co_await acceptor->async_accept(context, net::as_tuple(net::use_awaitable));
         if (stopping) {
             co_return;
         }
@@ -377,7 +382,10 @@ Result<uint16_t> RegistryServer::start() {
                     "invalid registry listen address " + d.options.host);
     }
     tcp::endpoint endpoint(address, d.options.port);
-    d.acceptor.emplace(net::make_strand(d.io));
+    for (size_t i = 0; i < std::max<size_t>(d.options.ioThreads, 1); ++i) {
+        d.contexts.push_back(std::make_unique<net::io_context>(1));
+    }
+    d.acceptor.emplace(*d.contexts.front());
     d.acceptor->open(endpoint.protocol(), ec);
     if (!ec) {
         d.acceptor->set_option(net::socket_base::reuse_address(true), ec);
@@ -395,12 +403,12 @@ Result<uint16_t> RegistryServer::start() {
     }
     uint16_t port = d.acceptor->local_endpoint().port();
     d.blocking = std::make_unique<net::thread_pool>(std::max<size_t>(d.options.blockingThreads, 1));
-    d.work.emplace(d.io.get_executor());
     net::co_spawn(d.acceptor->get_executor(), d.acceptLoop(), net::detached);
-    for (size_t i = 0; i < std::max<size_t>(d.options.ioThreads, 1); ++i) {
-        d.threads.emplace_back([&d] {
+    for (auto& context : d.contexts) {
+        d.work.push_back(net::make_work_guard(*context));
+        d.threads.emplace_back([&context = *context] {
             setThreadName("registry-io");
-            d.io.run();
+            context.run();
         });
     }
     d.started = true;
@@ -428,13 +436,23 @@ void RegistryServer::stop() {
             });
         }
     }
-    d.work.reset();
+    d.work.clear();
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     std::thread stopper([&d, deadline] {
-        while (!d.io.stopped() && std::chrono::steady_clock::now() < deadline) {
+        auto running = [&d] {
+            for (auto& context : d.contexts) {
+                if (!context->stopped()) {
+                    return true;
+                }
+            }
+            return false;
+        };
+        while (running() && std::chrono::steady_clock::now() < deadline) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
-        d.io.stop();
+        for (auto& context : d.contexts) {
+            context->stop();
+        }
     });
     for (std::thread& t : d.threads) {
         t.join();

@@ -21,7 +21,7 @@ struct RegistryServerOptions {
     /// Threads for the blocking steps of a request (fsync, SQLite).
     size_t blockingThreads = 4;
     /// The most of a request or response body held in memory per connection at once.
-    size_t chunkSize = 256 * 1024;
+    size_t chunkSize = 1024 * 1024;
     /// An idle keep-alive connection is closed after this long.
     std::chrono::seconds idleTimeout{120};
     /// A request whose body or a response whose reader stalls this long is abandoned.

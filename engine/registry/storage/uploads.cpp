@@ -32,6 +32,9 @@ struct UploadSession {
 namespace {
 
 constexpr size_t RehashBuffer = 1 << 20;
+/// Written data is handed to the disk in steps of this size while the upload goes on, so that
+/// the sync when it completes has little left to wait for.
+constexpr uint64_t WritebackStep = 8 << 20;
 
 /// Marks a session busy for the lifetime of the guard.
 class BusyGuard {
@@ -87,7 +90,8 @@ bool isUploadId(std::string_view id) {
 }
 
 UploadAppender::UploadAppender(std::shared_ptr<UploadSession> session, UniqueFd fd, uint64_t start)
-    : m_session(std::move(session)), m_fd(std::move(fd)), m_start(start), m_offset(start) {}
+    : m_session(std::move(session)), m_fd(std::move(fd)), m_start(start), m_offset(start),
+      m_writtenBack(start) {}
 
 UploadAppender::~UploadAppender() {
     if (m_finished) {
@@ -113,6 +117,12 @@ Status UploadAppender::write(std::string_view bytes) {
         return ok;
     }
     m_offset += bytes.size();
+    if (m_offset - m_writtenBack >= WritebackStep) {
+        // Starts writeback of what arrived so far without waiting for it (Linux).
+        ::sync_file_range(m_fd.get(), static_cast<off_t>(m_writtenBack),
+                          static_cast<off_t>(m_offset - m_writtenBack), SYNC_FILE_RANGE_WRITE);
+        m_writtenBack = m_offset;
+    }
     if (m_session->hasher) {
         m_session->hasher->update(bytes);
         m_session->hashed = m_offset;
@@ -326,7 +336,7 @@ Result<BlobInfo> Uploads::complete(std::string_view repository, std::string_view
                     fmt::format("digest {} does not match the uploaded content ({})",
                                 expected.str(), computed->str()));
     }
-    if (::fsync(file.get()) != 0) {
+    if (::fdatasync(file.get()) != 0) {
         return fail(ErrorCode::Internal,
                     fmt::format("{}: fsync: {}", session->path, osError(errno)));
     }

@@ -51,6 +51,7 @@ private:
     UniqueFd m_fd;
     uint64_t m_start = 0;
     uint64_t m_offset = 0;
+    uint64_t m_writtenBack = 0;
     bool m_finished = false;
     bool m_failed = false;
 };

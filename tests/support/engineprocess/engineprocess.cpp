@@ -5,7 +5,7 @@
 #include <csignal>
 
 #include <poll.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,10 +27,6 @@ bool EngineProcess::start(std::chrono::seconds limit) {
     if (pipe(out) != 0) {
         return false;
     }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
     std::vector<std::string> args = {m_binary, "--data-dir", m_dir.string(), "--listen",
                                      "127.0.0.1:0"};
     args.insert(args.end(), m_extraArgs.begin(), m_extraArgs.end());
@@ -39,10 +35,24 @@ bool EngineProcess::start(std::chrono::seconds limit) {
         argv.push_back(a.data());
     }
     argv.push_back(nullptr);
-    int rc = posix_spawn(&m_pid, m_binary.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
+    // fork + exec rather than posix_spawn: the engine must die with the test (PR_SET_PDEATHSIG),
+    // or a crashed test leaves an engine holding CTest's output pipe until the timeout. Only
+    // async-signal-safe calls between fork and exec.
+    const pid_t parent = getpid();
+    m_pid = fork();
+    if (m_pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) {
+            _exit(127); // the test is gone already
+        }
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
     close(out[1]);
-    if (rc != 0) {
+    if (m_pid < 0) {
         close(out[0]);
         m_pid = -1;
         return false;

@@ -1,0 +1,210 @@
+#include "gui/cluster/localcluster.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QHostInfo>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+namespace pilot::gui {
+
+namespace {
+
+QString beside(const QString& name, const char* env) {
+    QString fromEnv = qEnvironmentVariable(env);
+    if (!fromEnv.isEmpty()) {
+        return fromEnv;
+    }
+    return QDir(QCoreApplication::applicationDirPath()).filePath(name);
+}
+
+/// `key=value` from a ready line.
+QString field(const QString& line, const QString& key) {
+    QRegularExpression re(QStringLiteral("(?:^| )") + QRegularExpression::escape(key) +
+                          QStringLiteral("=(\\S+)"));
+    return re.match(line).captured(1);
+}
+
+} // namespace
+
+LocalCluster::Options LocalCluster::defaultOptions() {
+    Options options;
+    options.engineBinary = beside(QStringLiteral("pilothouse-engine"), "PILOTHOUSE_ENGINE");
+    options.agentBinary = beside(QStringLiteral("pilothouse-agent"), "PILOTHOUSE_AGENT");
+    options.dataDir = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                          .filePath(QStringLiteral("local-cluster"));
+    QString host = QHostInfo::localHostName().toLower();
+    options.nodeName = host.isEmpty() ? QStringLiteral("local") : host;
+    return options;
+}
+
+LocalCluster::LocalCluster(Options options, QObject* parent)
+    : QObject(parent), m_options(std::move(options)) {}
+
+LocalCluster::~LocalCluster() {
+    // Children are terminated (SIGTERM) so that they flush; QProcess's destructor then waits
+    // briefly and kills what is left.
+    for (QProcess* process : {m_agent.data(), m_engine.data()}) {
+        if (process && process->state() != QProcess::NotRunning) {
+            process->disconnect(this);
+            process->terminate();
+        }
+    }
+}
+
+bool LocalCluster::hasAgent() const {
+    return !m_options.agentBinary.isEmpty() && QFileInfo(m_options.agentBinary).isExecutable();
+}
+
+void LocalCluster::setState(State state) {
+    if (state == m_state) {
+        return;
+    }
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void LocalCluster::start() {
+    if (m_state == State::Starting || m_state == State::Running) {
+        return;
+    }
+    if (!QFileInfo(m_options.engineBinary).isExecutable()) {
+        m_lastError = tr("The engine was not found at %1").arg(m_options.engineBinary);
+        setState(State::Failed);
+        return;
+    }
+    QString engineDir = QDir(m_options.dataDir).filePath(QStringLiteral("engine"));
+    QDir().mkpath(engineDir);
+    m_lastError.clear();
+    m_kubeconfig.clear();
+    m_apiUrl.clear();
+    m_agentReady = false;
+    m_engineOut.clear();
+    setState(State::Starting);
+    m_engine = new QProcess(this);
+    m_engine->setStandardErrorFile(QDir(m_options.dataDir).filePath(QStringLiteral("engine.log")),
+                                   QIODevice::Append);
+    connect(m_engine, &QProcess::readyReadStandardOutput, this, &LocalCluster::onEngineOutput);
+    QProcess* engine = m_engine;
+    connect(m_engine, &QProcess::finished, this,
+            [this, engine](int code) { onExited(engine, tr("The engine"), code); });
+    connect(m_engine, &QProcess::errorOccurred, this, [this, engine](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart) {
+            onExited(engine, tr("The engine"), -1);
+        }
+    });
+    m_engine->start(m_options.engineBinary, {QStringLiteral("--data-dir"), engineDir,
+                                             QStringLiteral("--listen"), m_options.listen});
+}
+
+void LocalCluster::onEngineOutput() {
+    m_engineOut += m_engine->readAllStandardOutput();
+    qsizetype newline;
+    while ((newline = m_engineOut.indexOf('\n')) >= 0) {
+        QString line = QString::fromUtf8(m_engineOut.left(newline));
+        m_engineOut.remove(0, newline + 1);
+        if (!line.startsWith(QLatin1String("ready "))) {
+            continue;
+        }
+        m_apiUrl = field(line, QStringLiteral("api"));
+        m_kubeconfig = field(line, QStringLiteral("kubeconfig"));
+        Q_EMIT engineStarted(m_kubeconfig);
+        if (hasAgent()) {
+            startAgent();
+        }
+        updateRunning();
+    }
+}
+
+void LocalCluster::startAgent() {
+    QString agentDir = QDir(m_options.dataDir).filePath(QStringLiteral("agent"));
+    QDir().mkpath(agentDir);
+    m_agentOut.clear();
+    m_agent = new QProcess(this);
+    m_agent->setStandardErrorFile(QDir(m_options.dataDir).filePath(QStringLiteral("agent.log")),
+                                  QIODevice::Append);
+    connect(m_agent, &QProcess::readyReadStandardOutput, this, &LocalCluster::onAgentOutput);
+    QProcess* agent = m_agent;
+    connect(m_agent, &QProcess::finished, this,
+            [this, agent](int code) { onExited(agent, tr("The agent"), code); });
+    m_agent->start(m_options.agentBinary,
+                   {QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("--node-name"),
+                    m_options.nodeName, QStringLiteral("--data-dir"), agentDir});
+}
+
+void LocalCluster::onAgentOutput() {
+    m_agentOut += m_agent->readAllStandardOutput();
+    qsizetype newline;
+    while ((newline = m_agentOut.indexOf('\n')) >= 0) {
+        QString line = QString::fromUtf8(m_agentOut.left(newline));
+        m_agentOut.remove(0, newline + 1);
+        if (!line.startsWith(QLatin1String("ready "))) {
+            continue;
+        }
+        m_agentReady = true;
+        m_agentRuntime = field(line, QStringLiteral("runtime"));
+        Q_EMIT agentStarted(field(line, QStringLiteral("node")));
+        updateRunning();
+    }
+}
+
+void LocalCluster::updateRunning() {
+    if (m_state != State::Starting) {
+        return;
+    }
+    if (engineReady() && (!hasAgent() || m_agentReady)) {
+        setState(State::Running);
+    }
+}
+
+void LocalCluster::onExited(QProcess* process, const QString& what, int exitCode) {
+    if (process) {
+        process->deleteLater();
+    }
+    bool stopping = m_state == State::Stopping;
+    if (!stopping) {
+        m_lastError = tr("%1 stopped unexpectedly (exit code %2); see the log in %3")
+                          .arg(what)
+                          .arg(exitCode)
+                          .arg(m_options.dataDir);
+        // One part died: stop the other so nothing is left half running.
+        for (QProcess* other : {m_agent.data(), m_engine.data()}) {
+            if (other && other != process && other->state() != QProcess::NotRunning) {
+                other->terminate();
+            }
+        }
+        m_kubeconfig.clear();
+        setState(State::Failed);
+        return;
+    }
+    bool engineGone = !m_engine || m_engine == process || m_engine->state() == QProcess::NotRunning;
+    bool agentGone = !m_agent || m_agent == process || m_agent->state() == QProcess::NotRunning;
+    if (engineGone && agentGone) {
+        m_kubeconfig.clear();
+        m_agentReady = false;
+        setState(State::Stopped);
+    }
+}
+
+void LocalCluster::stop() {
+    if (m_state == State::Stopped || m_state == State::Stopping) {
+        return;
+    }
+    bool running = (m_engine && m_engine->state() != QProcess::NotRunning) ||
+                   (m_agent && m_agent->state() != QProcess::NotRunning);
+    if (!running) {
+        setState(State::Stopped);
+        return;
+    }
+    setState(State::Stopping);
+    // The agent first: it deletes nothing on SIGTERM but reports its node before the API goes.
+    if (m_agent && m_agent->state() != QProcess::NotRunning) {
+        m_agent->terminate();
+    }
+    if (m_engine && m_engine->state() != QProcess::NotRunning) {
+        m_engine->terminate();
+    }
+}
+
+} // namespace pilot::gui

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "gui/models/resourcemodel.h"
+
+namespace pilot::gui {
+
+/// What the Deployments list needs of a deployment.
+struct DeploymentRecord : ObjectRecord {
+    int replicas = 0;
+    int readyReplicas = 0;
+    int updated = 0;
+    int available = 0;
+    bool paused = false;
+    bool progressFailed = false;
+    bool observed = true; ///< status.observedGeneration caught up with metadata.generation.
+    QStringList images;
+    Labels selector; ///< spec.selector.matchLabels.
+};
+
+/// Deployments.
+class DeploymentModel : public ResourceModel {
+    Q_OBJECT
+public:
+    enum Column { Name, Namespace, Ready, UpToDate, Available, Age, Images, ColumnCount };
+    Q_ENUM(Column)
+
+    explicit DeploymentModel(QObject* parent = nullptr);
+    [[nodiscard]] RecordDecoder decoder() const override { return &decode; }
+    [[nodiscard]] static RecordPtr decode(const QJsonObject& object);
+    [[nodiscard]] Health health(const ObjectRecord& record) const override;
+    [[nodiscard]] int statusColumn() const override { return Ready; }
+    [[nodiscard]] int ageColumn() const override { return Age; }
+
+protected:
+    [[nodiscard]] int columns() const override { return ColumnCount; }
+    [[nodiscard]] QString columnTitle(int column) const override;
+    [[nodiscard]] QVariant cell(const ObjectRecord& record, int column) const override;
+    [[nodiscard]] QVariant sortKey(const ObjectRecord& record, int column) const override;
+};
+
+} // namespace pilot::gui

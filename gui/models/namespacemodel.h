@@ -1,0 +1,32 @@
+#pragma once
+
+#include "gui/models/resourcemodel.h"
+
+namespace pilot::gui {
+
+/// What the Namespaces list needs of a Namespace.
+struct NamespaceRecord : ObjectRecord {
+    QString phase;
+};
+
+/// Namespaces (cluster-scoped).
+class NamespaceModel : public ResourceModel {
+    Q_OBJECT
+public:
+    enum Column { Name, Status, Age, ColumnCount };
+    Q_ENUM(Column)
+
+    explicit NamespaceModel(QObject* parent = nullptr);
+    [[nodiscard]] RecordDecoder decoder() const override { return &decode; }
+    [[nodiscard]] static RecordPtr decode(const QJsonObject& object);
+    [[nodiscard]] Health health(const ObjectRecord& record) const override;
+    [[nodiscard]] int statusColumn() const override { return Status; }
+    [[nodiscard]] int ageColumn() const override { return Age; }
+
+protected:
+    [[nodiscard]] int columns() const override { return ColumnCount; }
+    [[nodiscard]] QString columnTitle(int column) const override;
+    [[nodiscard]] QVariant cell(const ObjectRecord& record, int column) const override;
+};
+
+} // namespace pilot::gui

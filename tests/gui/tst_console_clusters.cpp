@@ -1,0 +1,196 @@
+// console.md item 1: with --kubeconfig F every context of F is listed and can be opened, several
+// at once (and closed); an unreachable one shows the banner. Without any kubeconfig the console
+// offers "Start a local cluster", which starts the bundled engine (and the agent when it is
+// installed) and shows the cluster ready within 10 s.
+
+#include "gui/app/clustermanager.h"
+#include "gui/app/languagemanager.h"
+#include "gui/app/mainwindow.h"
+#include "gui/cluster/localcluster.h"
+#include "gui/models/clustersession.h"
+#include "gui/models/navigationmodel.h"
+#include "gui/models/nodemodel.h"
+#include "gui/views/connectionbanner.h"
+#include "gui/views/dashboardview.h"
+#include "gui/views/navigationview.h"
+#include "gui/views/welcomeview.h"
+
+#include "tests/gui/support/consoletest.h"
+#include "tests/gui/support/engineinstance.h"
+
+#include <QAction>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QLabel>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+using namespace pilot::gui;
+using namespace pilot::guitest;
+
+namespace {
+
+/// The engine's admin kubeconfig plus a second context ("ops", namespace kube-system) on the
+/// same cluster and a third ("offline") whose server does not answer.
+QByteArray multiContextKubeconfig(const QString& adminKubeconfig) {
+    QFile file(adminKubeconfig);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    QByteArray text = file.readAll();
+    int contexts = int(text.indexOf("contexts:"));
+    int current = int(text.indexOf("current-context:"));
+    QByteArray head = text.left(contexts);
+    // Append the offline cluster to the clusters list and two more contexts.
+    head.replace("users:", "  - name: offline\n    cluster:\n      server: https://127.0.0.1:1\n"
+                           "      insecure-skip-tls-verify: true\nusers:");
+    return head +
+           "contexts:\n"
+           "  - name: pilothouse\n    context: {cluster: pilothouse, user: pilothouse-admin}\n"
+           "  - name: ops\n    context: {cluster: pilothouse, user: pilothouse-admin, "
+           "namespace: kube-system}\n"
+           "  - name: offline\n    context: {cluster: offline, user: pilothouse-admin}\n" +
+           text.mid(current);
+}
+
+} // namespace
+
+class ConsoleClustersTest : public QObject {
+    Q_OBJECT
+
+private:
+    EngineInstance m_engine;
+    LanguageManager m_language;
+    QTemporaryDir m_dir;
+
+    static QStringList contextNames(NavigationModel* nav) {
+        QStringList names;
+        for (int row = 0; row < nav->rowCount(); ++row) {
+            names << nav->index(row, 0).data().toString();
+        }
+        return names;
+    }
+
+    static bool isOpen(MainWindow* window, const QString& context) {
+        return window->navigationModel()->contextIndex(context).data(NavigationModel::IsOpenRole).toBool();
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        m_language.setLanguage(QStringLiteral("en"));
+    }
+
+    void listsEveryContextAndOpensSeveral() {
+        QVERIFY(m_engine.start());
+        QString kubeconfig = writeFile(m_dir.path(), QStringLiteral("config"),
+                                       multiContextKubeconfig(m_engine.kubeconfig()));
+        AppOptions options;
+        options.kubeconfig = kubeconfig;
+        MainWindow window(options, &m_language);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        NavigationModel* nav = window.navigationModel();
+        QCOMPARE(contextNames(nav), (QStringList{QStringLiteral("pilothouse"), QStringLiteral("ops"),
+                                                 QStringLiteral("offline")}));
+        // The current context opened by itself.
+        QTRY_VERIFY(isOpen(&window, QStringLiteral("pilothouse")));
+        QVERIFY(!isOpen(&window, QStringLiteral("ops")));
+
+        // Select "ops" and press Open: two clusters open at once.
+        NavigationView* navigation = window.navigation();
+        clickTreeItem(navigation->tree(), nav->contextIndex(QStringLiteral("ops")));
+        QVERIFY(navigation->openButton()->isEnabled());
+        QVERIFY(!navigation->closeButton()->isEnabled());
+        clickButton(navigation->openButton());
+        QTRY_VERIFY(isOpen(&window, QStringLiteral("ops")));
+        QVERIFY(isOpen(&window, QStringLiteral("pilothouse")));
+        QCOMPARE(window.clusters()->openContexts().size(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(window.dashboard(QStringLiteral("ops")) != nullptr, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(nav->namespaceIndex(QStringLiteral("ops"), QStringLiteral("kube-system")).isValid(),
+                                 10000);
+        QCOMPARE(window.clusters()->session(QStringLiteral("ops"))->config().namespaceName,
+                 QStringLiteral("kube-system"));
+        navigation->tree()->expand(nav->contextIndex(QStringLiteral("pilothouse")));
+        saveScreenshot(&window, QStringLiteral("clusters-two-open"));
+
+        // An unreachable context opens with the banner instead of data (double-click opens).
+        QModelIndex offline = nav->contextIndex(QStringLiteral("offline"));
+        navigation->tree()->scrollTo(offline);
+        QPoint at = navigation->tree()->visualRect(offline).center();
+        QTest::mouseClick(navigation->tree()->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseDClick(navigation->tree()->viewport(), Qt::LeftButton, {}, at);
+        QTRY_VERIFY(isOpen(&window, QStringLiteral("offline")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.banner()->isVisible(), 10000);
+        QVERIFY(window.banner()->message().contains(QLatin1String("offline")));
+        saveScreenshot(&window, QStringLiteral("clusters-offline-banner"));
+
+        // Close "ops" again with the Close button.
+        clickTreeItem(navigation->tree(), nav->contextIndex(QStringLiteral("ops")));
+        QVERIFY(navigation->closeButton()->isEnabled());
+        clickButton(navigation->closeButton());
+        QTRY_VERIFY(!isOpen(&window, QStringLiteral("ops")));
+        QCOMPARE(nav->rowCount(nav->contextIndex(QStringLiteral("ops"))), 0);
+        QVERIFY(isOpen(&window, QStringLiteral("pilothouse")));
+        m_engine.stop();
+    }
+
+    void offersAndStartsALocalCluster() {
+        QTemporaryDir home;
+        qputenv("HOME", home.path().toUtf8());
+        qputenv("KUBECONFIG", QByteArray());
+        LocalCluster::Options local;
+        local.engineBinary = QStringLiteral(PILOT_ENGINE_BINARY);
+        local.agentBinary = QStringLiteral(PILOT_AGENT_BINARY);
+        local.dataDir = home.filePath(QStringLiteral("local-cluster"));
+        local.nodeName = QStringLiteral("local-node");
+        MainWindow window(AppOptions{}, &m_language, local);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.navigationModel()->rowCount(), 0);
+        WelcomeView* welcome = window.welcome();
+        QCOMPARE(window.currentPage(), welcome);
+        QVERIFY(welcome->startLocalButton()->isVisible());
+        QCOMPARE(welcome->startLocalButton()->text(), QStringLiteral("Start a local cluster"));
+        QVERIFY(welcome->findChild<QLabel*>(QStringLiteral("welcomeText"))->text().contains(
+            QLatin1String("No kubeconfig")));
+        saveScreenshot(&window, QStringLiteral("clusters-first-start"));
+
+        QElapsedTimer clock;
+        clock.start();
+        clickButton(welcome->startLocalButton());
+        LocalCluster* cluster = window.clusters()->localCluster();
+        QTRY_COMPARE_WITH_TIMEOUT(cluster->state(), LocalCluster::State::Running, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.clusters()->session(LocalCluster::contextName()) != nullptr,
+                                 10000);
+        ClusterSession* session = window.clusters()->session(LocalCluster::contextName());
+        QTRY_COMPARE_WITH_TIMEOUT(session->connection(), ClusterSession::Connection::Connected,
+                                  10000);
+        if (cluster->hasAgent()) {
+            QTRY_VERIFY_WITH_TIMEOUT(session->nodes()->rowCount() > 0 &&
+                                         static_cast<const NodeRecord&>(*session->nodes()->record(0))
+                                                 .ready == QLatin1String("True"),
+                                     10000);
+        }
+        QVERIFY2(clock.elapsed() < 10000, qPrintable(QString::number(clock.elapsed())));
+        qInfo("local cluster ready in %lld ms (agent: %s)", clock.elapsed(),
+              cluster->hasAgent() ? "yes" : "no");
+        QVERIFY(QFileInfo::exists(local.dataDir + QStringLiteral("/engine/admin.kubeconfig")));
+        QTRY_VERIFY(window.dashboard(LocalCluster::contextName()) != nullptr);
+        QCOMPARE(window.currentPage(), static_cast<QWidget*>(window.dashboard(LocalCluster::contextName())));
+        auto* state = window.findChild<QLabel*>(QStringLiteral("localClusterState"));
+        QVERIFY2(state->text().contains(QLatin1String("running")), qPrintable(state->text()));
+        saveScreenshot(&window, QStringLiteral("clusters-local-ready"));
+
+        window.findChild<QAction*>(QStringLiteral("actionStopLocal"))->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(cluster->state(), LocalCluster::State::Stopped, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.banner()->isVisible(), 15000);
+    }
+};
+
+QTEST_MAIN(ConsoleClustersTest)
+#include "tst_console_clusters.moc"
