@@ -2,12 +2,14 @@
 #include "gui/app/appoptions.h"
 #include "gui/app/languagemanager.h"
 #include "gui/app/mainwindow.h"
+#include "gui/app/processsetup.h"
 
 #include <QApplication>
 
 #include <cstdio>
 
 int main(int argc, char** argv) {
+    pilot::gui::configureProcess();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("pilothouse"));
     QApplication::setOrganizationName(QStringLiteral("Pilothouse"));
@@ -26,8 +28,9 @@ int main(int argc, char** argv) {
         return 0;
     }
     pilot::gui::LanguageManager language;
-    language.setLanguage(options->language.isEmpty() ? pilot::gui::LanguageManager::initialLanguage()
-                                                     : options->language);
+    language.setLanguage(options->language.isEmpty()
+                             ? pilot::gui::LanguageManager::initialLanguage()
+                             : options->language);
     pilot::gui::MainWindow window(*options, &language);
     window.show();
     return QApplication::exec();

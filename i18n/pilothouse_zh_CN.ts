@@ -945,6 +945,10 @@ A desktop Kubernetes console with a bundled lightweight cluster.</source>
         <source>Open kubeconfig</source>
         <translation>打开 kubeconfig</translation>
     </message>
+    <message>
+        <source>Local cluster: running (started by another Pilothouse)</source>
+        <translation>本地集群：运行中（由另一个 Pilothouse 启动）</translation>
+    </message>
 </context>
 <context>
     <name>pilot::gui::NamespaceModel</name>
@@ -1275,6 +1279,10 @@ A desktop Kubernetes console with a bundled lightweight cluster.</source>
     <message numerus="yes">
         <source>%1 of %n object(s)</source>
         <translation><numerusform>%1 / %n 个对象</numerusform></translation>
+    </message>
+    <message>
+        <source>Create…</source>
+        <translation>创建…</translation>
     </message>
 </context>
 <context>

@@ -9,12 +9,12 @@ Expected<AppOptions> parseArguments(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(QCoreApplication::translate(
         "pilot::gui::AppOptions", "Pilothouse: manage Kubernetes clusters, or run one locally."));
-    QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
-                            QCoreApplication::translate("pilot::gui::AppOptions",
-                                                        "Show this help."));
-    QCommandLineOption version(QStringLiteral("version"),
-                               QCoreApplication::translate("pilot::gui::AppOptions",
-                                                           "Show the version."));
+    QCommandLineOption help(
+        QStringList{QStringLiteral("h"), QStringLiteral("help")},
+        QCoreApplication::translate("pilot::gui::AppOptions", "Show this help."));
+    QCommandLineOption version(
+        QStringLiteral("version"),
+        QCoreApplication::translate("pilot::gui::AppOptions", "Show the version."));
     QCommandLineOption kubeconfig(
         QStringLiteral("kubeconfig"),
         QCoreApplication::translate("pilot::gui::AppOptions",
@@ -24,10 +24,10 @@ Expected<AppOptions> parseArguments(const QStringList& arguments) {
         QStringLiteral("context"),
         QCoreApplication::translate("pilot::gui::AppOptions", "Context to open at start."),
         QStringLiteral("name"));
-    QCommandLineOption local(QStringLiteral("local"),
-                             QCoreApplication::translate(
-                                 "pilot::gui::AppOptions",
-                                 "Start the bundled local cluster (engine and agent)."));
+    QCommandLineOption local(
+        QStringLiteral("local"),
+        QCoreApplication::translate("pilot::gui::AppOptions",
+                                    "Start the bundled local cluster (engine and agent)."));
     QCommandLineOption language(QStringLiteral("language"),
                                 QCoreApplication::translate("pilot::gui::AppOptions",
                                                             "User interface language (en, zh_CN)."),
@@ -37,7 +37,8 @@ Expected<AppOptions> parseArguments(const QStringList& arguments) {
         return failure(parser.errorText());
     }
     if (!parser.positionalArguments().isEmpty()) {
-        return failure(QStringLiteral("unexpected argument: ") + parser.positionalArguments().first());
+        return failure(QStringLiteral("unexpected argument: ") +
+                       parser.positionalArguments().first());
     }
     AppOptions options;
     options.kubeconfig = parser.value(kubeconfig);

@@ -1,8 +1,8 @@
 #include "gui/app/languagemanager.h"
 
 #include <QCoreApplication>
-#include <QEvent>
 #include <QDir>
+#include <QEvent>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QSettings>
@@ -40,7 +40,8 @@ QString LanguageManager::initialLanguage() {
         return saved;
     }
     QLocale locale;
-    if (locale.language() == QLocale::Chinese && locale.script() != QLocale::TraditionalChineseScript) {
+    if (locale.language() == QLocale::Chinese &&
+        locale.script() != QLocale::TraditionalChineseScript) {
         return QStringLiteral("zh_CN");
     }
     return QStringLiteral("en");

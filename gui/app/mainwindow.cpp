@@ -148,12 +148,10 @@ void MainWindow::buildMenus() {
     m_quit->setShortcut(QKeySequence::Quit);
 
     m_clusterMenu = menuBar()->addMenu(QString());
-    m_openContext = m_clusterMenu->addAction(QString(), this, [this] {
-        openContext(m_navigation->currentContext());
-    });
-    m_closeContext = m_clusterMenu->addAction(QString(), this, [this] {
-        m_clusters->close(m_navigation->currentContext());
-    });
+    m_openContext = m_clusterMenu->addAction(
+        QString(), this, [this] { openContext(m_navigation->currentContext()); });
+    m_closeContext = m_clusterMenu->addAction(
+        QString(), this, [this] { m_clusters->close(m_navigation->currentContext()); });
     m_reconnect = m_clusterMenu->addAction(QString(), this, [this] {
         if (ClusterSession* session = m_clusters->session(m_currentContext)) {
             session->reconnectNow();
@@ -198,9 +196,8 @@ void MainWindow::changeEvent(QEvent* event) {
 }
 
 void MainWindow::retranslate() {
-    setWindowTitle(m_currentContext.isEmpty()
-                       ? tr("Pilothouse")
-                       : tr("Pilothouse — %1").arg(m_currentContext));
+    setWindowTitle(m_currentContext.isEmpty() ? tr("Pilothouse")
+                                              : tr("Pilothouse — %1").arg(m_currentContext));
     m_tabs->setTabText(0, tr("Browse"));
     m_fileMenu->setTitle(tr("&File"));
     m_openFile->setText(tr("Open kubeconfig…"));
@@ -333,7 +330,8 @@ void MainWindow::onPageRequested(const QModelIndex& index) {
         kind = ResourceType::pods();
         break;
     case NavigationModel::NodeType::Category: {
-        auto category = NavigationModel::Category(index.data(NavigationModel::CategoryRole).toInt());
+        auto category =
+            NavigationModel::Category(index.data(NavigationModel::CategoryRole).toInt());
         QList<ResourceType> kinds = NavigationModel::kindsOf(category);
         if (category == NavigationModel::Category::Custom) {
             kinds = session->discovery()->customResources();
@@ -426,8 +424,9 @@ void MainWindow::updateLocalState() {
                                     : tr("Local cluster: starting…");
         break;
     case LocalCluster::State::Running:
-        text = local->hasAgent() ? tr("Local cluster: running (engine and agent)")
-                                 : tr("Local cluster: running (engine only, no agent installed)");
+        text = local->isAttached() ? tr("Local cluster: running (started by another Pilothouse)")
+               : local->hasAgent() ? tr("Local cluster: running (engine and agent)")
+                                   : tr("Local cluster: running (engine only, no agent installed)");
         break;
     case LocalCluster::State::Stopping:
         text = tr("Local cluster: stopping…");

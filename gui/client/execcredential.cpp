@@ -68,9 +68,9 @@ void ExecCredentialPlugin::start() {
         m_process = nullptr;
         m_timer->deleteLater();
         m_timer = nullptr;
-        Q_EMIT failed(QStringLiteral("exec plugin %1: cannot run: %2%3")
-                          .arg(m_config.command, QStringLiteral("not found or not executable"),
-                               hint));
+        Q_EMIT failed(
+            QStringLiteral("exec plugin %1: cannot run: %2%3")
+                .arg(m_config.command, QStringLiteral("not found or not executable"), hint));
     });
     m_timer = new QTimer(this);
     m_timer->setSingleShot(true);
@@ -108,7 +108,8 @@ void ExecCredentialPlugin::finish(int exitCode) {
     }
     auto credential = parse(out, m_config.apiVersion);
     if (!credential) {
-        Q_EMIT failed(QStringLiteral("exec plugin %1: %2").arg(m_config.command, credential.error()));
+        Q_EMIT failed(
+            QStringLiteral("exec plugin %1: %2").arg(m_config.command, credential.error()));
         return;
     }
     Q_EMIT succeeded(*credential);

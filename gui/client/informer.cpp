@@ -6,13 +6,18 @@
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace pilot::gui {
 
 namespace {
 
-const QByteArray TableAccept = QByteArrayLiteral(
-    "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,"
-    "application/json");
+const QByteArray TableAccept =
+    QByteArrayLiteral("application/json;as=Table;v=v1;g=meta.k8s.io,application/"
+                      "json;as=Table;v=v1beta1;g=meta.k8s.io,"
+                      "application/json");
 
 /// A watch that ends by itself this fast without a single event is treated as a failure, so a
 /// misbehaving server cannot make the informer spin.
@@ -23,6 +28,7 @@ constexpr qint64 ShortestHealthyWatchMs = 1000;
 Informer::Informer(KubeClient* client, Options options, QObject* parent)
     : QObject(parent), m_client(client), m_options(std::move(options)) {
     m_coalesceTimer = new QTimer(this);
+    m_coalesceTimer->setObjectName(QStringLiteral("informerCoalesce"));
     m_coalesceTimer->setSingleShot(true);
     m_coalesceTimer->setInterval(m_options.coalesceMs);
     connect(m_coalesceTimer, &QTimer::timeout, this, &Informer::flush);
@@ -126,8 +132,9 @@ void Informer::list(const QString& continueToken) {
     if (m_options.table) {
         options.accept = TableAccept;
     }
-    m_client->get(path, m_requestContext,
-                  [this](const ApiResponse& response) { onListPage(response); }, options);
+    m_client->get(
+        path, m_requestContext, [this](const ApiResponse& response) { onListPage(response); },
+        options);
 }
 
 void Informer::onListPage(const ApiResponse& response) {
@@ -144,8 +151,8 @@ void Informer::onListPage(const ApiResponse& response) {
             onListDecoded(watcher->result());
         }
     });
-    watcher->setFuture(QtConcurrent::run(decodeList, response.body, m_options.decoder,
-                                         m_options.table));
+    watcher->setFuture(
+        QtConcurrent::run(decodeList, response.body, m_options.decoder, m_options.table));
 }
 
 void Informer::onListDecoded(const DecodedList& page) {
@@ -166,6 +173,7 @@ void Informer::onListDecoded(const DecodedList& page) {
     }
     if (!page.continueToken.isEmpty()) {
         Q_EMIT batchReady(batch);
+        releaseFreeMemory();
         list(page.continueToken);
         return;
     }
@@ -174,12 +182,22 @@ void Informer::onListDecoded(const DecodedList& page) {
     ++m_lists;
     m_lastError.clear();
     Q_EMIT batchReady(batch);
+    releaseFreeMemory();
     bool first = !m_synced;
     m_synced = true;
     if (first) {
         Q_EMIT synced();
     }
     watch();
+}
+
+void Informer::releaseFreeMemory() {
+#if defined(__GLIBC__)
+    // A page's response and parse buffers are freed in several malloc arenas (network thread,
+    // decoding threads) between the records that stay; glibc keeps those holes resident. Giving
+    // them back after each page keeps a 30k-object list from doubling the resident size.
+    malloc_trim(0);
+#endif
 }
 
 void Informer::setColumns(const QJsonArray& columns) {
@@ -226,15 +244,13 @@ void Informer::flush() {
     QList<QByteArray> lines = std::exchange(m_pendingLines, {});
     quint64 generation = m_generation;
     auto* watcher = new QFutureWatcher<DecodedEvents>(this);
-    connect(watcher, &QFutureWatcher<DecodedEvents>::finished, this,
-            [this, watcher, generation] {
-                watcher->deleteLater();
-                if (generation == m_generation) {
-                    onEventsDecoded(watcher->result());
-                }
-            });
-    watcher->setFuture(
-        QtConcurrent::run(decodeEvents, lines, m_options.decoder, m_options.table));
+    connect(watcher, &QFutureWatcher<DecodedEvents>::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation == m_generation) {
+            onEventsDecoded(watcher->result());
+        }
+    });
+    watcher->setFuture(QtConcurrent::run(decodeEvents, lines, m_options.decoder, m_options.table));
 }
 
 void Informer::onEventsDecoded(const DecodedEvents& decoded) {

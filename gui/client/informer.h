@@ -86,6 +86,7 @@ private:
     void retry();
     [[nodiscard]] QString query(bool watching) const;
     void setColumns(const QJsonArray& columns);
+    static void releaseFreeMemory();
 
     QPointer<KubeClient> m_client;
     Options m_options;

@@ -53,7 +53,8 @@ KubeClient::KubeClient(ConnectionConfig config, QObject* parent)
         m_authorization = "Bearer " + m_config.token.toUtf8();
     } else if (!m_config.username.isEmpty()) {
         m_authorization =
-            "Basic " + (m_config.username + QLatin1Char(':') + m_config.password).toUtf8().toBase64();
+            "Basic " +
+            (m_config.username + QLatin1Char(':') + m_config.password).toUtf8().toBase64();
     }
     rebuildSsl();
     m_requests = newManager();
@@ -86,10 +87,9 @@ QNetworkAccessManager* KubeClient::newManager() {
         QUrl url = m_config.proxyUrl;
         auto type = url.scheme() == QLatin1String("socks5") ? QNetworkProxy::Socks5Proxy
                                                             : QNetworkProxy::HttpProxy;
-        manager->setProxy(QNetworkProxy(type, url.host(), quint16(url.port(
-                                                              type == QNetworkProxy::HttpProxy ? 80
-                                                                                               : 1080)),
-                                        url.userName(), url.password()));
+        manager->setProxy(QNetworkProxy(
+            type, url.host(), quint16(url.port(type == QNetworkProxy::HttpProxy ? 80 : 1080)),
+            url.userName(), url.password()));
     }
     return manager;
 }

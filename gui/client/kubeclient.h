@@ -26,8 +26,8 @@ namespace pilot::gui {
 struct ApiResponse {
     int status = 0;
     QByteArray body;
-    QString error;          ///< Empty on success; the API's Status message or the network error.
-    QString reason;         ///< Status.reason (Conflict, NotFound, TooManyRequests, ...).
+    QString error;  ///< Empty on success; the API's Status message or the network error.
+    QString reason; ///< Status.reason (Conflict, NotFound, TooManyRequests, ...).
     int retryAfterSeconds = 0;
     bool cancelled = false; ///< Aborted because its context object went away.
 

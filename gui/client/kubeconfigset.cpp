@@ -142,8 +142,8 @@ void KubeconfigSet::merge(const QJsonObject& root, const QString& baseDir, const
             if (name.isEmpty() || findNamed(out, name)) {
                 continue;
             }
-            out.append({name, Entry{object.value(QLatin1String(body)).toObject(), baseDir,
-                                    origin}});
+            out.append(
+                {name, Entry{object.value(QLatin1String(body)).toObject(), baseDir, origin}});
         }
     };
     section("clusters", "cluster", m_clusters);

@@ -29,9 +29,8 @@ class KubeconfigSet {
 public:
     /// The files kubectl would read: `explicitFile` if given, else `KUBECONFIG` entries (taken
     /// from `kubeconfigEnv`), else `home/.kube/config`.
-    [[nodiscard]] static QStringList defaultFiles(const QString& explicitFile,
-                                                  const QString& kubeconfigEnv,
-                                                  const QString& home);
+    [[nodiscard]] static QStringList
+    defaultFiles(const QString& explicitFile, const QString& kubeconfigEnv, const QString& home);
 
     /// Loads and merges `files`. A file that does not exist is skipped unless `required`; a file
     /// that exists but does not parse is an error naming it.
@@ -40,9 +39,8 @@ public:
 
     /// Parses one document (for tests and in-memory configs); relative paths resolve against
     /// `baseDir`.
-    [[nodiscard]] static Expected<KubeconfigSet> fromText(const QByteArray& yaml,
-                                                          const QString& baseDir,
-                                                          const QString& origin);
+    [[nodiscard]] static Expected<KubeconfigSet>
+    fromText(const QByteArray& yaml, const QString& baseDir, const QString& origin);
 
     [[nodiscard]] const QList<ContextInfo>& contexts() const { return m_contexts; }
     [[nodiscard]] QString currentContext() const { return m_currentContext; }

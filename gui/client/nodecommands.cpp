@@ -26,7 +26,8 @@ CordonCommand::CordonCommand(KubeClient* client, QString node, bool cordon, QObj
 void CordonCommand::start() {
     // kubectl uncordon removes the field rather than setting false.
     QJsonValue value = m_cordon ? QJsonValue(true) : QJsonValue(QJsonValue::Null);
-    QJsonObject patch{{QStringLiteral("spec"), QJsonObject{{QStringLiteral("unschedulable"), value}}}};
+    QJsonObject patch{
+        {QStringLiteral("spec"), QJsonObject{{QStringLiteral("unschedulable"), value}}}};
     client()->patch(ResourceType::nodes().objectPath({}, m_node), compact(patch), MergePatch, this,
                     [this](const ApiResponse& response) { finishWith(response); });
 }
@@ -42,10 +43,8 @@ SetTaintsCommand::SetTaintsCommand(KubeClient* client, QString node, QString res
 
 QList<Taint> SetTaintsCommand::taintsOf(const QJsonObject& node) {
     QList<Taint> out;
-    const QJsonArray taints = node.value(QLatin1String("spec"))
-                                  .toObject()
-                                  .value(QLatin1String("taints"))
-                                  .toArray();
+    const QJsonArray taints =
+        node.value(QLatin1String("spec")).toObject().value(QLatin1String("taints")).toArray();
     for (const QJsonValue& value : taints) {
         QJsonObject taint = value.toObject();
         out.append({taint.value(QLatin1String("key")).toString(),
@@ -97,7 +96,7 @@ void DrainCommand::cancel() {
 }
 
 std::expected<QList<QJsonObject>, QString> DrainCommand::podsToEvict(const QJsonArray& pods,
-                                                                      const Options& options) {
+                                                                     const Options& options) {
     QList<QJsonObject> out;
     QStringList daemonSetPods;
     QStringList unmanaged;
@@ -113,8 +112,7 @@ std::expected<QList<QJsonObject>, QString> DrainCommand::podsToEvict(const QJson
         }
         QString phase =
             pod.value(QLatin1String("status")).toObject().value(QLatin1String("phase")).toString();
-        bool finished =
-            phase == QLatin1String("Succeeded") || phase == QLatin1String("Failed");
+        bool finished = phase == QLatin1String("Succeeded") || phase == QLatin1String("Failed");
         QString controllerKind;
         for (const QJsonValue& owner : meta.value(QLatin1String("ownerReferences")).toArray()) {
             if (owner.toObject().value(QLatin1String("controller")).toBool()) {
@@ -148,7 +146,8 @@ void DrainCommand::start() {
         m_deadline.start(m_options.timeoutMs);
     }
     Q_EMIT progress(0, 0, tr("Cordoning node %1").arg(m_node));
-    QJsonObject patch{{QStringLiteral("spec"), QJsonObject{{QStringLiteral("unschedulable"), true}}}};
+    QJsonObject patch{
+        {QStringLiteral("spec"), QJsonObject{{QStringLiteral("unschedulable"), true}}}};
     client()->patch(ResourceType::nodes().objectPath({}, m_node), compact(patch), MergePatch, this,
                     [this](const ApiResponse& response) {
                         if (!response.ok()) {
@@ -170,8 +169,8 @@ void DrainCommand::listPods() {
             fail(response.error);
             return;
         }
-        auto pods = podsToEvict(response.object().value(QLatin1String("items")).toArray(),
-                                m_options);
+        auto pods =
+            podsToEvict(response.object().value(QLatin1String("items")).toArray(), m_options);
         if (!pods) {
             fail(pods.error());
             return;
@@ -202,39 +201,38 @@ void DrainCommand::evict(int index) {
     QJsonObject eviction{
         {QStringLiteral("apiVersion"), QStringLiteral("policy/v1")},
         {QStringLiteral("kind"), QStringLiteral("Eviction")},
-        {QStringLiteral("metadata"), QJsonObject{{QStringLiteral("name"), pod.name},
-                                                 {QStringLiteral("namespace"), pod.ns}}}};
-    client()->post(podPath(pod.ns, pod.name) + QStringLiteral("/eviction"), eviction, this,
-                   [this, index](const ApiResponse& response) {
-                       if (isFinished()) {
-                           return;
-                       }
-                       Pending& target = m_pods[index];
-                       if (response.status == 404) {
-                           podGone();
-                           return;
-                       }
-                       if (response.status == 429) {
-                           // A disruption budget refuses for now: try again, as kubectl does.
-                           Q_EMIT progress(m_gone, int(m_pods.size()),
-                                           tr("Waiting for a disruption budget to allow evicting "
-                                              "%1/%2")
-                                               .arg(target.ns, target.name));
-                           int delay = response.retryAfterSeconds > 0
-                                           ? response.retryAfterSeconds * 1000
-                                           : m_options.retryIntervalMs;
-                           QTimer::singleShot(std::min(delay, m_options.retryIntervalMs), this,
-                                              [this, index] { evict(index); });
-                           return;
-                       }
-                       if (!response.ok()) {
-                           fail(tr("evicting %1/%2: %3")
-                                    .arg(target.ns, target.name, response.error));
-                           return;
-                       }
-                       target.evicted = true;
-                       waitGone(index);
-                   });
+        {QStringLiteral("metadata"),
+         QJsonObject{{QStringLiteral("name"), pod.name}, {QStringLiteral("namespace"), pod.ns}}}};
+    client()->post(
+        podPath(pod.ns, pod.name) + QStringLiteral("/eviction"), eviction, this,
+        [this, index](const ApiResponse& response) {
+            if (isFinished()) {
+                return;
+            }
+            Pending& target = m_pods[index];
+            if (response.status == 404) {
+                podGone();
+                return;
+            }
+            if (response.status == 429) {
+                // A disruption budget refuses for now: try again, as kubectl does.
+                Q_EMIT progress(m_gone, int(m_pods.size()),
+                                tr("Waiting for a disruption budget to allow evicting "
+                                   "%1/%2")
+                                    .arg(target.ns, target.name));
+                int delay = response.retryAfterSeconds > 0 ? response.retryAfterSeconds * 1000
+                                                           : m_options.retryIntervalMs;
+                QTimer::singleShot(std::min(delay, m_options.retryIntervalMs), this,
+                                   [this, index] { evict(index); });
+                return;
+            }
+            if (!response.ok()) {
+                fail(tr("evicting %1/%2: %3").arg(target.ns, target.name, response.error));
+                return;
+            }
+            target.evicted = true;
+            waitGone(index);
+        });
 }
 
 void DrainCommand::waitGone(int index) {

@@ -38,8 +38,8 @@ struct Taint {
 class SetTaintsCommand : public Command {
     Q_OBJECT
 public:
-    SetTaintsCommand(KubeClient* client, QString node, QString resourceVersion,
-                     QList<Taint> taints, QObject* parent = nullptr);
+    SetTaintsCommand(KubeClient* client, QString node, QString resourceVersion, QList<Taint> taints,
+                     QObject* parent = nullptr);
     void start() override;
     [[nodiscard]] QString description() const override;
 

@@ -48,10 +48,10 @@ QString ObjectRecord::key() const {
 }
 
 QJsonObject ObjectRecord::json() const {
-    if (compressedJson.isEmpty()) {
+    if (packedJson.isEmpty()) {
         return {};
     }
-    return QJsonDocument::fromJson(qUncompress(compressedJson)).object();
+    return QJsonDocument::fromJson(JsonPacker::unpack(packedJson)).object();
 }
 
 QString ObjectRecord::label(const QString& key) const {
@@ -80,7 +80,9 @@ void ObjectRecord::fillMeta(const QJsonObject& object, bool keepJson) {
         QJsonObject trimmed = object;
         meta.remove(QLatin1String("managedFields"));
         trimmed.insert(QLatin1String("metadata"), meta);
-        compressedJson = qCompress(QJsonDocument(trimmed).toJson(QJsonDocument::Compact), 1);
+        QString kind = object.value(QLatin1String("apiVersion")).toString() + QLatin1Char('/') +
+                       object.value(QLatin1String("kind")).toString();
+        packedJson = JsonPacker::pack(kind, QJsonDocument(trimmed).toJson(QJsonDocument::Compact));
     }
 }
 

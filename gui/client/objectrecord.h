@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gui/client/jsonpacker.h"
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
@@ -17,7 +19,8 @@ namespace pilot::gui {
 using Labels = QList<std::pair<QString, QString>>;
 
 /// The part of an API object every model keeps: metadata, labels, and the whole object as
-/// compressed compact JSON (without managedFields) for the raw-object role and detail views.
+/// packed compact JSON (without managedFields; see JsonPacker) for the raw-object role and
+/// detail views.
 /// Kinds derive to add the few fields their columns need. Immutable once decoded; shared
 /// between threads through RecordPtr.
 struct ObjectRecord {
@@ -30,7 +33,7 @@ struct ObjectRecord {
     qint64 createdMs = 0;  ///< metadata.creationTimestamp, ms since the epoch (UTC).
     qint64 deletingMs = 0; ///< metadata.deletionTimestamp; non-zero while terminating.
     Labels labels;
-    QByteArray compressedJson;
+    JsonPacker::Packed packedJson;
 
     /// `namespace/name`, or `name` for cluster-scoped objects.
     [[nodiscard]] QString key() const;
@@ -38,7 +41,7 @@ struct ObjectRecord {
     [[nodiscard]] QJsonObject json() const;
     [[nodiscard]] QString label(const QString& key) const;
 
-    /// Fills the common fields from `object`; `keepJson` stores the compressed object.
+    /// Fills the common fields from `object`; `keepJson` stores the packed object.
     void fillMeta(const QJsonObject& object, bool keepJson = true);
 };
 

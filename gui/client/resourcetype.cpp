@@ -12,7 +12,7 @@ ResourceType make(const char* group, const char* version, const char* kind, cons
     type.kind = QLatin1String(kind);
     type.plural = QLatin1String(plural);
     type.namespaced = namespaced;
-    type.verbs = {QStringLiteral("get"),    QStringLiteral("list"),  QStringLiteral("watch"),
+    type.verbs = {QStringLiteral("get"),    QStringLiteral("list"),   QStringLiteral("watch"),
                   QStringLiteral("create"), QStringLiteral("update"), QStringLiteral("patch"),
                   QStringLiteral("delete")};
     return type;
@@ -46,7 +46,9 @@ QString ResourceType::id() const {
     return group.isEmpty() ? plural : QString(plural + QLatin1Char('.') + group);
 }
 
-ResourceType ResourceType::pods() { return make("", "v1", "Pod", "pods", true); }
+ResourceType ResourceType::pods() {
+    return make("", "v1", "Pod", "pods", true);
+}
 ResourceType ResourceType::deployments() {
     return make("apps", "v1", "Deployment", "deployments", true);
 }
@@ -59,16 +61,24 @@ ResourceType ResourceType::daemonSets() {
 ResourceType ResourceType::replicaSets() {
     return make("apps", "v1", "ReplicaSet", "replicasets", true);
 }
-ResourceType ResourceType::jobs() { return make("batch", "v1", "Job", "jobs", true); }
-ResourceType ResourceType::cronJobs() { return make("batch", "v1", "CronJob", "cronjobs", true); }
-ResourceType ResourceType::services() { return make("", "v1", "Service", "services", true); }
+ResourceType ResourceType::jobs() {
+    return make("batch", "v1", "Job", "jobs", true);
+}
+ResourceType ResourceType::cronJobs() {
+    return make("batch", "v1", "CronJob", "cronjobs", true);
+}
+ResourceType ResourceType::services() {
+    return make("", "v1", "Service", "services", true);
+}
 ResourceType ResourceType::ingresses() {
     return make("networking.k8s.io", "v1", "Ingress", "ingresses", true);
 }
 ResourceType ResourceType::configMaps() {
     return make("", "v1", "ConfigMap", "configmaps", true);
 }
-ResourceType ResourceType::secrets() { return make("", "v1", "Secret", "secrets", true); }
+ResourceType ResourceType::secrets() {
+    return make("", "v1", "Secret", "secrets", true);
+}
 ResourceType ResourceType::persistentVolumeClaims() {
     return make("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true);
 }
@@ -78,11 +88,15 @@ ResourceType ResourceType::persistentVolumes() {
 ResourceType ResourceType::storageClasses() {
     return make("storage.k8s.io", "v1", "StorageClass", "storageclasses", false);
 }
-ResourceType ResourceType::nodes() { return make("", "v1", "Node", "nodes", false); }
+ResourceType ResourceType::nodes() {
+    return make("", "v1", "Node", "nodes", false);
+}
 ResourceType ResourceType::namespaces() {
     return make("", "v1", "Namespace", "namespaces", false);
 }
-ResourceType ResourceType::events() { return make("", "v1", "Event", "events", true); }
+ResourceType ResourceType::events() {
+    return make("", "v1", "Event", "events", true);
+}
 ResourceType ResourceType::nodeMetrics() {
     ResourceType type = make("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", false);
     type.verbs = {QStringLiteral("get"), QStringLiteral("list")};

@@ -58,8 +58,8 @@ RestartCommand::RestartCommand(KubeClient* client, ObjectRef ref, QObject* paren
     : Command(client, parent), m_ref(std::move(ref)) {}
 
 QByteArray RestartCommand::patchFor(const ResourceType& type, const QDateTime& now) {
-    QJsonObject annotations{{QStringLiteral("kubectl.kubernetes.io/restartedAt"),
-                             now.toUTC().toString(Qt::ISODate)}};
+    QJsonObject annotations{
+        {QStringLiteral("kubectl.kubernetes.io/restartedAt"), now.toUTC().toString(Qt::ISODate)}};
     QJsonObject podPart{
         {QStringLiteral("metadata"), QJsonObject{{QStringLiteral("annotations"), annotations}}}};
     return compact(inPodTemplate(type, podPart));
@@ -82,12 +82,12 @@ SetImageCommand::SetImageCommand(KubeClient* client, ObjectRef ref, QString cont
 
 void SetImageCommand::start() {
     // Containers merge by name in a strategic merge patch, so only the named one changes.
-    QJsonArray containers{QJsonObject{{QStringLiteral("name"), m_container},
-                                      {QStringLiteral("image"), m_image}}};
+    QJsonArray containers{
+        QJsonObject{{QStringLiteral("name"), m_container}, {QStringLiteral("image"), m_image}}};
     QJsonObject podPart{
         {QStringLiteral("spec"), QJsonObject{{QStringLiteral("containers"), containers}}}};
-    client()->patch(m_ref.path(), compact(inPodTemplate(m_ref.type, podPart)), StrategicPatch,
-                    this, [this](const ApiResponse& response) { finishWith(response); });
+    client()->patch(m_ref.path(), compact(inPodTemplate(m_ref.type, podPart)), StrategicPatch, this,
+                    [this](const ApiResponse& response) { finishWith(response); });
 }
 
 QString SetImageCommand::description() const {
@@ -166,8 +166,8 @@ QByteArray SetLabelsCommand::patchFor(const QMap<QString, QString>& oldLabels,
     for (auto it = labels.begin(); it != labels.end(); ++it) {
         change.insert(it.key(), it.value());
     }
-    return compact(QJsonObject{
-        {QStringLiteral("metadata"), QJsonObject{{QStringLiteral("labels"), change}}}});
+    return compact(
+        QJsonObject{{QStringLiteral("metadata"), QJsonObject{{QStringLiteral("labels"), change}}}});
 }
 
 void SetLabelsCommand::start() {

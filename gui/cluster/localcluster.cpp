@@ -1,5 +1,8 @@
 #include "gui/cluster/localcluster.h"
 
+#include "gui/client/kubeclient.h"
+#include "gui/client/kubeconfigset.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -65,10 +68,50 @@ void LocalCluster::setState(State state) {
     Q_EMIT stateChanged(state);
 }
 
+QString LocalCluster::engineKubeconfig() const {
+    return QDir(m_options.dataDir).filePath(QStringLiteral("engine/admin.kubeconfig"));
+}
+
 void LocalCluster::start() {
     if (m_state == State::Starting || m_state == State::Running) {
         return;
     }
+    m_attached = false;
+    m_lastError.clear();
+    setState(State::Starting);
+    auto set = KubeconfigSet::load({engineKubeconfig()}, true);
+    auto config = set ? set->resolve() : Expected<ConnectionConfig>(failure(set.error()));
+    if (!config) {
+        launch(); // never started here before
+        return;
+    }
+    // An engine may already serve this directory: ask it before starting another.
+    delete m_probe;
+    m_probe = new QObject(this);
+    auto* client = new KubeClient(*config, m_probe);
+    RequestOptions options;
+    options.timeoutMs = 2000;
+    client->get(
+        QStringLiteral("/readyz"), m_probe,
+        [this](const ApiResponse& response) {
+            m_probe->deleteLater();
+            m_probe = nullptr;
+            if (m_state != State::Starting) {
+                return;
+            }
+            if (!response.ok()) {
+                launch();
+                return;
+            }
+            m_attached = true;
+            m_kubeconfig = engineKubeconfig();
+            Q_EMIT engineStarted(m_kubeconfig);
+            setState(State::Running);
+        },
+        options);
+}
+
+void LocalCluster::launch() {
     if (!QFileInfo(m_options.engineBinary).isExecutable()) {
         m_lastError = tr("The engine was not found at %1").arg(m_options.engineBinary);
         setState(State::Failed);
@@ -76,12 +119,10 @@ void LocalCluster::start() {
     }
     QString engineDir = QDir(m_options.dataDir).filePath(QStringLiteral("engine"));
     QDir().mkpath(engineDir);
-    m_lastError.clear();
     m_kubeconfig.clear();
     m_apiUrl.clear();
     m_agentReady = false;
     m_engineOut.clear();
-    setState(State::Starting);
     m_engine = new QProcess(this);
     m_engine->setStandardErrorFile(QDir(m_options.dataDir).filePath(QStringLiteral("engine.log")),
                                    QIODevice::Append);
@@ -189,6 +230,15 @@ void LocalCluster::onExited(QProcess* process, const QString& what, int exitCode
 
 void LocalCluster::stop() {
     if (m_state == State::Stopped || m_state == State::Stopping) {
+        return;
+    }
+    if (m_attached || (m_state == State::Starting && !m_engine)) {
+        // Not ours to stop (or nothing launched yet): let it go.
+        delete m_probe;
+        m_probe = nullptr;
+        m_attached = false;
+        m_kubeconfig.clear();
+        setState(State::Stopped);
         return;
     }
     bool running = (m_engine && m_engine->state() != QProcess::NotRunning) ||

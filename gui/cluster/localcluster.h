@@ -32,8 +32,15 @@ public:
     explicit LocalCluster(Options options, QObject* parent = nullptr);
     ~LocalCluster() override;
 
+    /// Starts the engine (and agent), or attaches when an engine already serves this data
+    /// directory (another console started it): its kubeconfig is probed first, so two consoles
+    /// never run two engines on one store.
     void start();
+    /// Stops what this object started; an attached cluster is only let go.
     void stop();
+    [[nodiscard]] bool isAttached() const { return m_attached; }
+    /// The engine's kubeconfig inside the data directory.
+    [[nodiscard]] QString engineKubeconfig() const;
 
     [[nodiscard]] State state() const { return m_state; }
     [[nodiscard]] bool hasAgent() const;
@@ -56,6 +63,7 @@ Q_SIGNALS:
 
 private:
     void setState(State state);
+    void launch();
     void startAgent();
     void onEngineOutput();
     void onAgentOutput();
@@ -73,6 +81,8 @@ private:
     bool m_agentReady = false;
     QString m_agentRuntime;
     QString m_lastError;
+    bool m_attached = false;
+    QObject* m_probe = nullptr;
 };
 
 } // namespace pilot::gui

@@ -264,7 +264,7 @@ bool FieldPath::remove(json::object& root, qsizetype keep) const {
     return true;
 }
 
-QString stringAt(const json::object& root, const FieldPath& path, const QString& fallback) {
+QString fieldString(const json::object& root, const FieldPath& path, const QString& fallback) {
     const json::value* v = path.find(root);
     if (v == nullptr || !v->is_string()) {
         return fallback;

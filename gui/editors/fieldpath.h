@@ -54,8 +54,8 @@ private:
 };
 
 /// The string at `path`, or `fallback` when absent or not a string.
-[[nodiscard]] QString stringAt(const boost::json::object& root, const FieldPath& path,
-                               const QString& fallback = {});
+[[nodiscard]] QString fieldString(const boost::json::object& root, const FieldPath& path,
+                                  const QString& fallback = {});
 /// Converts between std::string (JSON, UTF-8) and QString.
 [[nodiscard]] QString toQString(std::string_view text);
 [[nodiscard]] std::string toStdString(const QString& text);

@@ -153,6 +153,7 @@ QLabel* FormSection::bindText(QLineEdit* edit, const FieldPath& relative, TextKi
     message->setObjectName(QStringLiteral("fieldMessage"));
     message->setStyleSheet(QStringLiteral("color: #c62828;"));
     message->setWordWrap(true);
+    message->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     message->setVisible(false);
     auto check = [edit, kind, validator]() -> QString {
         const QString text = edit->text().trimmed();
@@ -199,7 +200,13 @@ QLabel* FormSection::bindText(QLineEdit* edit, const FieldPath& relative, TextKi
                            }
                            showMessage(message, edit, check());
                        },
-                       check});
+                       [this, relative, check]() -> QString {
+                           const QString e = check();
+                           // Named by the API's field path, as the server names its errors.
+                           return e.isEmpty()
+                                      ? e
+                                      : (m_base / relative).toString() + QStringLiteral(": ") + e;
+                       }});
     return message;
 }
 

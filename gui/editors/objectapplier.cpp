@@ -10,8 +10,8 @@ namespace pilot::gui {
 
 namespace json = boost::json;
 
-ObjectRef ObjectRef::of(const json::object& object) {
-    ObjectRef ref;
+ApiObjectRef ApiObjectRef::of(const json::object& object) {
+    ApiObjectRef ref;
     ref.apiVersion = toQString(kube::stringAt(object, "apiVersion"));
     ref.kind = toQString(kube::stringAt(object, "kind"));
     const json::object* meta = kube::objectAt(object, "metadata");
@@ -20,7 +20,7 @@ ObjectRef ObjectRef::of(const json::object& object) {
     return ref;
 }
 
-QString ObjectRef::display() const {
+QString ApiObjectRef::display() const {
     if (namespaceName.isEmpty()) {
         return kind + QLatin1Char(' ') + name;
     }

@@ -14,18 +14,18 @@ namespace pilot::gui {
 
 /// Names one object: `apiVersion` (`apps/v1`, `v1`), `kind`, namespace (empty for cluster-scoped
 /// kinds) and name.
-struct ObjectRef {
+struct ApiObjectRef {
     QString apiVersion;
     QString kind;
     QString namespaceName;
     QString name;
 
     /// The reference of an object's own `apiVersion`, `kind` and `metadata`.
-    [[nodiscard]] static ObjectRef of(const boost::json::object& object);
+    [[nodiscard]] static ApiObjectRef of(const boost::json::object& object);
     [[nodiscard]] bool isValid() const { return !kind.isEmpty() && !name.isEmpty(); }
     /// `Deployment default/web`, for messages.
     [[nodiscard]] QString display() const;
-    friend bool operator==(const ObjectRef&, const ObjectRef&) = default;
+    friend bool operator==(const ApiObjectRef&, const ApiObjectRef&) = default;
 };
 
 /// One entry of a Kubernetes `Status.details.causes`.
@@ -72,7 +72,7 @@ public:
     virtual ~ObjectApplier() = default;
 
     /// Reads the live object; a missing object fails with code 404.
-    virtual void get(const ObjectRef& ref, QObject* context, ObjectCallback done) = 0;
+    virtual void get(const ApiObjectRef& ref, QObject* context, ObjectCallback done) = 0;
     /// What `apply` would store, without storing it (`?dryRun=All`, `fieldValidation=Strict`):
     /// a create when the object does not exist, else a replace of the live object.
     virtual void dryRun(const boost::json::object& object, QObject* context,
@@ -83,7 +83,7 @@ public:
     virtual void apply(const boost::json::object& object, QObject* context,
                        ObjectCallback done) = 0;
     /// Patches the live object (used for rollbacks). Yields the stored object.
-    virtual void patch(const ObjectRef& ref, PatchKind kind, const QByteArray& body,
+    virtual void patch(const ApiObjectRef& ref, PatchKind kind, const QByteArray& body,
                        QObject* context, ObjectCallback done) = 0;
 };
 

@@ -312,7 +312,7 @@ void ObjectEditor::runPreview(bool thenConfirm) {
         }
     };
     for (int i = 0; i < objects.size(); ++i) {
-        const ObjectRef ref = ObjectRef::of(objects.at(i));
+        const ApiObjectRef ref = ApiObjectRef::of(objects.at(i));
         m_applier->get(ref, this, [this, run, i, finishOne](const ObjectResult& result) {
             if (run != m_run) {
                 return;
@@ -410,7 +410,7 @@ void ObjectEditor::applyNext() {
         setBusy(false);
         QStringList names;
         for (const json::object& o : std::as_const(m_stored)) {
-            names.append(ObjectRef::of(o).display());
+            names.append(ApiObjectRef::of(o).display());
         }
         const bool created = m_creating;
         const QList<json::object> stored = m_stored;
@@ -439,7 +439,7 @@ void ObjectEditor::applyNext() {
 }
 
 void ObjectEditor::showError(const StatusError& error, int objectIndex) {
-    const QString what = ObjectRef::of(m_objects.value(objectIndex)).display();
+    const QString what = ApiObjectRef::of(m_objects.value(objectIndex)).display();
     const QString message = error.message.isEmpty() ? error.reason : error.message;
     const bool noResponse = error.code == 0;
     showBanner(Banner::Error, [what, message, noResponse] {

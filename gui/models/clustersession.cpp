@@ -200,7 +200,8 @@ void ClusterSession::probe() {
     RequestOptions options;
     options.timeoutMs = ProbeIntervalMs * 2;
     // Any HTTP answer proves the server is back; the client's reachability signal does the rest.
-    m_client->get(QStringLiteral("/readyz"), m_probeContext, [](const ApiResponse&) {}, options);
+    m_client->get(
+        QStringLiteral("/readyz"), m_probeContext, [](const ApiResponse&) {}, options);
 }
 
 void ClusterSession::updateConnection() {
@@ -208,11 +209,10 @@ void ClusterSession::updateConnection() {
     if (!m_client->isReachable()) {
         next = Connection::Disconnected;
     } else {
-        bool anySynced = std::any_of(m_feeds.begin(), m_feeds.end(), [](const Feed& feed) {
-            return feed.informer->hasSynced();
-        });
-        next = anySynced || m_discovery->isLoaded() ? Connection::Connected
-                                                    : Connection::Connecting;
+        bool anySynced = std::any_of(m_feeds.begin(), m_feeds.end(),
+                                     [](const Feed& feed) { return feed.informer->hasSynced(); });
+        next =
+            anySynced || m_discovery->isLoaded() ? Connection::Connected : Connection::Connecting;
     }
     if (next == Connection::Disconnected) {
         if (!m_probeTimer.isActive()) {

@@ -51,9 +51,9 @@ QVariant CronJobModel::cell(const ObjectRecord& record, int column) const {
     case Namespace:
         return c.namespaceName;
     case Schedule:
-        return c.timeZone.isEmpty() ? c.schedule
-                                    : QString(c.schedule + QStringLiteral(" (") + c.timeZone +
-                                              QLatin1Char(')'));
+        return c.timeZone.isEmpty()
+                   ? c.schedule
+                   : QString(c.schedule + QStringLiteral(" (") + c.timeZone + QLatin1Char(')'));
     case Suspend:
         return c.suspended ? tr("True") : tr("False");
     case Active:

@@ -20,7 +20,18 @@ struct DaemonSetRecord : ObjectRecord {
 class DaemonSetModel : public ResourceModel {
     Q_OBJECT
 public:
-    enum Column { Name, Namespace, Desired, Current, Ready, UpToDate, Available, NodeSelector, Age, ColumnCount };
+    enum Column {
+        Name,
+        Namespace,
+        Desired,
+        Current,
+        Ready,
+        UpToDate,
+        Available,
+        NodeSelector,
+        Age,
+        ColumnCount
+    };
     Q_ENUM(Column)
 
     explicit DaemonSetModel(QObject* parent = nullptr);

@@ -15,7 +15,8 @@ RecordPtr DeploymentModel::decode(const QJsonObject& object) {
     d->updated = intAt(object, u"status.updatedReplicas");
     d->available = intAt(object, u"status.availableReplicas");
     d->paused = jsonAt(object, u"spec.paused").toBool();
-    d->observed = intAt(object, u"status.observedGeneration") >= intAt(object, u"metadata.generation");
+    d->observed =
+        intAt(object, u"status.observedGeneration") >= intAt(object, u"metadata.generation");
     const QJsonArray conditions = jsonAt(object, u"status.conditions").toArray();
     for (const QJsonValue& value : conditions) {
         QJsonObject condition = value.toObject();

@@ -18,14 +18,15 @@ RecordPtr EventModel::decode(const QJsonObject& object) {
     e->objectUid = stringAt(object, u"involvedObject.uid");
     e->source = StringPool::intern(stringAt(object, u"source.component"));
     if (e->source.isEmpty()) {
-        e->source = StringPool::intern(object.value(QLatin1String("reportingComponent")).toString());
+        e->source =
+            StringPool::intern(object.value(QLatin1String("reportingComponent")).toString());
     }
     e->count = std::max(1, object.value(QLatin1String("count")).toInt());
     if (int series = intAt(object, u"series.count"); series > e->count) {
         e->count = series;
     }
-    for (QStringView path : {u"series.lastObservedTime", u"lastTimestamp", u"eventTime",
-                             u"firstTimestamp"}) {
+    for (QStringView path :
+         {u"series.lastObservedTime", u"lastTimestamp", u"eventTime", u"firstTimestamp"}) {
         if (qint64 ms = parseTimestamp(stringAt(object, path)); ms > 0) {
             e->lastSeenMs = ms;
             break;

@@ -255,7 +255,7 @@ QVariant NavigationModel::data(const QModelIndex& index, int role) const {
     case CategoryRole:
         return node->type == NodeType::Category || node->type == NodeType::Kind
                    ? QVariant(int(node->type == NodeType::Kind ? node->parent->category
-                                                                : node->category))
+                                                               : node->category))
                    : QVariant();
     case ResourceTypeRole:
         return node->type == NodeType::Kind ? QVariant::fromValue(node->kind) : QVariant();
@@ -287,8 +287,7 @@ void NavigationModel::removeChildren(Node* parent, int first, int last) {
         return;
     }
     beginRemoveRows(indexOf(parent), first, last);
-    parent->children.erase(parent->children.begin() + first,
-                           parent->children.begin() + last + 1);
+    parent->children.erase(parent->children.begin() + first, parent->children.begin() + last + 1);
     endRemoveRows();
 }
 
@@ -324,7 +323,7 @@ void NavigationModel::addContext(const ContextInfo& context) {
 }
 
 std::unique_ptr<NavigationModel::Node> NavigationModel::makeNamespace(Node* context,
-                                                                       const QString& ns) {
+                                                                      const QString& ns) {
     auto node = std::make_unique<Node>();
     node->type = NodeType::Namespace;
     node->ns = ns;
@@ -402,8 +401,8 @@ void NavigationModel::syncNamespaces(Node* context) {
     int row = First;
     int i = 0;
     while (i < names.size() || row < int(context->children.size())) {
-        Node* existing = row < int(context->children.size()) ? context->children[size_t(row)].get()
-                                                             : nullptr;
+        Node* existing =
+            row < int(context->children.size()) ? context->children[size_t(row)].get() : nullptr;
         if (i < names.size() && (!existing || names.at(i) < existing->ns)) {
             insertChild(context, row, makeNamespace(context, names.at(i)));
             ++row;

@@ -34,7 +34,8 @@ RecordPtr PvcModel::decode(const QJsonObject& object) {
     p->phase = StringPool::intern(stringAt(object, u"status.phase"));
     p->volume = stringAt(object, u"spec.volumeName");
     p->capacity = stringAt(object, u"status.capacity.storage");
-    p->accessModes = StringPool::intern(accessModes(jsonAt(object, u"status.accessModes").toArray()));
+    p->accessModes =
+        StringPool::intern(accessModes(jsonAt(object, u"status.accessModes").toArray()));
     p->storageClass = StringPool::intern(stringAt(object, u"spec.storageClassName"));
     return p;
 }

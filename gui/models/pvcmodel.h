@@ -17,7 +17,17 @@ struct PvcRecord : ObjectRecord {
 class PvcModel : public ResourceModel {
     Q_OBJECT
 public:
-    enum Column { Name, Namespace, Status, Volume, Capacity, AccessModes, StorageClass, Age, ColumnCount };
+    enum Column {
+        Name,
+        Namespace,
+        Status,
+        Volume,
+        Capacity,
+        AccessModes,
+        StorageClass,
+        Age,
+        ColumnCount
+    };
     Q_ENUM(Column)
 
     explicit PvcModel(QObject* parent = nullptr);

@@ -18,7 +18,17 @@ struct PvRecord : ObjectRecord {
 class PvModel : public ResourceModel {
     Q_OBJECT
 public:
-    enum Column { Name, Capacity, AccessModes, ReclaimPolicy, Status, Claim, StorageClass, Age, ColumnCount };
+    enum Column {
+        Name,
+        Capacity,
+        AccessModes,
+        ReclaimPolicy,
+        Status,
+        Claim,
+        StorageClass,
+        Age,
+        ColumnCount
+    };
     Q_ENUM(Column)
 
     explicit PvModel(QObject* parent = nullptr);

@@ -13,7 +13,8 @@ RecordPtr StatefulSetModel::decode(const QJsonObject& object) {
     s->replicas = intAt(object, u"spec.replicas", 1);
     s->readyReplicas = intAt(object, u"status.readyReplicas");
     s->updated = intAt(object, u"status.updatedReplicas");
-    s->observed = intAt(object, u"status.observedGeneration") >= intAt(object, u"metadata.generation");
+    s->observed =
+        intAt(object, u"status.observedGeneration") >= intAt(object, u"metadata.generation");
     s->images = imagesOf(jsonAt(object, u"spec.template.spec").toObject());
     s->selector = labelsFrom(jsonAt(object, u"spec.selector.matchLabels").toObject());
     return s;

@@ -6,7 +6,8 @@
 
 namespace pilot::gui {
 
-TableModel::TableModel(ResourceType type, QObject* parent) : ResourceModel(std::move(type), parent) {}
+TableModel::TableModel(ResourceType type, QObject* parent)
+    : ResourceModel(std::move(type), parent) {}
 
 RecordPtr TableModel::decode(const QJsonObject& row) {
     auto r = std::make_shared<TableRowRecord>();
@@ -29,7 +30,8 @@ RecordPtr TableModel::decode(const QJsonObject& row) {
             r->cells << QStringLiteral("<none>");
             break;
         default:
-            r->cells << QString::fromUtf8(QJsonDocument(cell.toArray()).toJson(QJsonDocument::Compact));
+            r->cells << QString::fromUtf8(
+                QJsonDocument(cell.toArray()).toJson(QJsonDocument::Compact));
         }
     }
     return r;

@@ -161,7 +161,7 @@ rollbackTo(const json::object& workload, const QList<json::object>& owned, qint6
         return std::unexpected(RollbackRefusal::UnknownRevision);
     }
     RollbackRequest request;
-    request.target = ObjectRef::of(workload);
+    request.target = ApiObjectRef::of(workload);
     if (!deployment) {
         json::object podTemplate = controllerRevisionTemplate(*source);
         const json::value* live =

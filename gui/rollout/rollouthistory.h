@@ -39,7 +39,7 @@ struct Revision {
 /// annotations, the deployment.kubernetes.io bookkeeping kept); for a StatefulSet or DaemonSet
 /// the ControllerRevision's data as a strategic merge patch.
 struct RollbackRequest {
-    ObjectRef target;
+    ApiObjectRef target;
     PatchKind kind = PatchKind::Json;
     QByteArray body;
 };

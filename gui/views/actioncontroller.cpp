@@ -50,8 +50,7 @@ bool paused(const ObjectRecord& record) {
 
 } // namespace
 
-ActionController::ActionController(ClusterSession* session, QWidget* dialogParent,
-                                   QObject* parent)
+ActionController::ActionController(ClusterSession* session, QWidget* dialogParent, QObject* parent)
     : QObject(parent), m_session(session), m_dialogParent(dialogParent) {}
 
 QList<ResourceAction> ActionController::actionsFor(const ResourceType& type) {
@@ -180,14 +179,14 @@ bool ActionController::applies(ResourceAction action, const QList<RecordPtr>& re
 
 void ActionController::run(Command* command) {
     QString description = command->description();
-    connect(command, &Command::finished, this, [this, command, description](bool ok,
-                                                                             const QString& error) {
-        command->deleteLater();
-        Q_EMIT message(ok ? tr("%1: done").arg(description)
-                          : tr("%1: failed: %2").arg(description, error),
-                       !ok);
-        Q_EMIT commandFinished(ok);
-    });
+    connect(command, &Command::finished, this,
+            [this, command, description](bool ok, const QString& error) {
+                command->deleteLater();
+                Q_EMIT message(ok ? tr("%1: done").arg(description)
+                                  : tr("%1: failed: %2").arg(description, error),
+                               !ok);
+                Q_EMIT commandFinished(ok);
+            });
     command->start();
 }
 
@@ -202,8 +201,8 @@ void ActionController::trigger(ResourceAction action, const ResourceType& type,
     ObjectRef ref = refOf(type, first);
     switch (action) {
     case ResourceAction::Scale: {
-        auto* dialog = new ScaleDialog(ref.display(), intAt(first.json(), u"spec.replicas", 1),
-                                       parent);
+        auto* dialog =
+            new ScaleDialog(ref.display(), intAt(first.json(), u"spec.replicas", 1), parent);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         connect(dialog, &QDialog::accepted, this, [this, client, ref, dialog] {
             run(new ScaleCommand(client, ref, dialog->replicas(), this));
@@ -244,8 +243,7 @@ void ActionController::trigger(ResourceAction action, const ResourceType& type,
     }
     case ResourceAction::EditTaints: {
         QJsonObject node = first.json();
-        auto* dialog =
-            new TaintsDialog(first.name, SetTaintsCommand::taintsOf(node), parent);
+        auto* dialog = new TaintsDialog(first.name, SetTaintsCommand::taintsOf(node), parent);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         QString name = first.name;
         QString rv = first.resourceVersion;
@@ -286,11 +284,12 @@ void ActionController::trigger(ResourceAction action, const ResourceType& type,
         no->setObjectName(QStringLiteral("cancelDeleteButton"));
         box->setDefaultButton(no);
         box->setAttribute(Qt::WA_DeleteOnClose);
-        connect(box, &QMessageBox::buttonClicked, this, [this, client, refs, yes](QAbstractButton* b) {
-            if (b == yes) {
-                run(new DeleteCommand(client, refs, this));
-            }
-        });
+        connect(box, &QMessageBox::buttonClicked, this,
+                [this, client, refs, yes](QAbstractButton* b) {
+                    if (b == yes) {
+                        run(new DeleteCommand(client, refs, this));
+                    }
+                });
         box->open();
         return;
     }

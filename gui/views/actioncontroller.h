@@ -1,9 +1,9 @@
 #pragma once
 
-#include "gui/models/clustersession.h"
 #include "gui/client/command.h"
 #include "gui/client/objectrecord.h"
 #include "gui/client/resourcetype.h"
+#include "gui/models/clustersession.h"
 
 #include <QAction>
 #include <QHash>
@@ -11,7 +11,6 @@
 #include <QPointer>
 
 namespace pilot::gui {
-
 
 /// The user actions on objects.
 enum class ResourceAction {

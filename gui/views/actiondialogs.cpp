@@ -88,8 +88,8 @@ int ScaleDialog::replicas() const {
     return m_replicas->value();
 }
 
-ImageDialog::ImageDialog(const QString& object, const QList<std::pair<QString, QString>>& containers,
-                         QWidget* parent)
+ImageDialog::ImageDialog(const QString& object,
+                         const QList<std::pair<QString, QString>>& containers, QWidget* parent)
     : QDialog(parent), m_containers(containers) {
     setObjectName(QStringLiteral("imageDialog"));
     setWindowTitle(tr("Change image"));
@@ -135,7 +135,8 @@ LabelsDialog::LabelsDialog(const QString& object, const QMap<QString, QString>& 
         addRow(it.key(), it.value());
     }
     layout->addWidget(m_table);
-    layout->addLayout(addRemoveButtons(this, m_table, [this] { addRow(); }, tr("Add"), tr("Remove")));
+    layout->addLayout(addRemoveButtons(
+        this, m_table, [this] { addRow(); }, tr("Add"), tr("Remove")));
     layout->addWidget(okCancel(this, tr("Save"), tr("Cancel")));
 }
 
@@ -172,7 +173,8 @@ TaintsDialog::TaintsDialog(const QString& node, const QList<Taint>& taints, QWid
         addRow(taint);
     }
     layout->addWidget(m_table);
-    layout->addLayout(addRemoveButtons(this, m_table, [this] { addRow(); }, tr("Add"), tr("Remove")));
+    layout->addLayout(addRemoveButtons(
+        this, m_table, [this] { addRow(); }, tr("Add"), tr("Remove")));
     layout->addWidget(okCancel(this, tr("Save"), tr("Cancel")));
 }
 

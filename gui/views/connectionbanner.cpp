@@ -40,8 +40,8 @@ void ConnectionBanner::setSession(ClusterSession* session) {
     disconnect(m_connection);
     m_session = session;
     if (session) {
-        m_connection = connect(session, &ClusterSession::connectionChanged, this,
-                               &ConnectionBanner::update);
+        m_connection =
+            connect(session, &ClusterSession::connectionChanged, this, &ConnectionBanner::update);
     }
     update();
 }
@@ -66,11 +66,10 @@ void ConnectionBanner::update() {
     bool down = m_session && m_session->connection() == ClusterSession::Connection::Disconnected;
     if (down) {
         QString error = m_session->connectionError();
-        m_text->setText(
-            tr("Cannot reach cluster %1. Showing the last data received; reconnecting "
-               "automatically.")
-                .arg(m_session->name()) +
-            (error.isEmpty() ? QString() : QStringLiteral("\n") + error));
+        m_text->setText(tr("Cannot reach cluster %1. Showing the last data received; reconnecting "
+                           "automatically.")
+                            .arg(m_session->name()) +
+                        (error.isEmpty() ? QString() : QStringLiteral("\n") + error));
     }
     setVisible(down);
 }

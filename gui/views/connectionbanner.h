@@ -9,7 +9,6 @@ class QPushButton;
 
 namespace pilot::gui {
 
-
 /// The inline banner shown above a cluster's views while its API server does not answer:
 /// says so (with the error), that the data shown is the last received, and offers
 /// "Reconnect now". Hides itself when the connection is back.

@@ -42,6 +42,7 @@ public:
 
 protected:
     void changeEvent(QEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void scheduleRecount();
@@ -52,6 +53,7 @@ private:
     QPointer<ClusterSession> m_session;
     QTimer m_recount;
     QMap<QString, int> m_phases;
+    bool m_stale = false;
 
     QLabel* m_nodesTitle = nullptr;
     QLabel* m_nodes = nullptr;

@@ -41,6 +41,11 @@ DetailView::YamlViewFactory& yamlFactory() {
     return factory;
 }
 
+QList<DetailView::TabFactory>& tabFactories() {
+    static QList<DetailView::TabFactory> factories;
+    return factories;
+}
+
 /// A metav1.LabelSelector as selector text (matchLabels and matchExpressions).
 QString selectorText(const QJsonObject& selector) {
     QStringList parts;
@@ -57,7 +62,8 @@ QString selectorText(const QJsonObject& selector) {
             values << v.toString();
         }
         if (op == QLatin1String("In")) {
-            parts << key + QStringLiteral(" in (") + values.join(QLatin1Char(',')) + QLatin1Char(')');
+            parts << key + QStringLiteral(" in (") + values.join(QLatin1Char(',')) +
+                         QLatin1Char(')');
         } else if (op == QLatin1String("NotIn")) {
             parts << key + QStringLiteral(" notin (") + values.join(QLatin1Char(',')) +
                          QLatin1Char(')');
@@ -112,6 +118,14 @@ QLabel* sectionTitle(QWidget* parent) {
 
 void DetailView::setYamlViewFactory(YamlViewFactory factory) {
     yamlFactory() = std::move(factory);
+}
+
+void DetailView::addTabFactory(TabFactory factory) {
+    tabFactories().append(std::move(factory));
+}
+
+void DetailView::clearTabFactories() {
+    tabFactories().clear();
 }
 
 DetailView::DetailView(ClusterSession* session, ResourceType type, const QString& key,
@@ -198,8 +212,11 @@ DetailView::DetailView(ClusterSession* session, ResourceType type, const QString
     m_events->setObjectName(QStringLiteral("detailEvents"));
     m_tabs->addTab(m_events, QString());
 
+    int slash = int(m_key.indexOf(QLatin1Char('/')));
+    ObjectRef ref{m_type, slash >= 0 ? m_key.left(slash) : QString(),
+                  slash >= 0 ? m_key.mid(slash + 1) : m_key};
     if (yamlFactory()) {
-        m_yamlWidget = yamlFactory()(session, ObjectRef{m_type, {}, {}}, m_tabs);
+        m_yamlWidget = yamlFactory()(session, ref, m_tabs);
     }
     if (!m_yamlWidget) {
         m_yaml = new QPlainTextEdit(m_tabs);
@@ -210,6 +227,15 @@ DetailView::DetailView(ClusterSession* session, ResourceType type, const QString
         m_yamlWidget = m_yaml;
     }
     m_tabs->addTab(m_yamlWidget, QString());
+    for (const TabFactory& factory : std::as_const(tabFactories())) {
+        if (factory.appliesTo && !factory.appliesTo(m_type)) {
+            continue;
+        }
+        if (QWidget* tab = factory.create(session, ref, m_tabs)) {
+            m_tabs->addTab(tab, QString());
+            m_extraTabs.append({tab, factory.title});
+        }
+    }
 
     setupPods();
     setupEvents();
@@ -228,9 +254,10 @@ DetailView::DetailView(ClusterSession* session, ResourceType type, const QString
 }
 
 void DetailView::setupPods() {
-    bool hasPods = (m_type == ResourceType::deployments() || m_type == ResourceType::statefulSets() ||
-                    m_type == ResourceType::daemonSets() || m_type == ResourceType::jobs() ||
-                    m_type == ResourceType::services() || m_type == ResourceType::nodes());
+    bool hasPods =
+        (m_type == ResourceType::deployments() || m_type == ResourceType::statefulSets() ||
+         m_type == ResourceType::daemonSets() || m_type == ResourceType::jobs() ||
+         m_type == ResourceType::services() || m_type == ResourceType::nodes());
     m_podsTitle->setVisible(hasPods);
     m_pods->setVisible(hasPods);
     if (!hasPods) {
@@ -266,14 +293,14 @@ QString DetailView::yamlText() const {
 
 QString DetailView::summaryValue(const QString& label) const {
     for (int row = 0; row < m_summary->rowCount(); ++row) {
-        auto* name = qobject_cast<QLabel*>(
-            m_summary->itemAt(row, QFormLayout::LabelRole)
-                ? m_summary->itemAt(row, QFormLayout::LabelRole)->widget()
-                : nullptr);
-        auto* value = qobject_cast<QLabel*>(
-            m_summary->itemAt(row, QFormLayout::FieldRole)
-                ? m_summary->itemAt(row, QFormLayout::FieldRole)->widget()
-                : nullptr);
+        auto* name =
+            qobject_cast<QLabel*>(m_summary->itemAt(row, QFormLayout::LabelRole)
+                                      ? m_summary->itemAt(row, QFormLayout::LabelRole)->widget()
+                                      : nullptr);
+        auto* value =
+            qobject_cast<QLabel*>(m_summary->itemAt(row, QFormLayout::FieldRole)
+                                      ? m_summary->itemAt(row, QFormLayout::FieldRole)->widget()
+                                      : nullptr);
         if (name && value && name->text() == label + QLatin1Char(':')) {
             return value->text();
         }
@@ -292,6 +319,9 @@ void DetailView::retranslate() {
     m_tabs->setTabText(0, tr("Overview"));
     m_tabs->setTabText(1, tr("Events"));
     m_tabs->setTabText(2, tr("YAML"));
+    for (const auto& [tab, title] : std::as_const(m_extraTabs)) {
+        m_tabs->setTabText(m_tabs->indexOf(tab), title ? title() : QString());
+    }
     m_conditionsTitle->setText(tr("Conditions"));
     m_podsTitle->setText(tr("Pods"));
     m_relatedTitle->setText(tr("Related objects"));
@@ -341,11 +371,11 @@ void DetailView::refresh() {
     ResourceModel* model = m_session->model(m_type);
     int row = model->rowOfKey(m_key);
     QString status = model->data(model->index(row, 0), ResourceModel::StatusTextRole).toString();
-    QColor color = healthColor(
-        model->data(model->index(row, 0), ResourceModel::HealthRole).value<Health>());
+    QColor color =
+        healthColor(model->data(model->index(row, 0), ResourceModel::HealthRole).value<Health>());
     m_status->setText(status);
-    m_status->setStyleSheet(QStringLiteral("QLabel { color: %1; font-weight: bold; }")
-                                .arg(color.name()));
+    m_status->setStyleSheet(
+        QStringLiteral("QLabel { color: %1; font-weight: bold; }").arg(color.name()));
     Q_EMIT titleChanged(title());
 
     QJsonObject object = m_record->json();
@@ -422,19 +452,19 @@ void DetailView::fillSummary(const QJsonObject& o) {
     }
     addSummary(tr("Kind"), m_type.apiVersion() + QLatin1Char(' ') + m_type.kind);
     addSummary(tr("Created"), timeText(r.createdMs));
-    addSummary(tr("Labels"), formatLabels(r.labels).replace(QLatin1Char(','), QStringLiteral(", ")));
+    addSummary(tr("Labels"),
+               formatLabels(r.labels).replace(QLatin1Char(','), QStringLiteral(", ")));
     QJsonObject annotations = jsonAt(o, u"metadata.annotations").toObject();
     annotations.remove(QStringLiteral("kubectl.kubernetes.io/last-applied-configuration"));
     addSummary(tr("Annotations"), mapText(annotations));
     const QString id = m_type.id();
     QJsonObject podSpec = jsonAt(o, u"spec.template.spec").toObject();
     if (id == ResourceType::deployments().id() || id == ResourceType::statefulSets().id()) {
-        addSummary(tr("Replicas"),
-                   tr("%1 desired, %2 updated, %3 ready, %4 available")
-                       .arg(intAt(o, u"spec.replicas", 1))
-                       .arg(intAt(o, u"status.updatedReplicas"))
-                       .arg(intAt(o, u"status.readyReplicas"))
-                       .arg(intAt(o, u"status.availableReplicas")));
+        addSummary(tr("Replicas"), tr("%1 desired, %2 updated, %3 ready, %4 available")
+                                       .arg(intAt(o, u"spec.replicas", 1))
+                                       .arg(intAt(o, u"status.updatedReplicas"))
+                                       .arg(intAt(o, u"status.readyReplicas"))
+                                       .arg(intAt(o, u"status.availableReplicas")));
         addSummary(tr("Selector"), selectorText(jsonAt(o, u"spec.selector").toObject()));
         addSummary(tr("Containers"), containersText(podSpec));
         if (id == ResourceType::deployments().id()) {
@@ -504,12 +534,11 @@ void DetailView::fillConditions(const QJsonObject& object) {
     m_conditions->setRowCount(int(conditions.size()));
     for (int row = 0; row < conditions.size(); ++row) {
         QJsonObject c = conditions.at(row).toObject();
-        QStringList cells{c.value(QLatin1String("type")).toString(),
-                          c.value(QLatin1String("status")).toString(),
-                          c.value(QLatin1String("reason")).toString(),
-                          ageSince(parseTimestamp(
-                              c.value(QLatin1String("lastTransitionTime")).toString())),
-                          c.value(QLatin1String("message")).toString()};
+        QStringList cells{
+            c.value(QLatin1String("type")).toString(), c.value(QLatin1String("status")).toString(),
+            c.value(QLatin1String("reason")).toString(),
+            ageSince(parseTimestamp(c.value(QLatin1String("lastTransitionTime")).toString())),
+            c.value(QLatin1String("message")).toString()};
         for (int column = 0; column < cells.size(); ++column) {
             auto* item = new QTableWidgetItem(cells.at(column));
             item->setToolTip(cells.at(column));
@@ -543,8 +572,9 @@ void DetailView::fillRelated(const QJsonObject& object) {
         QJsonObject owner = value.toObject();
         QString kind = owner.value(QLatin1String("kind")).toString();
         QString apiVersion = owner.value(QLatin1String("apiVersion")).toString();
-        QString group = apiVersion.contains(QLatin1Char('/')) ? apiVersion.section(QLatin1Char('/'), 0, 0)
-                                                              : QString();
+        QString group = apiVersion.contains(QLatin1Char('/'))
+                            ? apiVersion.section(QLatin1Char('/'), 0, 0)
+                            : QString();
         ResourceType type = m_session->discovery()->findKind(group, kind);
         add(tr("Owner: %1 %2").arg(kind, owner.value(QLatin1String("name")).toString()), type, ns,
             owner.value(QLatin1String("name")).toString());
@@ -557,9 +587,10 @@ void DetailView::fillRelated(const QJsonObject& object) {
         add(tr("Volume: %1").arg(volume), ResourceType::persistentVolumes(), QString(), volume);
     }
     // Services whose selector picks this workload's pods (or this pod).
-    Labels podLabels = m_type == ResourceType::pods()
-                           ? m_record->labels
-                           : labelsFrom(jsonAt(object, u"spec.template.metadata.labels").toObject());
+    Labels podLabels =
+        m_type == ResourceType::pods()
+            ? m_record->labels
+            : labelsFrom(jsonAt(object, u"spec.template.metadata.labels").toObject());
     if (!podLabels.isEmpty()) {
         auto* services = static_cast<ServiceModel*>(m_session->model(ResourceType::services()));
         if (!m_watchingServices) {
@@ -577,9 +608,7 @@ void DetailView::fillRelated(const QJsonObject& object) {
                 continue;
             }
             bool all = std::all_of(service.selector.begin(), service.selector.end(),
-                                   [&](const auto& pair) {
-                                       return podLabels.contains(pair);
-                                   });
+                                   [&](const auto& pair) { return podLabels.contains(pair); });
             if (all) {
                 add(tr("Service: %1").arg(service.name), ResourceType::services(), ns,
                     service.name);
@@ -596,7 +625,8 @@ void DetailView::fillYaml(const QJsonObject& object) {
     }
     QByteArray json = QJsonDocument(object).toJson(QJsonDocument::Compact);
     boost::system::error_code ec;
-    boost::json::value value = boost::json::parse(std::string_view(json.constData(), size_t(json.size())), ec);
+    boost::json::value value =
+        boost::json::parse(std::string_view(json.constData(), size_t(json.size())), ec);
     if (ec) {
         m_yaml->setPlainText(QString::fromUtf8(QJsonDocument(object).toJson()));
         return;

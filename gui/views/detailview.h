@@ -1,9 +1,9 @@
 #pragma once
 
-#include "gui/models/clustersession.h"
 #include "gui/client/objectrecord.h"
 #include "gui/client/resourcetype.h"
 #include "gui/client/workloadcommands.h"
+#include "gui/models/clustersession.h"
 
 #include <QJsonObject>
 #include <QPointer>
@@ -38,6 +38,17 @@ public:
     using YamlViewFactory =
         std::function<QWidget*(ClusterSession* session, const ObjectRef& ref, QWidget* parent)>;
     static void setYamlViewFactory(YamlViewFactory factory);
+
+    /// An extra tab for the kinds it applies to (rollout history, logs, ...), added after YAML.
+    /// `title` is called again on language changes (use tr() inside).
+    struct TabFactory {
+        std::function<bool(const ResourceType& type)> appliesTo;
+        std::function<QString()> title;
+        std::function<QWidget*(ClusterSession* session, const ObjectRef& ref, QWidget* parent)>
+            create;
+    };
+    static void addTabFactory(TabFactory factory);
+    static void clearTabFactories();
 
     DetailView(ClusterSession* session, ResourceType type, const QString& key,
                ActionController* controller, QWidget* parent = nullptr);
@@ -108,6 +119,7 @@ private:
     ResourceFilterProxy* m_eventsProxy = nullptr;
     QWidget* m_yamlWidget = nullptr;
     QPlainTextEdit* m_yaml = nullptr;
+    QList<std::pair<QWidget*, std::function<QString()>>> m_extraTabs;
 };
 
 } // namespace pilot::gui

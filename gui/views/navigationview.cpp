@@ -58,14 +58,13 @@ NavigationView::NavigationView(NavigationModel* model, QWidget* parent)
         }
     });
     connect(model, &QAbstractItemModel::dataChanged, this, &NavigationView::updateButtons);
-    connect(model, &QAbstractItemModel::rowsInserted, this,
-            [this](const QModelIndex& where) {
-                // Expand an opened context so that its overview and namespaces show.
-                auto type = NavigationModel::NodeType(where.data(NavigationModel::NodeTypeRole).toInt());
-                if (where.isValid() && type == NavigationModel::NodeType::Context) {
-                    m_tree->expand(where);
-                }
-            });
+    connect(model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex& where) {
+        // Expand an opened context so that its overview and namespaces show.
+        auto type = NavigationModel::NodeType(where.data(NavigationModel::NodeTypeRole).toInt());
+        if (where.isValid() && type == NavigationModel::NodeType::Context) {
+            m_tree->expand(where);
+        }
+    });
     retranslate();
     updateButtons();
 }
@@ -98,7 +97,8 @@ void NavigationView::retranslate() {
 
 void NavigationView::updateButtons() {
     QModelIndex current = m_tree->currentIndex();
-    QModelIndex context = m_model->contextIndex(current.data(NavigationModel::ContextRole).toString());
+    QModelIndex context =
+        m_model->contextIndex(current.data(NavigationModel::ContextRole).toString());
     bool open = context.data(NavigationModel::IsOpenRole).toBool();
     m_open->setEnabled(context.isValid() && !open);
     m_close->setEnabled(context.isValid() && open);

@@ -16,6 +16,19 @@
 
 namespace pilot::gui {
 
+namespace {
+
+ResourceListView::CreateFlow& createFlow() {
+    static ResourceListView::CreateFlow flow;
+    return flow;
+}
+
+} // namespace
+
+void ResourceListView::setCreateFlow(CreateFlow flow) {
+    createFlow() = std::move(flow);
+}
+
 ResourceListView::ResourceListView(ClusterSession* session, ResourceType type,
                                    ActionController* controller, QWidget* parent)
     : QWidget(parent), m_session(session), m_type(std::move(type)) {
@@ -73,6 +86,12 @@ ResourceListView::ResourceListView(ClusterSession* session, ResourceType type,
 
     m_actions = new ResourceActions(controller, this);
     m_actions->setType(m_type);
+    if (createFlow() && m_type.supports(QStringLiteral("create"))) {
+        m_create = m_toolBar->addAction(
+            QString(), this, [this] { createFlow()(m_session, m_type, m_namespace, this); });
+        m_create->setObjectName(QStringLiteral("actionCreate"));
+        m_toolBar->addSeparator();
+    }
     m_toolBar->addActions(m_actions->actions());
     addActions(m_actions->actions()); // shortcuts (Delete) work from the table
 
@@ -129,6 +148,9 @@ void ResourceListView::retranslate() {
         m_title->setText(tr("%1 in namespace %2").arg(kind, m_namespace));
     }
     m_text->setPlaceholderText(tr("Filter by name or text"));
+    if (m_create) {
+        m_create->setText(tr("Create…"));
+    }
     m_labels->setPlaceholderText(tr("Label selector, e.g. app=web,tier!=db"));
     updateCount();
 }

@@ -1,11 +1,13 @@
 #pragma once
 
-#include "gui/models/clustersession.h"
 #include "gui/client/objectrecord.h"
 #include "gui/client/resourcetype.h"
+#include "gui/models/clustersession.h"
 
 #include <QPointer>
 #include <QWidget>
+
+#include <functional>
 
 class QLabel;
 class QLineEdit;
@@ -24,6 +26,12 @@ class ResourceTableView;
 class ResourceListView : public QWidget {
     Q_OBJECT
 public:
+    /// Starts creating an object of `type` in `ns` (the editors' forms / YAML editor). When set,
+    /// every list shows a "Create…" action (object name `actionCreate`) that calls it.
+    using CreateFlow = std::function<void(ClusterSession* session, const ResourceType& type,
+                                          const QString& ns, QWidget* parent)>;
+    static void setCreateFlow(CreateFlow flow);
+
     ResourceListView(ClusterSession* session, ResourceType type, ActionController* controller,
                      QWidget* parent = nullptr);
 
@@ -59,6 +67,7 @@ private:
     QLineEdit* m_labels = nullptr;
     QLabel* m_labelError = nullptr;
     QToolBar* m_toolBar = nullptr;
+    QAction* m_create = nullptr;
 };
 
 } // namespace pilot::gui

@@ -31,6 +31,7 @@ ResourceTableView::ResourceTableView(QWidget* parent) : QTableView(parent) {
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setHighlightSections(false);
     horizontalHeader()->setSortIndicatorShown(true);
+    m_ageTimer.setObjectName(QStringLiteral("ageRefresh"));
     m_ageTimer.setInterval(AgeRefreshMs);
     connect(&m_ageTimer, &QTimer::timeout, viewport(), qOverload<>(&QWidget::update));
     connect(this, &QAbstractItemView::activated, this, [this](const QModelIndex& index) {
@@ -77,8 +78,8 @@ void ResourceTableView::sizeColumns() {
         int width = fm.horizontalAdvance(model()->headerData(c, Qt::Horizontal).toString()) + 36;
         int rows = std::min(model()->rowCount(), 50);
         for (int r = 0; r < rows; ++r) {
-            width = std::max(width,
-                             fm.horizontalAdvance(model()->index(r, c).data().toString()) + 28);
+            width =
+                std::max(width, fm.horizontalAdvance(model()->index(r, c).data().toString()) + 28);
         }
         setColumnWidth(c, std::clamp(width, 60, 420));
     }

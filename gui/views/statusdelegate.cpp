@@ -29,9 +29,10 @@ void StatusDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
     }
     r.setLeft(r.left() + dot + margin);
     bool selected = option.state & QStyle::State_Selected;
-    painter->setPen(selected || !color.isValid()
-                        ? option.palette.color(selected ? QPalette::HighlightedText : QPalette::Text)
-                        : color);
+    painter->setPen(
+        selected || !color.isValid()
+            ? option.palette.color(selected ? QPalette::HighlightedText : QPalette::Text)
+            : color);
     painter->drawText(r, Qt::AlignVCenter | Qt::AlignLeft,
                       opt.fontMetrics.elidedText(text, Qt::ElideRight, r.width()));
     painter->restore();

@@ -63,9 +63,9 @@ void WelcomeView::setHasContexts(bool hasContexts) {
 
 void WelcomeView::setLocalStatus(const QString& text, bool error) {
     m_status->setText(text);
-    m_status->setStyleSheet(error ? QStringLiteral("QLabel { color: %1; }")
-                                        .arg(healthColor(Health::Error).name())
-                                  : QString());
+    m_status->setStyleSheet(
+        error ? QStringLiteral("QLabel { color: %1; }").arg(healthColor(Health::Error).name())
+              : QString());
 }
 
 void WelcomeView::setLocalStartEnabled(bool enabled) {
@@ -90,6 +90,8 @@ void WelcomeView::retranslate() {
                              "Several clusters can be open at once.")
                         : tr("No kubeconfig was found. Start a local cluster on this computer, "
                              "or open a kubeconfig file to manage an existing cluster."));
+    // Wrapped text in an aligned layout item gets the height of one line unless told.
+    m_text->setMinimumHeight(m_text->heightForWidth(m_text->width()));
     m_startLocal->setText(tr("Start a local cluster"));
     m_openFile->setText(tr("Open a kubeconfig file…"));
 }

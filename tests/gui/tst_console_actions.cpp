@@ -79,15 +79,17 @@ private Q_SLOTS:
                                      ->namespaceIndex(m_context, QStringLiteral("default"))
                                      .isValid(),
                                  10000);
-        QCOMPARE(kubectl(m_engine.kubeconfig(),
-                         {QStringLiteral("create"), QStringLiteral("deployment"), QStringLiteral("web"),
-                          QStringLiteral("--image=nginx:1.25"), QStringLiteral("--replicas=2"),
-                          QStringLiteral("-n"), QStringLiteral("default")}),
-                 0);
-        QCOMPARE(kubectl(m_engine.kubeconfig(),
-                         {QStringLiteral("expose"), QStringLiteral("deployment"), QStringLiteral("web"),
-                          QStringLiteral("--port=80"), QStringLiteral("-n"), QStringLiteral("default")}),
-                 0);
+        QCOMPARE(
+            kubectl(m_engine.kubeconfig(),
+                    {QStringLiteral("create"), QStringLiteral("deployment"), QStringLiteral("web"),
+                     QStringLiteral("--image=nginx:1.25"), QStringLiteral("--replicas=2"),
+                     QStringLiteral("-n"), QStringLiteral("default")}),
+            0);
+        QCOMPARE(
+            kubectl(m_engine.kubeconfig(),
+                    {QStringLiteral("expose"), QStringLiteral("deployment"), QStringLiteral("web"),
+                     QStringLiteral("--port=80"), QStringLiteral("-n"), QStringLiteral("default")}),
+            0);
     }
 
     void cleanupTestCase() {
@@ -118,9 +120,13 @@ private Q_SLOTS:
         for (int row = 0; row < m_detail->conditionsTable()->rowCount(); ++row) {
             conditions << m_detail->conditionsTable()->item(row, 0)->text();
         }
-        QVERIFY2(conditions.contains(QStringLiteral("Available")), qPrintable(conditions.join(QLatin1Char(','))));
-        QTRY_VERIFY(!m_detail->relatedList()->findItems(QStringLiteral("Service: web"), Qt::MatchExactly).isEmpty());
-        QCOMPARE(m_detail->summaryValue(QStringLiteral("Containers")), QStringLiteral("nginx: nginx:1.25"));
+        QVERIFY2(conditions.contains(QStringLiteral("Available")),
+                 qPrintable(conditions.join(QLatin1Char(','))));
+        QTRY_VERIFY(!m_detail->relatedList()
+                         ->findItems(QStringLiteral("Service: web"), Qt::MatchExactly)
+                         .isEmpty());
+        QCOMPARE(m_detail->summaryValue(QStringLiteral("Containers")),
+                 QStringLiteral("nginx: nginx:1.25"));
         saveScreenshot(m_window.get(), QStringLiteral("actions-detail-overview"));
         // Events about it (the ReplicaSet scaling).
         QTabWidget* tabs = m_detail->tabs();
@@ -178,7 +184,8 @@ private Q_SLOTS:
         QTest::keyClicks(image, QStringLiteral("nginx:1.27"));
         saveScreenshot(dialog, QStringLiteral("actions-image-dialog"));
         QTest::keyClick(image, Qt::Key_Return);
-        QTRY_COMPARE_WITH_TIMEOUT(deployment()->images, QStringList{QStringLiteral("nginx:1.27")}, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(deployment()->images, QStringList{QStringLiteral("nginx:1.27")},
+                                  5000);
         QTRY_COMPARE(m_detail->summaryValue(QStringLiteral("Containers")),
                      QStringLiteral("nginx: nginx:1.27"));
     }
@@ -198,7 +205,8 @@ private Q_SLOTS:
         trigger(ResourceAction::Delete);
         QWidget* box = nullptr;
         QTRY_VERIFY((box = visibleTopLevel(QStringLiteral("confirmDelete"))) != nullptr);
-        QVERIFY(static_cast<QMessageBox*>(box)->text().contains(QLatin1String("deployment default/web")));
+        QVERIFY(static_cast<QMessageBox*>(box)->text().contains(
+            QLatin1String("deployment default/web")));
         clickButton(box->findChild<QPushButton*>(QStringLiteral("cancelDeleteButton")));
         QTRY_VERIFY(visibleTopLevel(QStringLiteral("confirmDelete")) == nullptr);
         QVERIFY(deployment() != nullptr);

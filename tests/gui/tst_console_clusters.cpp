@@ -76,7 +76,10 @@ private:
     }
 
     static bool isOpen(MainWindow* window, const QString& context) {
-        return window->navigationModel()->contextIndex(context).data(NavigationModel::IsOpenRole).toBool();
+        return window->navigationModel()
+            ->contextIndex(context)
+            .data(NavigationModel::IsOpenRole)
+            .toBool();
     }
 
 private Q_SLOTS:
@@ -95,8 +98,9 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         NavigationModel* nav = window.navigationModel();
-        QCOMPARE(contextNames(nav), (QStringList{QStringLiteral("pilothouse"), QStringLiteral("ops"),
-                                                 QStringLiteral("offline")}));
+        QCOMPARE(contextNames(nav),
+                 (QStringList{QStringLiteral("pilothouse"), QStringLiteral("ops"),
+                              QStringLiteral("offline")}));
         // The current context opened by itself.
         QTRY_VERIFY(isOpen(&window, QStringLiteral("pilothouse")));
         QVERIFY(!isOpen(&window, QStringLiteral("ops")));
@@ -111,8 +115,9 @@ private Q_SLOTS:
         QVERIFY(isOpen(&window, QStringLiteral("pilothouse")));
         QCOMPARE(window.clusters()->openContexts().size(), 2);
         QTRY_VERIFY_WITH_TIMEOUT(window.dashboard(QStringLiteral("ops")) != nullptr, 5000);
-        QTRY_VERIFY_WITH_TIMEOUT(nav->namespaceIndex(QStringLiteral("ops"), QStringLiteral("kube-system")).isValid(),
-                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            nav->namespaceIndex(QStringLiteral("ops"), QStringLiteral("kube-system")).isValid(),
+            10000);
         QCOMPARE(window.clusters()->session(QStringLiteral("ops"))->config().namespaceName,
                  QStringLiteral("kube-system"));
         navigation->tree()->expand(nav->contextIndex(QStringLiteral("pilothouse")));
@@ -156,8 +161,9 @@ private Q_SLOTS:
         QCOMPARE(window.currentPage(), welcome);
         QVERIFY(welcome->startLocalButton()->isVisible());
         QCOMPARE(welcome->startLocalButton()->text(), QStringLiteral("Start a local cluster"));
-        QVERIFY(welcome->findChild<QLabel*>(QStringLiteral("welcomeText"))->text().contains(
-            QLatin1String("No kubeconfig")));
+        QVERIFY(welcome->findChild<QLabel*>(QStringLiteral("welcomeText"))
+                    ->text()
+                    .contains(QLatin1String("No kubeconfig")));
         saveScreenshot(&window, QStringLiteral("clusters-first-start"));
 
         QElapsedTimer clock;
@@ -171,20 +177,42 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(session->connection(), ClusterSession::Connection::Connected,
                                   10000);
         if (cluster->hasAgent()) {
-            QTRY_VERIFY_WITH_TIMEOUT(session->nodes()->rowCount() > 0 &&
-                                         static_cast<const NodeRecord&>(*session->nodes()->record(0))
-                                                 .ready == QLatin1String("True"),
-                                     10000);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                session->nodes()->rowCount() > 0 &&
+                    static_cast<const NodeRecord&>(*session->nodes()->record(0)).ready ==
+                        QLatin1String("True"),
+                10000);
         }
         QVERIFY2(clock.elapsed() < 10000, qPrintable(QString::number(clock.elapsed())));
         qInfo("local cluster ready in %lld ms (agent: %s)", clock.elapsed(),
               cluster->hasAgent() ? "yes" : "no");
         QVERIFY(QFileInfo::exists(local.dataDir + QStringLiteral("/engine/admin.kubeconfig")));
         QTRY_VERIFY(window.dashboard(LocalCluster::contextName()) != nullptr);
-        QCOMPARE(window.currentPage(), static_cast<QWidget*>(window.dashboard(LocalCluster::contextName())));
+        QCOMPARE(window.currentPage(),
+                 static_cast<QWidget*>(window.dashboard(LocalCluster::contextName())));
         auto* state = window.findChild<QLabel*>(QStringLiteral("localClusterState"));
         QVERIFY2(state->text().contains(QLatin1String("running")), qPrintable(state->text()));
         saveScreenshot(&window, QStringLiteral("clusters-local-ready"));
+
+        // A second console on the same data directory attaches instead of starting an engine.
+        {
+            MainWindow second(AppOptions{}, &m_language, local);
+            second.show();
+            clickButton(second.welcome()->startLocalButton());
+            LocalCluster* other = second.clusters()->localCluster();
+            QTRY_COMPARE_WITH_TIMEOUT(other->state(), LocalCluster::State::Running, 10000);
+            QVERIFY(other->isAttached());
+            QTRY_VERIFY_WITH_TIMEOUT(
+                second.clusters()->session(LocalCluster::contextName()) != nullptr &&
+                    second.clusters()->session(LocalCluster::contextName())->connection() ==
+                        ClusterSession::Connection::Connected,
+                10000);
+            // Letting go of an attached cluster leaves it running for its owner.
+            second.findChild<QAction*>(QStringLiteral("actionStopLocal"))->trigger();
+            QCOMPARE(other->state(), LocalCluster::State::Stopped);
+        }
+        QCOMPARE(cluster->state(), LocalCluster::State::Running);
+        QCOMPARE(session->connection(), ClusterSession::Connection::Connected);
 
         window.findChild<QAction*>(QStringLiteral("actionStopLocal"))->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(cluster->state(), LocalCluster::State::Stopped, 20000);

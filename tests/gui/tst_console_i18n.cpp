@@ -75,7 +75,8 @@ private:
         NavigationModel* nav = m_window->navigationModel();
         QModelIndex ns = nav->namespaceIndex(m_context, QStringLiteral("default"));
         out.append({QStringLiteral("tree"), nav->overviewIndex(m_context).data().toString()});
-        out.append({QStringLiteral("tree"), nav->namespaceIndex(m_context, QString()).data().toString()});
+        out.append(
+            {QStringLiteral("tree"), nav->namespaceIndex(m_context, QString()).data().toString()});
         for (int c = 0; c < nav->rowCount(ns); ++c) {
             QModelIndex category = nav->index(c, 0, ns);
             out.append({QStringLiteral("tree"), category.data().toString()});
@@ -91,14 +92,16 @@ private:
                 out.append({QStringLiteral("header"), title});
             }
         }
-        out.append({QStringLiteral("list title"), list->findChild<QLabel*>(QStringLiteral("listTitle"))->text()});
+        out.append({QStringLiteral("list title"),
+                    list->findChild<QLabel*>(QStringLiteral("listTitle"))->text()});
         out.append({QStringLiteral("filter"), list->textFilter()->placeholderText()});
         out.append({QStringLiteral("filter"), list->labelFilter()->placeholderText()});
         for (QAction* action : list->toolBar()->actions()) {
             out.append({QStringLiteral("action"), action->text()});
         }
         out.append({QStringLiteral("button"), m_window->navigation()->openButton()->text()});
-        out.append({QStringLiteral("status"), m_window->findChild<QLabel*>(QStringLiteral("localClusterState"))->text()});
+        out.append({QStringLiteral("status"),
+                    m_window->findChild<QLabel*>(QStringLiteral("localClusterState"))->text()});
         return out;
     }
 
@@ -116,9 +119,9 @@ private Q_SLOTS:
                                      ->namespaceIndex(m_context, QStringLiteral("default"))
                                      .isValid(),
                                  10000);
-        QCOMPARE(kubectl(m_engine.kubeconfig(),
-                         {QStringLiteral("run"), QStringLiteral("hello"), QStringLiteral("--image=nginx"),
-                          QStringLiteral("-n"), QStringLiteral("default")}),
+        QCOMPARE(kubectl(m_engine.kubeconfig(), {QStringLiteral("run"), QStringLiteral("hello"),
+                                                 QStringLiteral("--image=nginx"),
+                                                 QStringLiteral("-n"), QStringLiteral("default")}),
                  0);
         clickTreeItem(m_window->navigation()->tree(),
                       m_window->navigationModel()->kindIndex(m_context, QStringLiteral("default"),
@@ -184,9 +187,11 @@ private Q_SLOTS:
         DashboardView* dashboard = m_window->dashboard(m_context);
         QVERIFY(dashboard);
         QVERIFY(m_window->tabs()->currentIndex() == 0);
-        QTRY_VERIFY(dashboard->findChild<QLabel*>(QStringLiteral("podsSummary"))->text().contains(
-            QStringLiteral("个容器组")));
-        QTRY_VERIFY(hasChinese(dashboard->findChild<QLabel*>(QStringLiteral("metricsUnavailable"))->text()));
+        QTRY_VERIFY(dashboard->findChild<QLabel*>(QStringLiteral("podsSummary"))
+                        ->text()
+                        .contains(QStringLiteral("个容器组")));
+        QTRY_VERIFY(hasChinese(
+            dashboard->findChild<QLabel*>(QStringLiteral("metricsUnavailable"))->text()));
         saveScreenshot(m_window.get(), QStringLiteral("i18n-zh-dashboard"));
     }
 

@@ -5,11 +5,13 @@
 #include "gui/app/clustermanager.h"
 #include "gui/app/languagemanager.h"
 #include "gui/app/mainwindow.h"
+#include "gui/client/apidiscovery.h"
 #include "gui/models/clustersession.h"
 #include "gui/models/navigationmodel.h"
 #include "gui/models/podmodel.h"
 #include "gui/models/resourcefilterproxy.h"
 #include "gui/views/actioncontroller.h"
+#include "gui/views/detailview.h"
 #include "gui/views/navigationview.h"
 #include "gui/views/resourcelistview.h"
 #include "gui/views/resourcetableview.h"
@@ -17,6 +19,7 @@
 #include "tests/gui/support/consoletest.h"
 #include "tests/gui/support/engineinstance.h"
 
+#include <QAction>
 #include <QClipboard>
 #include <QElapsedTimer>
 #include <QGuiApplication>
@@ -24,6 +27,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTest>
 #include <QToolBar>
 #include <QTreeView>
@@ -73,9 +77,10 @@ private Q_SLOTS:
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
         // The current context opens by itself and lists its namespaces.
-        QTRY_VERIFY_WITH_TIMEOUT(
-            m_window->navigationModel()->namespaceIndex(m_context, QStringLiteral("default")).isValid(),
-            10000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->navigationModel()
+                                     ->namespaceIndex(m_context, QStringLiteral("default"))
+                                     .isValid(),
+                                 10000);
     }
 
     void cleanupTestCase() {
@@ -96,12 +101,12 @@ private Q_SLOTS:
         for (int row = 0; row < nav->rowCount(ns); ++row) {
             categories << nav->index(row, 0, ns).data().toString();
         }
-        QCOMPARE(categories, (QStringList{QStringLiteral("Workloads"),
-                                          QStringLiteral("Services & Ingress"),
-                                          QStringLiteral("Config"), QStringLiteral("Storage"),
-                                          QStringLiteral("Cluster"),
-                                          QStringLiteral("Custom resources")}));
-        QModelIndex pods = nav->kindIndex(m_context, QStringLiteral("default"), ResourceType::pods());
+        QCOMPARE(categories,
+                 (QStringList{QStringLiteral("Workloads"), QStringLiteral("Services & Ingress"),
+                              QStringLiteral("Config"), QStringLiteral("Storage"),
+                              QStringLiteral("Cluster"), QStringLiteral("Custom resources")}));
+        QModelIndex pods =
+            nav->kindIndex(m_context, QStringLiteral("default"), ResourceType::pods());
         QVERIFY(pods.isValid());
         QCOMPARE(pods.parent(), workloads);
         clickTreeItem(tree, pods);
@@ -112,39 +117,40 @@ private Q_SLOTS:
     }
 
     void createdPodAppearsWithinASecond() {
-        QCOMPARE(kubectl(m_engine.kubeconfig(),
-                         {QStringLiteral("run"), QStringLiteral("web-1"),
-                          QStringLiteral("--image=nginx:1.25"), QStringLiteral("-n"),
-                          QStringLiteral("default"), QStringLiteral("--labels=app=web,tier=front")}),
+        QCOMPARE(kubectl(m_engine.kubeconfig(), {QStringLiteral("run"), QStringLiteral("web-1"),
+                                                 QStringLiteral("--image=nginx:1.25"),
+                                                 QStringLiteral("-n"), QStringLiteral("default"),
+                                                 QStringLiteral("--labels=app=web,tier=front")}),
                  0);
         QElapsedTimer since;
         since.start();
-        QTRY_VERIFY_WITH_TIMEOUT(podsPage()->table()->rowOfKey(QStringLiteral("default/web-1")) >= 0,
-                                 1000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            podsPage()->table()->rowOfKey(QStringLiteral("default/web-1")) >= 0, 1000);
         qInfo("pod shown %lld ms after kubectl returned", since.elapsed());
         QCOMPARE(kubectl(m_engine.kubeconfig(),
-                         {QStringLiteral("run"), QStringLiteral("db-1"), QStringLiteral("--image=postgres:16"),
-                          QStringLiteral("-n"), QStringLiteral("default"),
-                          QStringLiteral("--labels=app=db,tier=back")}),
+                         {QStringLiteral("run"), QStringLiteral("db-1"),
+                          QStringLiteral("--image=postgres:16"), QStringLiteral("-n"),
+                          QStringLiteral("default"), QStringLiteral("--labels=app=db,tier=back")}),
                  0);
         QTRY_VERIFY_WITH_TIMEOUT(podsPage()->table()->rowOfKey(QStringLiteral("default/db-1")) >= 0,
                                  1000);
         // A pod in another namespace is not listed under "default".
-        QCOMPARE(kubectl(m_engine.kubeconfig(),
-                         {QStringLiteral("create"), QStringLiteral("namespace"), QStringLiteral("other")}),
+        QCOMPARE(
+            kubectl(m_engine.kubeconfig(), {QStringLiteral("create"), QStringLiteral("namespace"),
+                                            QStringLiteral("other")}),
+            0);
+        QCOMPARE(kubectl(m_engine.kubeconfig(), {QStringLiteral("run"), QStringLiteral("elsewhere"),
+                                                 QStringLiteral("--image=nginx"),
+                                                 QStringLiteral("-n"), QStringLiteral("other")}),
                  0);
-        QCOMPARE(kubectl(m_engine.kubeconfig(),
-                         {QStringLiteral("run"), QStringLiteral("elsewhere"), QStringLiteral("--image=nginx"),
-                          QStringLiteral("-n"), QStringLiteral("other")}),
-                 0);
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->clusters()
-                                     ->session(m_context)
-                                     ->pods()
-                                     ->recordByKey(QStringLiteral("other/elsewhere")),
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->clusters()->session(m_context)->pods()->recordByKey(
+                                     QStringLiteral("other/elsewhere")),
                                  2000);
         QCOMPARE(shownNames().size(), 2);
-        QVERIFY(podsPage()->findChild<QLabel*>(QStringLiteral("listCount"))->text().contains(
-            QLatin1String("2 of 3")));
+        QVERIFY(podsPage()
+                    ->findChild<QLabel*>(QStringLiteral("listCount"))
+                    ->text()
+                    .contains(QLatin1String("2 of 3")));
         // The new namespace shows up in the tree.
         QTRY_VERIFY(m_window->navigationModel()
                         ->namespaceIndex(m_context, QStringLiteral("other"))
@@ -186,9 +192,11 @@ private Q_SLOTS:
         ResourceTableView* table = podsPage()->table();
         QHeaderView* header = table->horizontalHeader();
         int nameX = header->sectionViewportPosition(PodModel::Name) + 10;
-        QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, QPoint(nameX, header->height() / 2));
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                          QPoint(nameX, header->height() / 2));
         QStringList first = shownNames();
-        QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, QPoint(nameX, header->height() / 2));
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                          QPoint(nameX, header->height() / 2));
         QStringList second = shownNames();
         QCOMPARE(second, QStringList(first.rbegin(), first.rend()));
 
@@ -204,10 +212,137 @@ private Q_SLOTS:
         QVERIFY(labels->isEnabled());
     }
 
+    void editorsPlugIntoListsAndDetails() {
+        // The hooks the editors library uses: a create flow per list, the YAML tab per detail.
+        QList<std::pair<QString, QString>> created;
+        ResourceListView::setCreateFlow(
+            [&](ClusterSession*, const ResourceType& type, const QString& ns, QWidget*) {
+                created.append({type.kind, ns});
+            });
+        DetailView::setYamlViewFactory([](ClusterSession*, const ObjectRef& ref, QWidget* parent) {
+            auto* label = new QLabel(ref.namespaceName + QLatin1Char('/') + ref.name, parent);
+            label->setObjectName(QStringLiteral("customYaml"));
+            return label;
+        });
+        DetailView::addTabFactory(
+            {[](const ResourceType& type) { return type.kind == QLatin1String("Pod"); },
+             [] { return QStringLiteral("History"); },
+             [](ClusterSession*, const ObjectRef& ref, QWidget* parent) {
+                 auto* label = new QLabel(ref.name, parent);
+                 label->setObjectName(QStringLiteral("historyTab"));
+                 return label;
+             }});
+        // Lists and details built from now on offer them.
+        QModelIndex services = m_window->navigationModel()->kindIndex(
+            m_context, QStringLiteral("default"), ResourceType::services());
+        clickTreeItem(m_window->navigation()->tree(), services);
+        ResourceListView* list = m_window->listView(m_context, ResourceType::services());
+        QVERIFY(list);
+        auto* create = list->findChild<QAction*>(QStringLiteral("actionCreate"));
+        QVERIFY(create);
+        clickToolBarAction(list->toolBar(), create);
+        QCOMPARE(created.size(), 1);
+        QCOMPARE(created.front().first, QStringLiteral("Service"));
+        QCOMPARE(created.front().second, QStringLiteral("default"));
+        DetailView* detail =
+            m_window->openDetail(m_context, ResourceType::pods(), QStringLiteral("default/web-1"));
+        QVERIFY(detail);
+        auto* yaml = detail->findChild<QLabel*>(QStringLiteral("customYaml"));
+        QVERIFY(yaml);
+        QCOMPARE(yaml->text(), QStringLiteral("default/web-1"));
+        QCOMPARE(detail->tabs()->count(), 4);
+        QCOMPARE(detail->tabs()->tabText(3), QStringLiteral("History"));
+        QVERIFY(detail->findChild<QLabel*>(QStringLiteral("historyTab")));
+        DetailView::clearTabFactories();
+        ResourceListView::setCreateFlow({});
+        DetailView::setYamlViewFactory({});
+        m_window->tabs()->removeTab(m_window->tabs()->indexOf(detail));
+        delete detail;
+        clickTreeItem(m_window->navigation()->tree(),
+                      m_window->navigationModel()->kindIndex(m_context, QStringLiteral("default"),
+                                                             ResourceType::pods()));
+        QCOMPARE(m_window->currentPage(), podsPage());
+    }
+
+    void customResourcesAppearWithServerColumns() {
+        QByteArray crd = R"(apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size}
+    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {size: {type: integer}}}
+)";
+        QCOMPARE(kubectl(m_engine.kubeconfig(),
+                         {QStringLiteral("apply"), QStringLiteral("-f"), QStringLiteral("-")},
+                         nullptr, crd),
+                 0);
+        // Discovery is refreshed when the user looks (and every minute); ask now.
+        m_window->clusters()->session(m_context)->discovery()->refresh();
+        ResourceType widgets;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (widgets =
+                 m_window->navigationModel()
+                     ->kindIndex(m_context, QStringLiteral("default"),
+                                 m_window->clusters()->session(m_context)->discovery()->find(
+                                     QStringLiteral("example.com"), QStringLiteral("widgets")))
+                     .data(NavigationModel::ResourceTypeRole)
+                     .value<ResourceType>())
+                .isValid(),
+            10000);
+        QByteArray widget =
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: gear, namespace: "
+            "default}\nspec: {size: 7}\n";
+        QCOMPARE(kubectl(m_engine.kubeconfig(),
+                         {QStringLiteral("apply"), QStringLiteral("-f"), QStringLiteral("-")},
+                         nullptr, widget),
+                 0);
+        QModelIndex node =
+            m_window->navigationModel()->kindIndex(m_context, QStringLiteral("default"), widgets);
+        QCOMPARE(node.data().toString(), QStringLiteral("Widget"));
+        QCOMPARE(node.parent().data().toString(), QStringLiteral("Custom resources"));
+        clickTreeItem(m_window->navigation()->tree(), node);
+        ResourceListView* list = m_window->listView(m_context, widgets);
+        QVERIFY(list);
+        QTRY_VERIFY_WITH_TIMEOUT(list->table()->rowOfKey(QStringLiteral("default/gear")) >= 0,
+                                 5000);
+        QAbstractItemModel* model = list->proxy();
+        QStringList headers;
+        for (int c = 0; c < model->columnCount(); ++c) {
+            headers << model->headerData(c, Qt::Horizontal).toString();
+        }
+        QCOMPARE(headers, (QStringList{QStringLiteral("Name"), QStringLiteral("Namespace"),
+                                       QStringLiteral("Size"), QStringLiteral("Age")}));
+        int row = list->table()->rowOfKey(QStringLiteral("default/gear"));
+        QCOMPARE(model->index(row, 2).data().toString(), QStringLiteral("7"));
+        saveScreenshot(m_window.get(), QStringLiteral("lists-custom-resource"));
+        // Its detail fetches the object itself (tables carry only metadata).
+        doubleClickRow(list->table(), row);
+        QTRY_VERIFY(m_window->currentDetail() != nullptr);
+        QTRY_VERIFY(m_window->currentDetail()->yamlText().contains(QLatin1String("size: 7")));
+        m_window->tabs()->setCurrentIndex(0);
+        clickTreeItem(m_window->navigation()->tree(),
+                      m_window->navigationModel()->kindIndex(m_context, QStringLiteral("default"),
+                                                             ResourceType::pods()));
+    }
+
     void deletedPodDisappears() {
         QCOMPARE(kubectl(m_engine.kubeconfig(),
                          {QStringLiteral("delete"), QStringLiteral("pod"), QStringLiteral("web-1"),
-                          QStringLiteral("-n"), QStringLiteral("default"), QStringLiteral("--wait=false")}),
+                          QStringLiteral("-n"), QStringLiteral("default"),
+                          QStringLiteral("--wait=false")}),
                  0);
         QElapsedTimer since;
         since.start();

@@ -107,14 +107,13 @@ private Q_SLOTS:
         m_window = std::make_unique<MainWindow>(options, &m_language);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->navigationModel()
-                                     ->namespaceIndex(m_context, QString())
-                                     .isValid(),
-                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_window->navigationModel()->namespaceIndex(m_context, QString()).isValid(), 10000);
         QCOMPARE(kubectl(m_engine.kubeconfig(),
-                         {QStringLiteral("create"), QStringLiteral("deployment"), QStringLiteral("spread"),
-                          QStringLiteral("--image=nginx"), QStringLiteral("--replicas=4"),
-                          QStringLiteral("-n"), QStringLiteral("default")}),
+                         {QStringLiteral("create"), QStringLiteral("deployment"),
+                          QStringLiteral("spread"), QStringLiteral("--image=nginx"),
+                          QStringLiteral("--replicas=4"), QStringLiteral("-n"),
+                          QStringLiteral("default")}),
                  0);
         // Nodes live under Cluster in every namespace view; use "All namespaces".
         QModelIndex nodes =
@@ -124,9 +123,8 @@ private Q_SLOTS:
         m_list = m_window->listView(m_context, ResourceType::nodes());
         QVERIFY(m_list);
         QTRY_COMPARE_WITH_TIMEOUT(m_list->proxy()->rowCount(), 2, 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(podsOn(QStringLiteral("sim-node-0")) +
-                                      podsOn(QStringLiteral("sim-node-1")),
-                                  4, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            podsOn(QStringLiteral("sim-node-0")) + podsOn(QStringLiteral("sim-node-1")), 4, 20000);
     }
 
     void cleanupTestCase() {
@@ -140,10 +138,12 @@ private Q_SLOTS:
         QVERIFY(!m_list->actions()->action(ResourceAction::Uncordon)->isEnabled());
         trigger(ResourceAction::Cordon);
         QTRY_VERIFY_WITH_TIMEOUT(node(QStringLiteral("sim-node-0"))->unschedulable, 5000);
-        QTRY_COMPARE(m_list->proxy()->data(m_list->proxy()->index(m_list->table()->rowOfKey(
-                                                                      QStringLiteral("sim-node-0")),
-                                                                  NodeModel::Status)).toString(),
-                     QStringLiteral("Ready,SchedulingDisabled"));
+        QTRY_COMPARE(
+            m_list->proxy()
+                ->data(m_list->proxy()->index(
+                    m_list->table()->rowOfKey(QStringLiteral("sim-node-0")), NodeModel::Status))
+                .toString(),
+            QStringLiteral("Ready,SchedulingDisabled"));
         saveScreenshot(m_window.get(), QStringLiteral("nodes-cordoned"));
         trigger(ResourceAction::Uncordon);
         QTRY_VERIFY_WITH_TIMEOUT(!node(QStringLiteral("sim-node-0"))->unschedulable, 5000);
@@ -179,7 +179,8 @@ private Q_SLOTS:
         saveScreenshot(dialog, QStringLiteral("nodes-taints-dialog"));
         clickButton(dialog->findChild<QPushButton*>(QStringLiteral("okButton")));
         QTRY_COMPARE_WITH_TIMEOUT(node(QStringLiteral("sim-node-0"))->taints, 1, 5000);
-        QJsonArray taints = jsonAt(node(QStringLiteral("sim-node-0"))->json(), u"spec.taints").toArray();
+        QJsonArray taints =
+            jsonAt(node(QStringLiteral("sim-node-0"))->json(), u"spec.taints").toArray();
         QCOMPARE(taints.at(0).toObject().value(QLatin1String("key")).toString(),
                  QStringLiteral("dedicated"));
         QCOMPARE(taints.at(0).toObject().value(QLatin1String("value")).toString(),
@@ -200,10 +201,12 @@ private Q_SLOTS:
 
     void drainsWithProgressHonouringBudgets() {
         // A budget that allows no disruption at first.
-        QByteArray pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: spread, "
-                         "namespace: default}\nspec: {minAvailable: 4, selector: {matchLabels: "
-                         "{app: spread}}}\n";
-        QCOMPARE(kubectl(m_engine.kubeconfig(), {QStringLiteral("apply"), QStringLiteral("-f"), QStringLiteral("-")},
+        QByteArray pdb =
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: spread, "
+            "namespace: default}\nspec: {minAvailable: 4, selector: {matchLabels: "
+            "{app: spread}}}\n";
+        QCOMPARE(kubectl(m_engine.kubeconfig(),
+                         {QStringLiteral("apply"), QStringLiteral("-f"), QStringLiteral("-")},
                          nullptr, pdb),
                  0);
         int onNode1 = podsOn(QStringLiteral("sim-node-1"));
@@ -221,8 +224,9 @@ private Q_SLOTS:
         // Allow disruptions: the retried evictions go through.
         QCOMPARE(kubectl(m_engine.kubeconfig(),
                          {QStringLiteral("patch"), QStringLiteral("pdb"), QStringLiteral("spread"),
-                          QStringLiteral("-n"), QStringLiteral("default"), QStringLiteral("--type=merge"),
-                          QStringLiteral("-p"), QStringLiteral("{\"spec\":{\"minAvailable\":0}}")}),
+                          QStringLiteral("-n"), QStringLiteral("default"),
+                          QStringLiteral("--type=merge"), QStringLiteral("-p"),
+                          QStringLiteral("{\"spec\":{\"minAvailable\":0}}")}),
                  0);
         auto* status = dialog->findChild<QLabel*>(QStringLiteral("drainStatus"));
         QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QLatin1String("drained")), 30000);

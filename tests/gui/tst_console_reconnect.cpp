@@ -55,9 +55,9 @@ private Q_SLOTS:
                       m_window->navigationModel()->kindIndex(m_context, QStringLiteral("default"),
                                                              ResourceType::pods()));
         QVERIFY(pods());
-        QCOMPARE(kubectl(m_engine.kubeconfig(),
-                         {QStringLiteral("run"), QStringLiteral("before"), QStringLiteral("--image=nginx"),
-                          QStringLiteral("-n"), QStringLiteral("default")}),
+        QCOMPARE(kubectl(m_engine.kubeconfig(), {QStringLiteral("run"), QStringLiteral("before"),
+                                                 QStringLiteral("--image=nginx"),
+                                                 QStringLiteral("-n"), QStringLiteral("default")}),
                  0);
         QTRY_VERIFY(pods()->table()->rowOfKey(QStringLiteral("default/before")) >= 0);
         QVERIFY(m_window->banner()->isHidden());
@@ -83,16 +83,18 @@ private Q_SLOTS:
     }
 
     void reconnectsAndResumesWhenTheEngineReturns() {
-        Informer* informer = m_window->clusters()->session(m_context)->informer(ResourceType::pods());
+        Informer* informer =
+            m_window->clusters()->session(m_context)->informer(ResourceType::pods());
         QVERIFY(m_engine.start(m_address)); // same data directory, same address
         QTRY_VERIFY_WITH_TIMEOUT(m_window->banner()->isHidden(), 15000);
         QCOMPARE(m_window->clusters()->session(m_context)->connection(),
                  ClusterSession::Connection::Connected);
-        QCOMPARE(kubectl(m_engine.kubeconfig(),
-                         {QStringLiteral("run"), QStringLiteral("after"), QStringLiteral("--image=nginx"),
-                          QStringLiteral("-n"), QStringLiteral("default")}),
+        QCOMPARE(kubectl(m_engine.kubeconfig(), {QStringLiteral("run"), QStringLiteral("after"),
+                                                 QStringLiteral("--image=nginx"),
+                                                 QStringLiteral("-n"), QStringLiteral("default")}),
                  0);
-        QTRY_VERIFY_WITH_TIMEOUT(pods()->table()->rowOfKey(QStringLiteral("default/after")) >= 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(pods()->table()->rowOfKey(QStringLiteral("default/after")) >= 0,
+                                 5000);
         QVERIFY(pods()->table()->rowOfKey(QStringLiteral("default/before")) >= 0);
         // It resumed from where it was: the watch reopened without listing everything again.
         QCOMPARE(informer->listCount(), 1);

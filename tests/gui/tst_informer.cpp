@@ -65,9 +65,10 @@ QByteArray line(const QJsonObject& object) {
 }
 
 QJsonObject meta(const QString& name, const QString& rv) {
-    return {{QStringLiteral("metadata"), QJsonObject{{QStringLiteral("name"), name},
-                                                     {QStringLiteral("namespace"), QStringLiteral("ns")},
-                                                     {QStringLiteral("resourceVersion"), rv}}}};
+    return {{QStringLiteral("metadata"),
+             QJsonObject{{QStringLiteral("name"), name},
+                         {QStringLiteral("namespace"), QStringLiteral("ns")},
+                         {QStringLiteral("resourceVersion"), rv}}}};
 }
 
 QByteArray listBody(const QStringList& names, const QString& rv) {
@@ -173,13 +174,14 @@ private Q_SLOTS:
         int answered = 0;
         for (int i = 0; i < 20; ++i) {
             m_client->post(QStringLiteral("/api/v1/namespaces/default/configmaps"),
-                           configMap(QStringLiteral("burst-%1").arg(i), QStringLiteral("v")),
-                           this, [&](const ApiResponse&) { ++answered; });
+                           configMap(QStringLiteral("burst-%1").arg(i), QStringLiteral("v")), this,
+                           [&](const ApiResponse&) { ++answered; });
         }
         QTRY_COMPARE_WITH_TIMEOUT(answered, 20, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(int(mirror.rows.size()), rowsBefore + 20, 5000);
-        QVERIFY2(mirror.batches - before < 20,
-                 qPrintable(QStringLiteral("%1 batches for 20 events").arg(mirror.batches - before)));
+        QVERIFY2(
+            mirror.batches - before < 20,
+            qPrintable(QStringLiteral("%1 batches for 20 events").arg(mirror.batches - before)));
     }
 
     void resumesAfterTheEngineRestarts() {
@@ -215,9 +217,10 @@ private Q_SLOTS:
         server.setHandler([&](FakeApiServer::Exchange& exchange) {
             if (!exchange.request.path.contains(QLatin1String("watch=1"))) {
                 ++lists;
-                exchange.respond(200, lists == 1 ? listBody({QStringLiteral("a"), QStringLiteral("b")},
-                                                            QStringLiteral("5"))
-                                                 : listBody({QStringLiteral("b")}, QStringLiteral("9")));
+                exchange.respond(200, lists == 1
+                                          ? listBody({QStringLiteral("a"), QStringLiteral("b")},
+                                                     QStringLiteral("5"))
+                                          : listBody({QStringLiteral("b")}, QStringLiteral("9")));
                 return;
             }
             exchange.startStream();
@@ -257,8 +260,9 @@ private Q_SLOTS:
                 QJsonObject added = meta(QStringLiteral("c"), QStringLiteral("7"));
                 exchange.write(line({{QStringLiteral("type"), QStringLiteral("ADDED")},
                                      {QStringLiteral("object"), added}}));
-                exchange.write(line({{QStringLiteral("type"), QStringLiteral("BOOKMARK")},
-                                     {QStringLiteral("object"), meta(QString(), QStringLiteral("12"))}}));
+                exchange.write(
+                    line({{QStringLiteral("type"), QStringLiteral("BOOKMARK")},
+                          {QStringLiteral("object"), meta(QString(), QStringLiteral("12"))}}));
                 exchange.endStream(); // as a server-side timeout does
             }
         });
@@ -295,8 +299,9 @@ private Q_SLOTS:
                 [&](const RecordBatch& batch) { mirror.apply(batch); });
         informer.start();
         QTRY_COMPARE_WITH_TIMEOUT(server.streams().size(), 1, 5000);
-        QByteArray event = line({{QStringLiteral("type"), QStringLiteral("ADDED")},
-                                 {QStringLiteral("object"), meta(QStringLiteral("x"), QStringLiteral("2"))}});
+        QByteArray event =
+            line({{QStringLiteral("type"), QStringLiteral("ADDED")},
+                  {QStringLiteral("object"), meta(QStringLiteral("x"), QStringLiteral("2"))}});
         FakeApiServer::Exchange* stream = server.streams().front();
         stream->write(event.left(10));
         stream->write(event.mid(10, 20));

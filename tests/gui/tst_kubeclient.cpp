@@ -140,7 +140,8 @@ private Q_SLOTS:
     void execPluginProvidesTheCredential() {
         // The plugin hands out the admin client certificate, as cloud plugins hand out tokens.
         QJsonObject status{
-            {QStringLiteral("clientCertificateData"), QString::fromUtf8(m_admin.clientCertificatePem)},
+            {QStringLiteral("clientCertificateData"),
+             QString::fromUtf8(m_admin.clientCertificatePem)},
             {QStringLiteral("clientKeyData"), QString::fromUtf8(m_admin.clientKeyPem)}};
         QJsonObject credential{
             {QStringLiteral("apiVersion"), QStringLiteral("client.authentication.k8s.io/v1")},
@@ -153,9 +154,10 @@ private Q_SLOTS:
         QString script = m_dir.filePath(QStringLiteral("plugin.sh"));
         QFile file(script);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("#!/bin/sh\nprintf '%s' \"$KUBERNETES_EXEC_INFO\" > \"$(dirname \"$0\")/info.json\"\n"
-                   "echo \"$1 $REGION\" > \"$(dirname \"$0\")/args.txt\"\n"
-                   "cat \"$(dirname \"$0\")/credential.json\"\n");
+        file.write(
+            "#!/bin/sh\nprintf '%s' \"$KUBERNETES_EXEC_INFO\" > \"$(dirname \"$0\")/info.json\"\n"
+            "echo \"$1 $REGION\" > \"$(dirname \"$0\")/args.txt\"\n"
+            "cat \"$(dirname \"$0\")/credential.json\"\n");
         file.close();
         file.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
 
@@ -177,7 +179,8 @@ private Q_SLOTS:
         QFile info(m_dir.filePath(QStringLiteral("info.json")));
         QVERIFY(info.open(QIODevice::ReadOnly));
         QJsonObject execInfo = QJsonDocument::fromJson(info.readAll()).object();
-        QCOMPARE(execInfo.value(QLatin1String("kind")).toString(), QStringLiteral("ExecCredential"));
+        QCOMPARE(execInfo.value(QLatin1String("kind")).toString(),
+                 QStringLiteral("ExecCredential"));
         QCOMPARE(execInfo.value(QLatin1String("spec"))
                      .toObject()
                      .value(QLatin1String("cluster"))

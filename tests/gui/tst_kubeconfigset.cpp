@@ -126,8 +126,8 @@ private Q_SLOTS:
     }
 
     void mergesLikeKubectl() {
-        auto set = KubeconfigSet::load(
-            {m_first, m_dir.filePath(QStringLiteral("missing")), m_second});
+        auto set =
+            KubeconfigSet::load({m_first, m_dir.filePath(QStringLiteral("missing")), m_second});
         QVERIFY2(set.has_value(), qPrintable(set.error()));
         QStringList names;
         for (const ContextInfo& context : set->contexts()) {
@@ -180,7 +180,8 @@ private Q_SLOTS:
         QVERIFY2(exec.has_value(), qPrintable(exec.error()));
         QVERIFY(exec->exec.has_value());
         QCOMPARE(exec->exec->command, QStringLiteral("./bin/get-token"));
-        QCOMPARE(exec->exec->args, (QStringList{QStringLiteral("--cluster"), QStringLiteral("prod")}));
+        QCOMPARE(exec->exec->args,
+                 (QStringList{QStringLiteral("--cluster"), QStringLiteral("prod")}));
         QCOMPARE(exec->exec->env.size(), 1);
         QCOMPARE(exec->exec->env.front().second, QStringLiteral("eu"));
         QVERIFY(exec->exec->provideClusterInfo);
@@ -193,10 +194,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         QByteArray base = "clusters: [{name: c, cluster: {server: 'https://x'}}]\n"
                           "contexts: [{name: ctx, context: {cluster: c, user: u}}]\n";
-        QTest::newRow("missing context") << base << QStringLiteral("nope")
-                                         << QStringLiteral("context \"nope\" not found");
-        QTest::newRow("missing user") << base << QStringLiteral("ctx")
-                                      << QStringLiteral("user \"u\" not found");
+        QTest::newRow("missing context")
+            << base << QStringLiteral("nope") << QStringLiteral("context \"nope\" not found");
+        QTest::newRow("missing user")
+            << base << QStringLiteral("ctx") << QStringLiteral("user \"u\" not found");
         QTest::newRow("bad base64")
             << base + "users: [{name: u, user: {client-certificate-data: '%%%', "
                       "client-key-data: 'S0VZ'}}]\n"

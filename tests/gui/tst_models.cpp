@@ -158,8 +158,8 @@ private Q_SLOTS:
         QVERIFY(model->data(first0, ResourceModel::RecordRole).value<RecordPtr>());
 
         // An update changes one row in place.
-        RecordBatch update = upserts(decode, {withName(base, ns, QStringLiteral("obj-3"),
-                                                       QStringLiteral("2"))});
+        RecordBatch update =
+            upserts(decode, {withName(base, ns, QStringLiteral("obj-3"), QStringLiteral("2"))});
         model->applyBatch(update);
         QCOMPARE(model->rowCount(), 5);
         QCOMPARE(changes.count(), 1);
@@ -229,9 +229,9 @@ private Q_SLOTS:
         QFETCH(int, restarts);
         QFETCH(Health, health);
         PodModel model;
-        model.applyBatch(upserts(PodModel::decode,
-                                 {withName(yaml(fixture.constData()), QStringLiteral("default"),
-                                           QStringLiteral("p"))}));
+        model.applyBatch(upserts(
+            PodModel::decode,
+            {withName(yaml(fixture.constData()), QStringLiteral("default"), QStringLiteral("p"))}));
         QCOMPARE(model.data(model.index(0, PodModel::Status)).toString(), status);
         QCOMPARE(model.data(model.index(0, PodModel::Ready)).toString(), ready);
         QCOMPARE(model.data(model.index(0, PodModel::Restarts)).toInt(), restarts);
@@ -246,15 +246,17 @@ private Q_SLOTS:
                                   QStringLiteral("ok"));
         QJsonObject rolling = yaml("spec: {replicas: 3}\nstatus: {replicas: 3, readyReplicas: 1, "
                                    "updatedReplicas: 1, availableReplicas: 1}");
-        QJsonObject failed = yaml(
-            "spec: {replicas: 1}\nstatus: {conditions: [{type: Progressing, status: 'False', "
-            "reason: ProgressDeadlineExceeded}]}");
-        model.applyBatch(upserts(DeploymentModel::decode,
-                                 {ok, withName(rolling, QStringLiteral("d"), QStringLiteral("roll")),
-                                  withName(failed, QStringLiteral("d"), QStringLiteral("bad"))}));
+        QJsonObject failed =
+            yaml("spec: {replicas: 1}\nstatus: {conditions: [{type: Progressing, status: 'False', "
+                 "reason: ProgressDeadlineExceeded}]}");
+        model.applyBatch(
+            upserts(DeploymentModel::decode,
+                    {ok, withName(rolling, QStringLiteral("d"), QStringLiteral("roll")),
+                     withName(failed, QStringLiteral("d"), QStringLiteral("bad"))}));
         auto healthOf = [&](const QString& name) {
-            return model.data(model.index(model.rowOfKey(QStringLiteral("d/") + name), 0),
-                              ResourceModel::HealthRole)
+            return model
+                .data(model.index(model.rowOfKey(QStringLiteral("d/") + name), 0),
+                      ResourceModel::HealthRole)
                 .value<Health>();
         };
         QCOMPARE(healthOf(QStringLiteral("ok")), Health::Ok);
@@ -312,11 +314,10 @@ private Q_SLOTS:
         QJsonObject other = yaml("metadata: {labels: {app: db}}\nspec: {containers: [{name: c}]}\n"
                                  "status: {phase: Running, containerStatuses: [{name: c, ready: "
                                  "true, restartCount: 9, state: {running: {}}}]}");
-        model.applyBatch(upserts(
-            PodModel::decode,
-            {withName(pod, QStringLiteral("a"), QStringLiteral("web-1")),
-             withName(pod, QStringLiteral("b"), QStringLiteral("web-2")),
-             withName(other, QStringLiteral("a"), QStringLiteral("db-1"))}));
+        model.applyBatch(upserts(PodModel::decode,
+                                 {withName(pod, QStringLiteral("a"), QStringLiteral("web-1")),
+                                  withName(pod, QStringLiteral("b"), QStringLiteral("web-2")),
+                                  withName(other, QStringLiteral("a"), QStringLiteral("db-1"))}));
         proxy.sort(PodModel::Restarts, Qt::DescendingOrder);
         QCOMPARE(proxy.data(proxy.index(0, PodModel::Name)).toString(), QStringLiteral("db-1"));
         proxy.setNamespaceFilter(QStringLiteral("a"));
@@ -373,6 +374,28 @@ private Q_SLOTS:
                       {QStringLiteral("tier"), QStringLiteral("front")},
                       {QStringLiteral("weight"), QStringLiteral("5")}};
         QCOMPARE(filter->matches(labels), matches);
+    }
+
+    void packedJsonRoundTripsAndIsSmall() {
+        QJsonObject first =
+            withName(yaml(RunningPod), QStringLiteral("default"), QStringLiteral("a"));
+        QJsonObject second =
+            withName(yaml(RunningPod), QStringLiteral("other"), QStringLiteral("b"));
+        auto a = PodModel::decode(first);
+        auto b = PodModel::decode(second);
+        QCOMPARE(b->json()
+                     .value(QLatin1String("metadata"))
+                     .toObject()
+                     .value(QLatin1String("name"))
+                     .toString(),
+                 QStringLiteral("b"));
+        QCOMPARE(a->json(), first);
+        // Objects of a kind share a dictionary: the second one packs into a fraction of its text.
+        QByteArray text = QJsonDocument(second).toJson(QJsonDocument::Compact);
+        QVERIFY2(
+            b->packedJson.data.size() * 3 < text.size(),
+            qPrintable(QStringLiteral("%1 of %2").arg(b->packedJson.data.size()).arg(text.size())));
+        QVERIFY(JsonPacker::unpack({b->packedJson.dictionary, QByteArray("xx")}).isEmpty());
     }
 
     void labelFilterErrorsAsTheServer() {

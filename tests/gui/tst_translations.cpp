@@ -146,18 +146,18 @@ private Q_SLOTS:
                  qPrintable(language.loadedFiles().join(QLatin1Char(','))));
         QCOMPARE(QCoreApplication::translate("pilot::gui::NavigationModel", "Workloads"),
                  QStringLiteral("工作负载"));
-        QCOMPARE(QCoreApplication::translate("pilot::gui::ResourceListView", "%n object(s)",
-                                             nullptr, 3),
-                 QStringLiteral("3 个对象"));
+        QCOMPARE(
+            QCoreApplication::translate("pilot::gui::ResourceListView", "%n object(s)", nullptr, 3),
+            QStringLiteral("3 个对象"));
         QVERIFY(language.setLanguage(QStringLiteral("en")));
         QCOMPARE(QCoreApplication::translate("pilot::gui::NavigationModel", "Workloads"),
                  QStringLiteral("Workloads"));
-        QCOMPARE(QCoreApplication::translate("pilot::gui::ResourceListView", "%n object(s)",
-                                             nullptr, 1),
-                 QStringLiteral("1 object"));
-        QCOMPARE(QCoreApplication::translate("pilot::gui::ResourceListView", "%n object(s)",
-                                             nullptr, 2),
-                 QStringLiteral("2 objects"));
+        QCOMPARE(
+            QCoreApplication::translate("pilot::gui::ResourceListView", "%n object(s)", nullptr, 1),
+            QStringLiteral("1 object"));
+        QCOMPARE(
+            QCoreApplication::translate("pilot::gui::ResourceListView", "%n object(s)", nullptr, 2),
+            QStringLiteral("2 objects"));
     }
 };
 

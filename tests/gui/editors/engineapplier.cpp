@@ -94,7 +94,7 @@ EngineApplier::EngineApplier(const QString& kubeconfig, QObject* parent) : QObje
     }
 }
 
-QUrl EngineApplier::url(const ObjectRef& ref, bool collection, const QString& query) const {
+QUrl EngineApplier::url(const ApiObjectRef& ref, bool collection, const QString& query) const {
     const KindInfo* info = kindInfo(ref.kind);
     QString path = ref.apiVersion.contains(QLatin1Char('/'))
                        ? QStringLiteral("/apis/") + ref.apiVersion
@@ -140,7 +140,7 @@ void EngineApplier::send(const QByteArray& method, const QUrl& url, const QByteA
     });
 }
 
-void EngineApplier::get(const ObjectRef& ref, QObject* context, ObjectCallback done) {
+void EngineApplier::get(const ApiObjectRef& ref, QObject* context, ObjectCallback done) {
     send(
         "GET", url(ref, false), {}, {}, context,
         [done = std::move(done)](int code, const QByteArray& body) { done(toObject(code, body)); });
@@ -156,7 +156,7 @@ void EngineApplier::apply(const json::object& object, QObject* context, ObjectCa
 
 void EngineApplier::write(const json::object& object, bool dryRun, QObject* context,
                           ObjectCallback done) {
-    const ObjectRef ref = ObjectRef::of(object);
+    const ApiObjectRef ref = ApiObjectRef::of(object);
     const QString query = QStringLiteral("fieldManager=pilothouse&fieldValidation=Strict") +
                           (dryRun ? QStringLiteral("&dryRun=All") : QString());
     QPointer<EngineApplier> self(this);
@@ -188,7 +188,7 @@ void EngineApplier::write(const json::object& object, bool dryRun, QObject* cont
         });
 }
 
-void EngineApplier::patch(const ObjectRef& ref, PatchKind kind, const QByteArray& body,
+void EngineApplier::patch(const ApiObjectRef& ref, PatchKind kind, const QByteArray& body,
                           QObject* context, ObjectCallback done) {
     QByteArray type = "application/json-patch+json";
     if (kind == PatchKind::Merge) {
@@ -205,7 +205,7 @@ void EngineApplier::patch(const ObjectRef& ref, PatchKind kind, const QByteArray
 void EngineApplier::list(const QString& apiVersion, const QString& kind,
                          const QString& namespaceName, const QString& labelSelector,
                          QObject* context, ListCallback done) {
-    ObjectRef ref{apiVersion, kind, namespaceName, {}};
+    ApiObjectRef ref{apiVersion, kind, namespaceName, {}};
     QString query;
     if (!labelSelector.isEmpty()) {
         query = QStringLiteral("labelSelector=") +

@@ -26,10 +26,10 @@ public:
     [[nodiscard]] bool ok() const { return m_ok; }
     [[nodiscard]] const QString& error() const { return m_error; }
 
-    void get(const ObjectRef& ref, QObject* context, ObjectCallback done) override;
+    void get(const ApiObjectRef& ref, QObject* context, ObjectCallback done) override;
     void dryRun(const boost::json::object& object, QObject* context, ObjectCallback done) override;
     void apply(const boost::json::object& object, QObject* context, ObjectCallback done) override;
-    void patch(const ObjectRef& ref, PatchKind kind, const QByteArray& body, QObject* context,
+    void patch(const ApiObjectRef& ref, PatchKind kind, const QByteArray& body, QObject* context,
                ObjectCallback done) override;
 
     using ListCallback =
@@ -48,7 +48,8 @@ private:
     void send(const QByteArray& method, const QUrl& url, const QByteArray& body,
               const QByteArray& contentType, QObject* context,
               std::function<void(int, const QByteArray&)> done);
-    [[nodiscard]] QUrl url(const ObjectRef& ref, bool collection, const QString& query = {}) const;
+    [[nodiscard]] QUrl url(const ApiObjectRef& ref, bool collection,
+                           const QString& query = {}) const;
 
     QNetworkAccessManager m_network;
     QSslConfiguration m_ssl;

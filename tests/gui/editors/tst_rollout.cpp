@@ -32,7 +32,7 @@ namespace {
 /// re-read every 100 ms.
 class Feeder : public QObject {
 public:
-    Feeder(EngineApplier& applier, RolloutHistoryWidget& widget, ObjectRef workload,
+    Feeder(EngineApplier& applier, RolloutHistoryWidget& widget, ApiObjectRef workload,
            QString ownedKind, QString selector)
         : m_applier(applier), m_widget(widget), m_workload(std::move(workload)),
           m_ownedKind(std::move(ownedKind)), m_selector(std::move(selector)) {
@@ -72,7 +72,7 @@ private:
 
     EngineApplier& m_applier;
     RolloutHistoryWidget& m_widget;
-    ObjectRef m_workload;
+    ApiObjectRef m_workload;
     QString m_ownedKind;
     QString m_selector;
     QTimer m_timer;
@@ -122,7 +122,9 @@ private:
     ObjectResult wait(const std::function<void(ObjectCallback)>& call) {
         std::optional<ObjectResult> result;
         call([&](const ObjectResult& r) { result = r; });
-        QTest::qWaitFor([&] { return result.has_value(); }, 20000);
+        if (!QTest::qWaitFor([&] { return result.has_value(); }, 20000)) {
+            qWarning("no answer within 20 s");
+        }
         return result.value_or(std::unexpected(StatusError::noResponse(QStringLiteral("timeout"))));
     }
 
@@ -183,8 +185,8 @@ spec:
         RolloutHistoryWidget widget(m_applier.get());
         widget.resize(900, 700);
         widget.show();
-        const ObjectRef ref{QStringLiteral("apps/v1"), QStringLiteral("Deployment"),
-                            QStringLiteral("default"), QStringLiteral("web")};
+        const ApiObjectRef ref{QStringLiteral("apps/v1"), QStringLiteral("Deployment"),
+                               QStringLiteral("default"), QStringLiteral("web")};
         Feeder feeder(*m_applier, widget, ref, QStringLiteral("ReplicaSet"),
                       QStringLiteral("app=web"));
 
@@ -257,14 +259,15 @@ spec:
         QVERIFY(live);
         QCOMPARE(pilot::kube::annotation(*live, "kubernetes.io/change-cause").value_or(""),
                  std::string_view("first release"));
-        const json::value liveValue(*live); // `at` points into it: keep it alive
+        const json::value liveValue = *live;
         const json::value* labels = pilot::kube::at(liveValue, "spec.template.metadata.labels");
-        QVERIFY(labels && !labels->as_object().contains("pod-template-hash"));
+        QVERIFY(labels && labels->is_object());
+        QVERIFY(!labels->as_object().contains("pod-template-hash"));
     }
 
     void rollbackToTheCurrentRevisionDoesNothing() {
-        const ObjectRef ref{QStringLiteral("apps/v1"), QStringLiteral("Deployment"),
-                            QStringLiteral("default"), QStringLiteral("web")};
+        const ApiObjectRef ref{QStringLiteral("apps/v1"), QStringLiteral("Deployment"),
+                               QStringLiteral("default"), QStringLiteral("web")};
         RolloutHistoryWidget widget(m_applier.get());
         widget.show();
         Feeder feeder(*m_applier, widget, ref, QStringLiteral("ReplicaSet"),
@@ -297,8 +300,8 @@ spec:
         image: postgres:15
 )");
         QVERIFY(wait([&](ObjectCallback done) { m_applier->apply(set, this, done); }));
-        const ObjectRef ref{QStringLiteral("apps/v1"), QStringLiteral("StatefulSet"),
-                            QStringLiteral("default"), QStringLiteral("db")};
+        const ApiObjectRef ref{QStringLiteral("apps/v1"), QStringLiteral("StatefulSet"),
+                               QStringLiteral("default"), QStringLiteral("db")};
         RolloutHistoryWidget widget(m_applier.get());
         widget.resize(900, 700);
         widget.show();

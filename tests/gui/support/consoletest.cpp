@@ -37,8 +37,7 @@ bool SimNodes::start(const QString& kubeconfig, int count, const QString& prefix
 void SimNodes::stop() {
     if (m_process && m_process->state() != QProcess::NotRunning) {
         m_process->terminate();
-        (void)QTest::qWaitFor([this] { return m_process->state() == QProcess::NotRunning; },
-                              10000);
+        (void)QTest::qWaitFor([this] { return m_process->state() == QProcess::NotRunning; }, 10000);
     }
     m_process.reset();
 }

@@ -36,12 +36,14 @@ bool EngineInstance::start(const QString& listen, int timeoutMs) {
             m_kubeconfig = match.captured(2);
         }
     });
-    m_process->start(QStringLiteral(PILOT_ENGINE_BINARY),
-                     {QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--listen"),
-                      listen});
+    m_process->start(
+        QStringLiteral(PILOT_ENGINE_BINARY),
+        {QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--listen"), listen});
     return QTest::qWaitFor(
-        [this] { return !m_kubeconfig.isEmpty() || m_process->state() == QProcess::NotRunning; },
-        timeoutMs) &&
+               [this] {
+                   return !m_kubeconfig.isEmpty() || m_process->state() == QProcess::NotRunning;
+               },
+               timeoutMs) &&
            !m_kubeconfig.isEmpty();
 }
 
@@ -54,7 +56,8 @@ void EngineInstance::stop() {
         (void)QTest::qWaitFor([this] { return m_process->state() == QProcess::NotRunning; }, 30000);
         if (m_process->state() != QProcess::NotRunning) {
             m_process->kill();
-            (void)QTest::qWaitFor([this] { return m_process->state() == QProcess::NotRunning; }, 5000);
+            (void)QTest::qWaitFor([this] { return m_process->state() == QProcess::NotRunning; },
+                                  5000);
         }
     }
     m_process.reset();
@@ -74,8 +77,7 @@ int runProgram(const QString& program, const QStringList& args, QByteArray* out,
         process.write(input);
     }
     process.closeWriteChannel();
-    bool done = QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; },
-                                timeoutMs);
+    bool done = QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, timeoutMs);
     QByteArray stdoutText = process.readAllStandardOutput();
     QByteArray stderrText = process.readAllStandardError();
     if (out) {

@@ -17,9 +17,8 @@ void FakeApiServer::Exchange::respond(int status, const QByteArray& body,
     if (!m_socket) {
         return;
     }
-    m_socket->write(statusLine(status) + "Content-Type: " + contentType +
-                    "\r\nContent-Length: " + QByteArray::number(body.size()) +
-                    "\r\nConnection: close\r\n\r\n" + body);
+    m_socket->write(statusLine(status) + "Content-Type: " + contentType + "\r\nContent-Length: " +
+                    QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
     m_socket->disconnectFromHost();
 }
 
