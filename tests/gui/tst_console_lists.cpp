@@ -289,7 +289,13 @@ spec:
                          {QStringLiteral("apply"), QStringLiteral("-f"), QStringLiteral("-")},
                          nullptr, crd),
                  0);
-        // Discovery is refreshed when the user looks (and every minute); ask now.
+        // The CRD is served once Established; discovery is refreshed when the user looks (and
+        // every minute): ask once it is.
+        QCOMPARE(
+            kubectl(m_engine.kubeconfig(),
+                    {QStringLiteral("wait"), QStringLiteral("--for=condition=Established"),
+                     QStringLiteral("crd/widgets.example.com"), QStringLiteral("--timeout=30s")}),
+            0);
         m_window->clusters()->session(m_context)->discovery()->refresh();
         ResourceType widgets;
         QTRY_VERIFY_WITH_TIMEOUT(
