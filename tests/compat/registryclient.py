@@ -80,6 +80,15 @@ class RegistryClient:
         assert done.status_code == 201, (done.status_code, done.text)
         return digest
 
+    def ensure_project(self, name: str, public: bool = False) -> None:
+        """Creates the Harbor project `name` (the first component of repository names) unless
+        it exists: pushes to a repository whose project is missing are refused."""
+        if self.head(f"/api/v2.0/projects?project_name={name}").status_code == 200:
+            return
+        created = self.post("/api/v2.0/projects",
+                            json={"project_name": name, "metadata": {"public": str(public).lower()}})
+        assert created.status_code == 201, (created.status_code, created.text)
+
     def put_manifest(self, repository: str, reference: str, body: bytes,
                      media_type: str = OCI_MANIFEST) -> requests.Response:
         return self.put(f"/v2/{repository}/manifests/{reference}", data=body,

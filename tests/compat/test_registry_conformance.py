@@ -26,7 +26,7 @@ from registryclient import (OCI_INDEX, OCI_MANIFEST, RegistryClient, digest_of, 
                             relative, with_query)
 
 NAMESPACE = os.environ.get("OCI_NAMESPACE", "oci-conformance/distribution-test")
-CROSSMOUNT = os.environ.get("OCI_CROSSMOUNT_NAMESPACE", f"conformance-{uuid.uuid4()}")
+CROSSMOUNT = os.environ.get("OCI_CROSSMOUNT_NAMESPACE", f"conformance-{uuid.uuid4()}/crossmount")
 CONFIG_TYPE = "application/vnd.oci.image.config.v1+json"
 LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip"
 EMPTY_TYPE = "application/vnd.oci.empty.v1+json"
@@ -149,7 +149,10 @@ def data() -> Data:
 
 @pytest.fixture(scope="module")
 def client(engine) -> RegistryClient:
-    return RegistryClient(engine.registry, engine.ca_file, engine.registry_admin())
+    client = RegistryClient(engine.registry, engine.ca_file, engine.registry_admin())
+    for name in (NAMESPACE, CROSSMOUNT):  # Harbor projects: a repository's first component
+        client.ensure_project(name.split("/")[0])
+    return client
 
 
 def v2(path: str, name: str = NAMESPACE) -> str:

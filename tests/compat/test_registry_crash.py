@@ -44,6 +44,7 @@ def test_kill_during_a_push_leaves_no_partial_blob_and_the_push_can_be_retried(e
     engine = Engine(engine_binary, data_dir).start()
     try:
         client = RegistryClient(engine.registry, engine.ca_file, engine.registry_admin())
+        client.ensure_project(REPOSITORY.split("/")[0])
         blob = random.Random(7).randbytes(SIZE)
         digest = digest_of(blob)
         started = client.post(f"/v2/{REPOSITORY}/blobs/uploads/")
@@ -108,6 +109,7 @@ def test_kill_after_a_wrong_digest_keeps_nothing(engine_binary, tmp_path):
     engine = Engine(engine_binary, data_dir).start()
     try:
         client = RegistryClient(engine.registry, engine.ca_file, engine.registry_admin())
+        client.ensure_project(REPOSITORY.split("/")[0])
         started = client.post(f"/v2/{REPOSITORY}/blobs/uploads/")
         claimed = digest_of(b"what the client claims")
         response = client.put(with_query(relative(started.headers["Location"]), digest=claimed),

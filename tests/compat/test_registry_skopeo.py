@@ -67,7 +67,11 @@ def layout(work) -> ocilayout.LayoutInfo:
 
 
 @pytest.fixture(scope="module")
-def pushed(skopeo, layout) -> ocilayout.LayoutInfo:
+def pushed(skopeo, layout, engine) -> ocilayout.LayoutInfo:
+    # `library` exists from the start (public, as in Harbor); `team` is made public here so
+    # that the anonymous reads below see it.
+    RegistryClient(engine.registry, engine.ca_file, engine.registry_admin()).ensure_project(
+        "team", public=True)
     skopeo.run("copy", "--dest-cert-dir", str(skopeo.certs), "--dest-creds", skopeo.creds,
                layout.reference, skopeo.ref("library/busybox:1.36"))
     return layout
@@ -80,7 +84,10 @@ def test_copy_from_an_oci_layout_pushes_the_image(skopeo, pushed, engine):
     assert response.headers["Docker-Content-Digest"] == pushed.manifest_digest
     manifest_file = pushed.path / "blobs" / "sha256" / pushed.manifest_digest.split(":")[1]
     assert response.content == manifest_file.read_bytes(), "the manifest's exact bytes"
-    assert "library/busybox" in client.get("/v2/_catalog").json()["repositories"]
+    # _catalog is for system administrators, as in Harbor.
+    assert client.get("/v2/_catalog").status_code == 401
+    admin = RegistryClient(engine.registry, engine.ca_file, engine.registry_admin())
+    assert "library/busybox" in admin.get("/v2/_catalog").json()["repositories"]
 
 
 def test_inspect_shows_the_image_config(skopeo, pushed):

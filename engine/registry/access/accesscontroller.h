@@ -2,8 +2,11 @@
 
 #include "core/error.h"
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pilot::registry {
 
@@ -13,14 +16,29 @@ enum class Action { Login, Catalog, Pull, Push, Delete };
 
 [[nodiscard]] std::string_view actionName(Action action);
 
+/// One entry of a bearer token's `access` claim (Docker token spec): `type` `repository` or
+/// `registry`, `name` the repository (or `catalog`), `actions` e.g. `pull`, `push`, `delete`, `*`.
+struct TokenGrant {
+    std::string type;
+    std::string name;
+    std::vector<std::string> actions;
+};
+
 /// Who sent a request, as established from its credentials.
 struct Identity {
-    /// Empty for an anonymous request.
+    /// Empty for an anonymous request; `robot$...` for robot accounts.
     std::string name;
-    /// May do anything (the registry's first administrator; later Harbor's system admins).
+    /// May do anything (Harbor's system administrators, the first one from DATA/registry-admin).
     bool administrator = false;
+    enum class Kind { Anonymous, User, Robot };
+    Kind kind = Kind::Anonymous;
+    /// The user's or robot's id in the access store (0 when anonymous or unknown).
+    int64_t id = 0;
+    /// Set when the request carried a bearer token: it may do exactly what the token grants.
+    std::shared_ptr<const std::vector<TokenGrant>> token;
 
     [[nodiscard]] bool anonymous() const { return name.empty(); }
+    [[nodiscard]] bool robot() const { return kind == Kind::Robot; }
 };
 
 enum class Decision {
@@ -46,8 +64,10 @@ public:
     /// Whether `identity` may do `action` on `repository` (empty for Login and Catalog).
     [[nodiscard]] virtual Decision authorize(const Identity& identity, std::string_view repository,
                                              Action action) = 0;
-    /// The `WWW-Authenticate` value sent with a 401 for that scope.
-    [[nodiscard]] virtual std::string challenge(std::string_view repository, Action action) = 0;
+    /// The `WWW-Authenticate` value sent with a 401 for that scope; `host` is the request's
+    /// `Host` header (for a token realm on the same listener).
+    [[nodiscard]] virtual std::string challenge(std::string_view repository, Action action,
+                                                std::string_view host) = 0;
 };
 
 } // namespace pilot::registry

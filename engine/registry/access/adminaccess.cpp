@@ -100,7 +100,7 @@ Result<Identity> AdminAccess::authenticate(std::string_view authorization) {
     if (credential->username != m_administrator.username || !passwordOk) {
         return fail(ErrorCode::Unauthorized, "invalid username or password");
     }
-    return Identity{m_administrator.username, true};
+    return Identity{m_administrator.username, true, Identity::Kind::User};
 }
 
 Decision AdminAccess::authorize(const Identity& identity, std::string_view, Action action) {
@@ -119,7 +119,7 @@ Decision AdminAccess::authorize(const Identity& identity, std::string_view, Acti
     return Decision::Denied;
 }
 
-std::string AdminAccess::challenge(std::string_view, Action) {
+std::string AdminAccess::challenge(std::string_view, Action, std::string_view) {
     return fmt::format("Basic realm=\"{}\"", Realm);
 }
 

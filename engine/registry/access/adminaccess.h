@@ -35,7 +35,8 @@ public:
     [[nodiscard]] Result<Identity> authenticate(std::string_view authorization) override;
     [[nodiscard]] Decision authorize(const Identity& identity, std::string_view repository,
                                      Action action) override;
-    [[nodiscard]] std::string challenge(std::string_view repository, Action action) override;
+    [[nodiscard]] std::string challenge(std::string_view repository, Action action,
+                                        std::string_view host) override;
 
 private:
     Credential m_administrator;

@@ -48,6 +48,11 @@ std::optional<Action> actionFor(RouteKind kind, std::string_view method) {
     return std::nullopt;
 }
 
+std::string_view host(const RegistryRequest& request) {
+    const std::string* value = request.header("Host");
+    return value ? std::string_view(*value) : std::string_view();
+}
+
 RegistryResponse unauthorized(std::string_view message, std::string challenge) {
     RegistryResponse response = errorResponse(401, OciError::Unauthorized, message);
     response.set("WWW-Authenticate", std::move(challenge));
@@ -58,7 +63,8 @@ RegistryResponse unauthorized(std::string_view message, std::string challenge) {
 
 Distribution::Distribution(RegistryStorage& storage, AccessController& access,
                            DistributionOptions options)
-    : m_storage(storage), m_access(access), m_options(options) {}
+    : m_storage(storage), m_access(access), m_options(options),
+      m_hooks(options.hooks != nullptr ? options.hooks : &m_noHooks) {}
 
 std::optional<RegistryResponse>
 Distribution::authorize(const Call& call, std::string_view repository, Action action) {
@@ -66,7 +72,8 @@ Distribution::authorize(const Call& call, std::string_view repository, Action ac
     case Decision::Allow:
         return std::nullopt;
     case Decision::Unauthenticated:
-        return unauthorized("authentication required", m_access.challenge(repository, action));
+        return unauthorized("authentication required",
+                            m_access.challenge(repository, action, host(call.request)));
     case Decision::Denied:
         break;
     }
@@ -87,7 +94,7 @@ Dispatch Distribution::begin(const RegistryRequest& request) {
     auto identity = m_access.authenticate(authorization ? *authorization : std::string());
     if (!identity) {
         return {unauthorized(identity.error().message,
-                             m_access.challenge(route->repository, Action::Login)),
+                             m_access.challenge(route->repository, Action::Login, host(request))),
                 nullptr};
     }
     std::optional<Action> action = actionFor(route->kind, request.method);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/registry/access/accesscontroller.h"
+#include "engine/registry/distribution/registryhooks.h"
 #include "engine/registry/distribution/registryhttp.h"
 #include "engine/registry/distribution/route.h"
 #include "engine/registry/storage/registrystorage.h"
@@ -17,6 +18,9 @@ struct DistributionOptions {
     /// `_catalog` page size when the client names none, and the largest it may ask for.
     size_t catalogPage = 100;
     size_t maxCatalogPage = 1000;
+    /// Told of pushes, pulls and deletes, and asked before blobs and manifests are added
+    /// (quotas); not owned, must outlive the Distribution. None when null.
+    RegistryHooks* hooks = nullptr;
 };
 
 /// The OCI Distribution v1.1 API (`/v2/`, end-1..end-13, tag deletion, referrers, `_catalog`)
@@ -52,13 +56,26 @@ private:
     [[nodiscard]] RegistryResponse blob(Call& call);
     [[nodiscard]] Dispatch startUpload(Call& call);
     [[nodiscard]] Dispatch upload(Call& call);
+    /// The hooks' refusal of mounting `from`'s blob, as a response.
+    [[nodiscard]] std::optional<RegistryResponse>
+    admitMount(const Call& call, std::string_view from, const Digest& digest);
+    /// The hooks' refusal of completing upload `id` as `digest`, as a response.
+    [[nodiscard]] std::optional<RegistryResponse> admitUpload(const Identity& identity,
+                                                              std::string_view repository,
+                                                              std::string_view id,
+                                                              const Digest& digest);
     [[nodiscard]] RegistryResponse tags(Call& call);
     [[nodiscard]] RegistryResponse catalog(Call& call);
     [[nodiscard]] RegistryResponse referrers(Call& call);
 
+    /// The hooks from the options, or ones that do nothing.
+    [[nodiscard]] RegistryHooks& hooks() const { return *m_hooks; }
+
     RegistryStorage& m_storage;
     AccessController& m_access;
     DistributionOptions m_options;
+    RegistryHooks m_noHooks;
+    RegistryHooks* m_hooks;
 };
 
 } // namespace pilot::registry

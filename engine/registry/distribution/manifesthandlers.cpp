@@ -44,6 +44,10 @@ RegistryResponse Distribution::getManifest(Call& call) {
             fmt::format("manifest {} not found in {}", reference, call.route.repository));
     }
     StoredManifest& manifest = **found;
+    if (!call.head) {
+        hooks().manifestPulled(call.identity, call.route.repository, manifest.digest,
+                               looksLikeDigest(reference) ? std::string_view() : reference);
+    }
     RegistryResponse response;
     response.set("Content-Type", manifest.mediaType);
     response.set("Docker-Content-Digest", manifest.digest.str());
@@ -112,6 +116,10 @@ RegistryResponse Distribution::storeManifest(const Call& call, std::string bytes
     if (!document) {
         return errorResponse(400, OciError::ManifestInvalid, document.error().message);
     }
+    if (auto refused =
+            hooks().admitManifest(call.identity, repository, digest, *document, bytes.size())) {
+        return errorResponse(refused->status, refused->code, refused->message);
+    }
     std::optional<std::string_view> firstTag;
     if (!tags.empty()) {
         firstTag = tags.front();
@@ -126,6 +134,7 @@ RegistryResponse Distribution::storeManifest(const Call& call, std::string bytes
         }
         return serverError(put.error());
     }
+    hooks().manifestPushed(call.identity, repository, digest, tags);
     log::info("registry", "{} pushed {}{} ({})",
               call.identity.anonymous() ? "anonymous" : call.identity.name, repository,
               tags.empty() ? "@" + digest.str() : ":" + tags.front(), digest.str());
@@ -141,11 +150,13 @@ RegistryResponse Distribution::storeManifest(const Call& call, std::string bytes
 RegistryResponse Distribution::deleteManifest(Call& call) {
     const std::string& reference = call.route.reference;
     Result<bool> deleted = false;
+    std::optional<Digest> digest;
     if (looksLikeDigest(reference)) {
-        auto digest = Digest::parse(reference);
-        if (!digest) {
-            return errorResponse(400, OciError::DigestInvalid, digest.error().message);
+        auto parsed = Digest::parse(reference);
+        if (!parsed) {
+            return errorResponse(400, OciError::DigestInvalid, parsed.error().message);
         }
+        digest = *parsed;
         deleted = m_storage.manifests().remove(call.route.repository, *digest);
     } else if (isValidTag(reference)) {
         deleted = m_storage.manifests().untag(call.route.repository, reference);
@@ -157,6 +168,11 @@ RegistryResponse Distribution::deleteManifest(Call& call) {
         return errorResponse(
             404, OciError::ManifestUnknown,
             fmt::format("manifest {} not found in {}", reference, call.route.repository));
+    }
+    if (digest) {
+        hooks().manifestDeleted(call.identity, call.route.repository, *digest);
+    } else {
+        hooks().tagDeleted(call.identity, call.route.repository, reference);
     }
     return empty(202);
 }

@@ -25,6 +25,40 @@ RegistryResponse created(std::string_view repository, const Digest& digest) {
 
 } // namespace
 
+std::optional<RegistryResponse> Distribution::admitMount(const Call& call, std::string_view from,
+                                                         const Digest& digest) {
+    if (m_options.hooks == nullptr) {
+        return std::nullopt;
+    }
+    auto source = m_storage.blobs().stat(from, digest);
+    if (!source || !*source) {
+        return std::nullopt; // the mount itself finds out, and falls back to an upload
+    }
+    auto refused = hooks().admitBlob(call.identity, call.route.repository, digest, (*source)->size);
+    if (!refused) {
+        return std::nullopt;
+    }
+    return errorResponse(refused->status, refused->code, refused->message);
+}
+
+std::optional<RegistryResponse> Distribution::admitUpload(const Identity& identity,
+                                                          std::string_view repository,
+                                                          std::string_view id,
+                                                          const Digest& digest) {
+    if (m_options.hooks == nullptr) {
+        return std::nullopt;
+    }
+    auto status = m_storage.uploads().status(repository, id);
+    if (!status) {
+        return std::nullopt; // completing reports the unknown session
+    }
+    auto refused = hooks().admitBlob(identity, repository, digest, status->size);
+    if (!refused) {
+        return std::nullopt;
+    }
+    return errorResponse(refused->status, refused->code, refused->message);
+}
+
 Dispatch Distribution::startUpload(Call& call) {
     const std::string& repository = call.route.repository;
     if (const std::string* mount = call.route.param("mount")) {
@@ -34,6 +68,9 @@ Dispatch Distribution::startUpload(Call& call) {
         // from: the client gets a fresh session, as the spec allows (no automatic mount).
         if (digest && from && isValidRepositoryName(*from) &&
             m_access.authorize(call.identity, *from, Action::Pull) == Decision::Allow) {
+            if (auto refused = admitMount(call, *from, *digest)) {
+                return {std::move(*refused), nullptr};
+            }
             auto mounted = m_storage.blobs().mount(repository, *from, *digest);
             if (!mounted) {
                 return {serverError(mounted.error()), nullptr};
@@ -65,7 +102,11 @@ Dispatch Distribution::startUpload(Call& call) {
     }
     std::function<RegistryResponse(uint64_t)> done;
     if (monolithic) {
-        done = [this, repository, id, digest = *monolithic](uint64_t) {
+        done = [this, repository, id, digest = *monolithic,
+                identity = call.identity](uint64_t size) {
+            if (auto refused = hooks().admitBlob(identity, repository, digest, size)) {
+                return errorResponse(refused->status, refused->code, refused->message);
+            }
             auto blob = m_storage.uploads().complete(repository, id, digest);
             if (!blob) {
                 return blob.error().code == ErrorCode::InvalidArgument
@@ -144,7 +185,10 @@ Dispatch Distribution::upload(Call& call) {
                     nullptr};
         }
     }
-    auto complete = [this, repository, id](const Digest& expected) {
+    auto complete = [this, repository, id, identity = call.identity](const Digest& expected) {
+        if (auto refused = admitUpload(identity, repository, id, expected)) {
+            return std::move(*refused);
+        }
         auto blob = m_storage.uploads().complete(repository, id, expected);
         if (!blob) {
             switch (blob.error().code) {

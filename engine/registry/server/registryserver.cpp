@@ -55,7 +55,7 @@ enum class BodyOutcome { Complete, Refused, Failed };
 struct RegistryServer::Impl {
     RegistryServerOptions options;
     RegistryTlsConfigurer tls;
-    Distribution& distribution;
+    RegistryHandler handler;
 
     // Declared before the io_context: connection coroutines still suspended when it is
     // destroyed untrack themselves from this list.
@@ -75,8 +75,8 @@ struct RegistryServer::Impl {
     std::atomic<bool> stopping{false};
     bool started = false;
 
-    Impl(RegistryServerOptions o, RegistryTlsConfigurer t, Distribution& d)
-        : options(std::move(o)), tls(std::move(t)), distribution(d) {}
+    Impl(RegistryServerOptions o, RegistryTlsConfigurer t, RegistryHandler h)
+        : options(std::move(o)), tls(std::move(t)), handler(std::move(h)) {}
 
     net::awaitable<void> acceptLoop();
     net::awaitable<void> serve(tcp::socket socket);
@@ -303,8 +303,7 @@ net::awaitable<void> RegistryServer::Impl::serve(tcp::socket socket) {
             bool head = request.method == "HEAD";
             bool keepAlive = parser.get().keep_alive() && !stopping;
             bool expectContinue = beast::iequals(parser.get()[http::field::expect], "100-continue");
-            Dispatch dispatch =
-                co_await offload([this, &request] { return distribution.begin(request); });
+            Dispatch dispatch = co_await offload([this, &request] { return handler(request); });
             RegistryResponse response;
             if (dispatch.body) {
                 if (expectContinue) {
@@ -363,7 +362,14 @@ net::awaitable<void> RegistryServer::Impl::serve(tcp::socket socket) {
 
 RegistryServer::RegistryServer(RegistryServerOptions options, RegistryTlsConfigurer tls,
                                Distribution& distribution)
-    : m_impl(std::make_unique<Impl>(std::move(options), std::move(tls), distribution)) {}
+    : RegistryServer(std::move(options), std::move(tls),
+                     [&distribution](const RegistryRequest& request) {
+                         return distribution.begin(request);
+                     }) {}
+
+RegistryServer::RegistryServer(RegistryServerOptions options, RegistryTlsConfigurer tls,
+                               RegistryHandler handler)
+    : m_impl(std::make_unique<Impl>(std::move(options), std::move(tls), std::move(handler))) {}
 
 RegistryServer::~RegistryServer() {
     stop();

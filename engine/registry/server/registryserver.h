@@ -30,6 +30,8 @@ struct RegistryServerOptions {
 
 /// Sets up the server side of TLS on a fresh SSL_CTX.
 using RegistryTlsConfigurer = std::function<Status(ssl_ctx_st* ctx)>;
+/// Starts handling one request (Distribution::begin's contract): the response, or a body sink.
+using RegistryHandler = std::function<Dispatch(const RegistryRequest& request)>;
 
 /// The registry's HTTPS/1.1 listener (Boost.Beast, one C++20 coroutine per connection on its
 /// own small io_context pool). Bodies stream: a request body is read in chunks of at most
@@ -41,6 +43,10 @@ class RegistryServer {
 public:
     RegistryServer(RegistryServerOptions options, RegistryTlsConfigurer tls,
                    Distribution& distribution);
+    /// Serves `handler` instead of one Distribution (the registry service routes /v2/,
+    /// /api/v2.0 and /service/token).
+    RegistryServer(RegistryServerOptions options, RegistryTlsConfigurer tls,
+                   RegistryHandler handler);
     ~RegistryServer();
     RegistryServer(const RegistryServer&) = delete;
     RegistryServer& operator=(const RegistryServer&) = delete;

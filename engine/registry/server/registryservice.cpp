@@ -1,7 +1,13 @@
 #include "engine/registry/server/registryservice.h"
 
+#include "engine/registry/access/accessstore.h"
 #include "engine/registry/access/adminaccess.h"
+#include "engine/registry/access/harboraccess.h"
+#include "engine/registry/access/tokenservice.h"
 #include "engine/registry/distribution/distribution.h"
+#include "engine/registry/harbor/harborapi.h"
+#include "engine/registry/harbor/managementroutes.h"
+#include "engine/registry/management/registrymanagement.h"
 #include "engine/registry/storage/registrystorage.h"
 
 #include "core/log.h"
@@ -24,8 +30,13 @@ constexpr auto HousekeepingInterval = std::chrono::hours(1);
 
 struct RegistryService::Parts {
     std::unique_ptr<RegistryStorage> storage;
-    std::unique_ptr<AdminAccess> access;
+    std::unique_ptr<AccessStore> accessStore;
+    std::unique_ptr<TokenService> tokens;
+    std::unique_ptr<HarborAccess> access;
+    /// Quotas, audit log, retention, GC jobs: outlives the handlers that call its hooks.
+    std::unique_ptr<management::RegistryManagement> management;
     std::unique_ptr<Distribution> distribution;
+    std::unique_ptr<harbor::HarborApi> harbor;
     std::unique_ptr<RegistryServer> server;
     std::thread housekeeping;
     std::mutex mutex;
@@ -68,13 +79,46 @@ RegistryService::start(const RegistryServiceOptions& options, RegistryTlsConfigu
     if (!administrator) {
         return std::unexpected(administrator.error());
     }
-    parts.access = std::make_unique<AdminAccess>(std::move(*administrator));
-    parts.distribution = std::make_unique<Distribution>(*parts.storage, *parts.access);
+    auto accessStore = AccessStore::open(parts.storage->db());
+    if (!accessStore) {
+        return std::unexpected(accessStore.error());
+    }
+    parts.accessStore = std::move(*accessStore);
+    if (auto admin = parts.accessStore->ensureAdministrator(administrator->username,
+                                                            administrator->password);
+        !admin) {
+        return std::unexpected(admin.error());
+    }
+    auto tokens = TokenService::open(options.dataDir + "/registry/token-key.pem");
+    if (!tokens) {
+        return std::unexpected(tokens.error());
+    }
+    parts.tokens = std::move(*tokens);
+    parts.access = std::make_unique<HarborAccess>(*parts.accessStore, *parts.tokens);
+    auto management = management::RegistryManagement::open(
+        *parts.storage, management::ManagementOptions::fromEnvironment());
+    if (!management) {
+        return std::unexpected(management.error());
+    }
+    parts.management = std::move(*management);
+    DistributionOptions distributionOptions;
+    distributionOptions.hooks = &parts.management->hooks();
+    parts.distribution =
+        std::make_unique<Distribution>(*parts.storage, *parts.access, distributionOptions);
+    parts.harbor = std::make_unique<harbor::HarborApi>(*parts.storage, *parts.access);
+    // Harbor API extensions (quota*, retention*, audit*, gc* in engine/registry/harbor) register
+    // their routes on parts.harbor->router() here, before the listener starts.
+    harbor::registerManagementRoutes(parts.harbor->router(), *parts.management);
     RegistryServerOptions serverOptions;
     serverOptions.host = options.host;
     serverOptions.port = options.port;
-    parts.server =
-        std::make_unique<RegistryServer>(serverOptions, std::move(tls), *parts.distribution);
+    parts.server = std::make_unique<RegistryServer>(
+        serverOptions, std::move(tls), [&parts](const RegistryRequest& request) {
+            if (harbor::HarborApi::handles(request.target)) {
+                return parts.harbor->begin(request);
+            }
+            return parts.distribution->begin(request);
+        });
     auto port = parts.server->start();
     if (!port) {
         return std::unexpected(port.error());

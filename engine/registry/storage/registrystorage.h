@@ -34,6 +34,13 @@ public:
     /// Runs garbage collection now, in the calling thread (see GarbageCollector).
     [[nodiscard]] Result<GcReport> collectGarbage(const GcOptions& options = {});
     [[nodiscard]] const std::string& root() const { return m_options.root; }
+    /// The metadata database, for components that keep their own tables in it (the access
+    /// model) or read it directly (artifactqueries.h).
+    [[nodiscard]] RegistryDb& db() { return *m_db; }
+    /// The time source storage stamps pushes with.
+    [[nodiscard]] const Clock& clock() const {
+        return m_options.clock != nullptr ? *m_options.clock : m_systemClock;
+    }
 
 private:
     RegistryStorage() = default;

@@ -1,0 +1,450 @@
+#include "engine/registry/management/retention.h"
+
+#include "engine/registry/management/harborschedule.h"
+#include "engine/registry/management/managementdb.h"
+
+#include "core/log.h"
+#include "kube/jsonutil.h"
+
+#include <boost/json/serialize.hpp>
+
+#include <fmt/format.h>
+
+namespace pilot::registry::management {
+
+namespace json = boost::json;
+
+namespace {
+
+Result<std::optional<PolicyRecord>> readPolicy(Query& query) {
+    auto row = query.next();
+    if (!row) {
+        return std::unexpected(row.error());
+    }
+    if (!*row) {
+        return std::optional<PolicyRecord>();
+    }
+    int64_t id = query.integer(0);
+    std::string projectName(query.text(1));
+    auto policy = parseRetentionPolicy(kube::parseJsonText(query.text(2)));
+    if (!policy) {
+        return std::unexpected(policy.error());
+    }
+    policy->id = id;
+    return std::optional<PolicyRecord>(PolicyRecord{std::move(*policy), std::move(projectName)});
+}
+
+RetentionExecution readExecution(const Query& query) {
+    return RetentionExecution{query.integer(0),
+                              query.integer(1),
+                              query.integer(2) != 0,
+                              std::string(query.text(3)),
+                              std::string(query.text(4)),
+                              query.integer(5),
+                              query.integer(6)};
+}
+
+std::string shortTime(int64_t unixSeconds) {
+    if (unixSeconds == 0) {
+        return "-";
+    }
+    return formatTime(TimePoint(std::chrono::seconds(unixSeconds)));
+}
+
+/// The task log: a table of every artifact with its verdict, as Harbor's retention job logs.
+std::string taskLogText(std::span<const Artifact> artifacts, const RetentionVerdict& verdict,
+                        bool dryRun) {
+    std::string out = fmt::format("{:<73}|{:<24}|{:<22}|{:<22}|{}\n", "Digest", "Tag", "PushedTime",
+                                  "PulledTime", "Retention");
+    for (size_t i = 0; i < artifacts.size(); ++i) {
+        const Artifact& artifact = artifacts[i];
+        std::string tags;
+        for (const std::string& tag : artifact.tags) {
+            tags += (tags.empty() ? "" : ",") + tag;
+        }
+        out += fmt::format("{:<73}|{:<24}|{:<22}|{:<22}|{}\n", artifact.digest,
+                           tags.empty() ? "<none>" : tags, shortTime(artifact.pushed),
+                           shortTime(artifact.pulled), verdict.retain[i] ? "RETAIN" : "DEL");
+    }
+    if (dryRun) {
+        out += "dry run: nothing was deleted\n";
+    }
+    return out;
+}
+
+template <typename T, typename Read>
+Result<ListPage<T>> readPage(DbConnection& db, std::string_view countSql, std::string_view sql,
+                             int64_t key, int64_t offset, int64_t limit, Read read) {
+    ListPage<T> page;
+    auto count = db.query(countSql);
+    if (!count) {
+        return std::unexpected(count.error());
+    }
+    count->bind(key);
+    if (auto row = count->next(); !row) {
+        return std::unexpected(row.error());
+    }
+    page.total = count->integer(0);
+    auto query = db.query(sql);
+    if (!query) {
+        return std::unexpected(query.error());
+    }
+    query->bind(key).bind(limit).bind(offset);
+    for (;;) {
+        auto row = query->next();
+        if (!row) {
+            return std::unexpected(row.error());
+        }
+        if (!*row) {
+            return page;
+        }
+        page.items.push_back(read(*query));
+    }
+}
+
+} // namespace
+
+Status Retention::recoverInterrupted() {
+    int64_t now = unixSeconds(m_clock.now());
+    return m_storage.db().write([&](DbConnection& db) -> Status {
+        for (std::string_view table : {"retention_executions", "retention_tasks"}) {
+            auto query = db.query(fmt::format(
+                "UPDATE {} SET status = 'Error', end_time = ? WHERE status = 'Running'", table));
+            if (!query) {
+                return std::unexpected(query.error());
+            }
+            if (auto ok = query->bind(now).run(); !ok) {
+                return ok;
+            }
+        }
+        return {};
+    });
+}
+
+Result<int64_t> Retention::create(RetentionPolicy policy, std::string_view projectName) {
+    int64_t now = unixSeconds(m_clock.now());
+    policy.id = 0;
+    std::string text = json::serialize(retentionPolicyJson(policy));
+    return m_storage.db().write([&](DbConnection& db) -> Result<int64_t> {
+        auto existing = db.query("SELECT id FROM retention_policies WHERE project_id = ?");
+        if (!existing) {
+            return std::unexpected(existing.error());
+        }
+        existing->bind(policy.projectId);
+        auto row = existing->next();
+        if (!row) {
+            return std::unexpected(row.error());
+        }
+        if (*row) {
+            return fail(ErrorCode::Conflict,
+                        fmt::format("project {} already has retention policy {}", projectName,
+                                    existing->integer(0)));
+        }
+        auto insert = db.query("INSERT INTO retention_policies(project_id, project_name, policy, "
+                               "created, updated) VALUES(?, ?, ?, ?, ?)");
+        if (!insert) {
+            return std::unexpected(insert.error());
+        }
+        insert->bind(policy.projectId).bind(projectName).bind(text).bind(now).bind(now);
+        if (auto ok = insert->run(); !ok) {
+            return std::unexpected(ok.error());
+        }
+        return db.lastInsertRowId();
+    });
+}
+
+Result<std::optional<PolicyRecord>> Retention::get(int64_t id) {
+    return m_storage.db().read([&](DbConnection& db) -> Result<std::optional<PolicyRecord>> {
+        auto query =
+            db.query("SELECT id, project_name, policy FROM retention_policies WHERE id = ?");
+        if (!query) {
+            return std::unexpected(query.error());
+        }
+        query->bind(id);
+        return readPolicy(*query);
+    });
+}
+
+Result<std::optional<PolicyRecord>> Retention::forProject(int64_t projectId) {
+    return m_storage.db().read([&](DbConnection& db) -> Result<std::optional<PolicyRecord>> {
+        auto query = db.query(
+            "SELECT id, project_name, policy FROM retention_policies WHERE project_id = ?");
+        if (!query) {
+            return std::unexpected(query.error());
+        }
+        query->bind(projectId);
+        return readPolicy(*query);
+    });
+}
+
+Status Retention::update(int64_t id, RetentionPolicy policy) {
+    auto current = get(id);
+    if (!current) {
+        return std::unexpected(current.error());
+    }
+    if (!*current) {
+        return fail(ErrorCode::NotFound, fmt::format("retention policy {} not found", id));
+    }
+    policy.id = id;
+    policy.projectId = (*current)->policy.projectId;
+    std::string text = json::serialize(retentionPolicyJson(policy));
+    int64_t now = unixSeconds(m_clock.now());
+    return m_storage.db().write([&](DbConnection& db) -> Status {
+        auto query = db.query("UPDATE retention_policies SET policy = ?, updated = ? WHERE id = ?");
+        if (!query) {
+            return std::unexpected(query.error());
+        }
+        return query->bind(text).bind(now).bind(id).run();
+    });
+}
+
+Result<bool> Retention::remove(int64_t id) {
+    return m_storage.db().write([&](DbConnection& db) -> Result<bool> {
+        auto query = db.query("DELETE FROM retention_policies WHERE id = ?");
+        if (!query) {
+            return std::unexpected(query.error());
+        }
+        if (auto ok = query->bind(id).run(); !ok) {
+            return std::unexpected(ok.error());
+        }
+        bool removed = db.changes() > 0;
+        for (std::string_view sql : {"DELETE FROM retention_tasks WHERE execution_id IN "
+                                     "(SELECT id FROM retention_executions WHERE policy_id = ?)",
+                                     "DELETE FROM retention_executions WHERE policy_id = ?"}) {
+            auto history = db.query(sql);
+            if (!history) {
+                return std::unexpected(history.error());
+            }
+            if (auto ok = history->bind(id).run(); !ok) {
+                return std::unexpected(ok.error());
+            }
+        }
+        return removed;
+    });
+}
+
+Result<int64_t> Retention::execute(int64_t policyId, bool dryRun, std::string_view trigger) {
+    auto record = get(policyId);
+    if (!record) {
+        return std::unexpected(record.error());
+    }
+    if (!*record) {
+        return fail(ErrorCode::NotFound, fmt::format("retention policy {} not found", policyId));
+    }
+    int64_t now = unixSeconds(m_clock.now());
+    auto id = m_storage.db().write([&](DbConnection& db) -> Result<int64_t> {
+        auto running = db.query("SELECT id FROM retention_executions WHERE policy_id = ? AND "
+                                "status = 'Running' LIMIT 1");
+        if (!running) {
+            return std::unexpected(running.error());
+        }
+        running->bind(policyId);
+        auto row = running->next();
+        if (!row) {
+            return std::unexpected(row.error());
+        }
+        if (*row) {
+            return fail(ErrorCode::Conflict,
+                        fmt::format("retention execution {} of policy {} is still running",
+                                    running->integer(0), policyId));
+        }
+        auto insert = db.query("INSERT INTO retention_executions(policy_id, dry_run, trigger, "
+                               "status, start_time, end_time) VALUES(?, ?, ?, 'Running', ?, 0)");
+        if (!insert) {
+            return std::unexpected(insert.error());
+        }
+        insert->bind(policyId).bind(int64_t{dryRun ? 1 : 0}).bind(trigger).bind(now);
+        if (auto ok = insert->run(); !ok) {
+            return std::unexpected(ok.error());
+        }
+        return db.lastInsertRowId();
+    });
+    if (!id) {
+        return id;
+    }
+    m_runner.post([this, executionId = *id, policy = std::move(**record), dryRun] {
+        run(executionId, policy, dryRun);
+    });
+    return id;
+}
+
+Result<ListPage<RetentionExecution>> Retention::executions(int64_t policyId, int64_t offset,
+                                                           int64_t limit) {
+    return m_storage.db().read([&](DbConnection& db) {
+        return readPage<RetentionExecution>(
+            db, "SELECT COUNT(*) FROM retention_executions WHERE policy_id = ?",
+            "SELECT id, policy_id, dry_run, trigger, status, start_time, end_time FROM "
+            "retention_executions WHERE policy_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+            policyId, offset, limit, readExecution);
+    });
+}
+
+Result<std::optional<RetentionExecution>> Retention::execution(int64_t policyId,
+                                                               int64_t executionId) {
+    return m_storage.db().read([&](DbConnection& db) -> Result<std::optional<RetentionExecution>> {
+        auto query = db.query("SELECT id, policy_id, dry_run, trigger, status, start_time, "
+                              "end_time FROM retention_executions WHERE id = ? AND policy_id = ?");
+        if (!query) {
+            return std::unexpected(query.error());
+        }
+        query->bind(executionId).bind(policyId);
+        auto row = query->next();
+        if (!row) {
+            return std::unexpected(row.error());
+        }
+        return *row ? std::optional<RetentionExecution>(readExecution(*query)) : std::nullopt;
+    });
+}
+
+Result<ListPage<RetentionTask>> Retention::tasks(int64_t executionId, int64_t offset,
+                                                 int64_t limit) {
+    return m_storage.db().read([&](DbConnection& db) {
+        return readPage<RetentionTask>(
+            db, "SELECT COUNT(*) FROM retention_tasks WHERE execution_id = ?",
+            "SELECT id, execution_id, repository, status, start_time, end_time, total, retained "
+            "FROM retention_tasks WHERE execution_id = ? ORDER BY id LIMIT ? OFFSET ?",
+            executionId, offset, limit, [](const Query& query) {
+                return RetentionTask{query.integer(0),           query.integer(1),
+                                     std::string(query.text(2)), std::string(query.text(3)),
+                                     query.integer(4),           query.integer(5),
+                                     query.integer(6),           query.integer(7)};
+            });
+    });
+}
+
+Result<std::optional<std::string>> Retention::taskLog(int64_t executionId, int64_t taskId) {
+    return m_storage.db().read([&](DbConnection& db) -> Result<std::optional<std::string>> {
+        auto query = db.query("SELECT log FROM retention_tasks WHERE id = ? AND execution_id = ?");
+        if (!query) {
+            return std::unexpected(query.error());
+        }
+        query->bind(taskId).bind(executionId);
+        auto row = query->next();
+        if (!row) {
+            return std::unexpected(row.error());
+        }
+        return *row ? std::optional<std::string>(std::string(query->text(0))) : std::nullopt;
+    });
+}
+
+Result<std::vector<PolicyRecord>> Retention::scheduled() {
+    return m_storage.db().read([&](DbConnection& db) -> Result<std::vector<PolicyRecord>> {
+        auto query =
+            db.query("SELECT id, project_name, policy FROM retention_policies ORDER BY id");
+        if (!query) {
+            return std::unexpected(query.error());
+        }
+        std::vector<PolicyRecord> out;
+        for (;;) {
+            auto record = readPolicy(*query);
+            if (!record) {
+                return std::unexpected(record.error());
+            }
+            if (!*record) {
+                return out;
+            }
+            if (!(*record)->policy.cron.empty()) {
+                out.push_back(std::move(**record));
+            }
+        }
+    });
+}
+
+void Retention::runIfDue(TimePoint previous, TimePoint now) {
+    auto policies = scheduled();
+    if (!policies) {
+        log::warn("registry", "retention schedules unreadable: {}", policies.error().message);
+        return;
+    }
+    for (const PolicyRecord& record : *policies) {
+        auto schedule = HarborSchedule::make("Custom", record.policy.cron);
+        if (!schedule) {
+            continue;
+        }
+        std::optional<TimePoint> next = schedule->next(previous);
+        if (!next || *next > now) {
+            continue;
+        }
+        if (auto started = execute(record.policy.id, false, "SCHEDULE"); !started) {
+            log::warn("registry", "scheduled retention of {} not started: {}", record.projectName,
+                      started.error().message);
+        }
+    }
+}
+
+void Retention::run(int64_t executionId, const PolicyRecord& record, bool dryRun) {
+    auto finishExecution = [&](std::string_view status) {
+        int64_t end = unixSeconds(m_clock.now());
+        auto ok = m_storage.db().write([&](DbConnection& db) -> Status {
+            auto query =
+                db.query("UPDATE retention_executions SET status = ?, end_time = ? WHERE id = ?");
+            if (!query) {
+                return std::unexpected(query.error());
+            }
+            return query->bind(status).bind(end).bind(executionId).run();
+        });
+        if (!ok) {
+            log::warn("registry", "retention execution {}: {}", executionId, ok.error().message);
+        }
+    };
+    auto repositories = m_artifacts.repositories(record.projectName);
+    if (!repositories) {
+        log::warn("registry", "retention execution {}: {}", executionId,
+                  repositories.error().message);
+        return finishExecution("Error");
+    }
+    bool failed = false;
+    for (const std::string& repository : *repositories) {
+        int64_t start = unixSeconds(m_clock.now());
+        auto artifacts = m_artifacts.list(repository);
+        if (!artifacts) {
+            failed = true;
+            continue;
+        }
+        RetentionVerdict verdict =
+            evaluateRetention(record.policy, pathInProject(repository), *artifacts, start);
+        if (!verdict.covered) {
+            continue;
+        }
+        std::string status = "Success";
+        std::string logText = taskLogText(*artifacts, verdict, dryRun);
+        int64_t retained = 0;
+        for (size_t i = 0; i < artifacts->size(); ++i) {
+            if (verdict.retain[i]) {
+                ++retained;
+                continue;
+            }
+            if (dryRun) {
+                continue;
+            }
+            auto digest = Digest::parse((*artifacts)[i].digest);
+            auto removed = digest ? m_storage.manifests().remove(repository, *digest)
+                                  : Result<bool>(std::unexpected(digest.error()));
+            if (!removed) {
+                status = "Error";
+                logText += fmt::format("deleting {}: {}\n", (*artifacts)[i].digest,
+                                       removed.error().message);
+            }
+        }
+        failed = failed || status != "Success";
+        int64_t end = unixSeconds(m_clock.now());
+        auto total = static_cast<int64_t>(artifacts->size());
+        auto ok = m_storage.db().write([&](DbConnection& db) -> Status {
+            auto insert = db.query("INSERT INTO retention_tasks(execution_id, repository, status, "
+                                   "start_time, end_time, total, retained, log) "
+                                   "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+            if (!insert) {
+                return std::unexpected(insert.error());
+            }
+            insert->bind(executionId).bind(repository).bind(status).bind(start).bind(end);
+            return insert->bind(total).bind(retained).bind(logText).run();
+        });
+        if (!ok) {
+            log::warn("registry", "retention execution {}: {}", executionId, ok.error().message);
+            failed = true;
+        }
+    }
+    finishExecution(failed ? "Error" : "Success");
+}
+
+} // namespace pilot::registry::management

@@ -1,0 +1,104 @@
+#pragma once
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "engine/registry/management/artifacts.h"
+#include "engine/registry/management/jobrunner.h"
+#include "engine/registry/management/retentionpolicy.h"
+#include "engine/registry/storage/registrystorage.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pilot::registry::management {
+
+/// A project's retention policy as stored.
+struct PolicyRecord {
+    RetentionPolicy policy;
+    std::string projectName;
+};
+
+/// One run of a policy, Harbor's RetentionExecution; `status` Running, Success or Error;
+/// `trigger` MANUAL or SCHEDULE.
+struct RetentionExecution {
+    int64_t id = 0;
+    int64_t policyId = 0;
+    bool dryRun = false;
+    std::string trigger;
+    std::string status;
+    int64_t start = 0; ///< Unix seconds
+    int64_t end = 0;   ///< 0 while running
+};
+
+/// The part of an execution that handled one repository, Harbor's RetentionExecutionTask:
+/// `total` artifacts considered, `retained` of them kept.
+struct RetentionTask {
+    int64_t id = 0;
+    int64_t executionId = 0;
+    std::string repository;
+    std::string status;
+    int64_t start = 0;
+    int64_t end = 0;
+    int64_t total = 0;
+    int64_t retained = 0;
+};
+
+template <typename T>
+struct ListPage {
+    int64_t total = 0;
+    std::vector<T> items;
+};
+
+/// Tag retention, Harbor's model: one policy per project, executed (for real or as a dry run)
+/// on the job thread, one task per repository some rule covers; an artifact no rule retains is
+/// deleted with all its tags (a retained tag keeps its artifact and every tag on it). Each task
+/// keeps a log listing every artifact with its verdict. Policies with a cron run on schedule.
+/// Thread-safe.
+class Retention {
+public:
+    Retention(RegistryStorage& storage, Artifacts& artifacts, JobRunner& runner, const Clock& clock)
+        : m_storage(storage), m_artifacts(artifacts), m_runner(runner), m_clock(clock) {}
+
+    /// Marks executions and tasks a previous process left Running as Error.
+    [[nodiscard]] Status recoverInterrupted();
+
+    /// Stores a new policy for project `projectName` (id `policy.projectId`) and returns its
+    /// id; Conflict when the project has one already.
+    [[nodiscard]] Result<int64_t> create(RetentionPolicy policy, std::string_view projectName);
+    [[nodiscard]] Result<std::optional<PolicyRecord>> get(int64_t id);
+    [[nodiscard]] Result<std::optional<PolicyRecord>> forProject(int64_t projectId);
+    /// Replaces policy `id`'s rules and trigger (its project stays); NotFound.
+    [[nodiscard]] Status update(int64_t id, RetentionPolicy policy);
+    /// Deletes the policy and its history; false when there was none.
+    [[nodiscard]] Result<bool> remove(int64_t id);
+
+    /// Starts an execution of policy `policyId`; its id. NotFound; Conflict while another
+    /// execution of the policy runs.
+    [[nodiscard]] Result<int64_t> execute(int64_t policyId, bool dryRun, std::string_view trigger);
+    /// Executions of the policy, newest first.
+    [[nodiscard]] Result<ListPage<RetentionExecution>> executions(int64_t policyId, int64_t offset,
+                                                                  int64_t limit);
+    [[nodiscard]] Result<std::optional<RetentionExecution>> execution(int64_t policyId,
+                                                                      int64_t executionId);
+    /// Tasks of an execution, in repository order.
+    [[nodiscard]] Result<ListPage<RetentionTask>> tasks(int64_t executionId, int64_t offset,
+                                                        int64_t limit);
+    /// A task's log; nullopt for an unknown task of that execution.
+    [[nodiscard]] Result<std::optional<std::string>> taskLog(int64_t executionId, int64_t taskId);
+
+    /// Starts executions of scheduled policies whose cron fired in (previous, now].
+    void runIfDue(TimePoint previous, TimePoint now);
+
+private:
+    void run(int64_t executionId, const PolicyRecord& record, bool dryRun);
+    [[nodiscard]] Result<std::vector<PolicyRecord>> scheduled();
+
+    RegistryStorage& m_storage;
+    Artifacts& m_artifacts;
+    JobRunner& m_runner;
+    const Clock& m_clock;
+};
+
+} // namespace pilot::registry::management
