@@ -65,7 +65,9 @@
     </message>
     <message numerus="yes">
         <source>%n object(s)</source>
-        <translation><numerusform>%n 个对象</numerusform></translation>
+        <translation>
+            <numerusform>%n 个对象</numerusform>
+        </translation>
     </message>
     <message>
         <source>Delete %1? This cannot be undone.</source>
@@ -105,6 +107,21 @@
     <message>
         <source>User interface language (en, zh_CN).</source>
         <translation>界面语言（en、zh_CN）。</translation>
+    </message>
+</context>
+<context>
+    <name>pilot::gui::ClientApplier</name>
+    <message>
+        <source>the response is not an object</source>
+        <translation>响应不是一个对象</translation>
+    </message>
+    <message>
+        <source>%1: this cluster does not serve %2 %3</source>
+        <translation>%1：此集群不提供 %2 %3</translation>
+    </message>
+    <message>
+        <source>the cluster was closed</source>
+        <translation>集群已关闭</translation>
     </message>
 </context>
 <context>
@@ -153,6 +170,13 @@
     <message>
         <source>Uncordon node %1</source>
         <translation>允许调度节点 %1</translation>
+    </message>
+</context>
+<context>
+    <name>pilot::gui::CreateObjectDialog</name>
+    <message>
+        <source>Create %1</source>
+        <translation>创建 %1</translation>
     </message>
 </context>
 <context>
@@ -301,15 +325,21 @@
     </message>
     <message numerus="yes">
         <source>%1 of %n node(s) ready</source>
-        <translation><numerusform>%n 个节点中 %1 个就绪</numerusform></translation>
+        <translation>
+            <numerusform>%n 个节点中 %1 个就绪</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n not ready</source>
-        <translation><numerusform>%n 个未就绪</numerusform></translation>
+        <translation>
+            <numerusform>%n 个未就绪</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n cordoned</source>
-        <translation><numerusform>%n 个已禁止调度</numerusform></translation>
+        <translation>
+            <numerusform>%n 个已禁止调度</numerusform>
+        </translation>
     </message>
     <message>
         <source>Allocatable: %1 CPU, %2 memory</source>
@@ -317,7 +347,9 @@
     </message>
     <message numerus="yes">
         <source>%n pod(s)</source>
-        <translation><numerusform>%n 个容器组</numerusform></translation>
+        <translation>
+            <numerusform>%n 个容器组</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1: %2</source>
@@ -338,7 +370,9 @@
     </message>
     <message numerus="yes">
         <source>Delete %n object(s)</source>
-        <translation><numerusform>删除 %n 个对象</numerusform></translation>
+        <translation>
+            <numerusform>删除 %n 个对象</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -599,7 +633,9 @@
     </message>
     <message numerus="yes">
         <source>Evicting %n pod(s)</source>
-        <translation><numerusform>正在驱逐 %n 个容器组</numerusform></translation>
+        <translation>
+            <numerusform>正在驱逐 %n 个容器组</numerusform>
+        </translation>
     </message>
     <message>
         <source>Waiting for a disruption budget to allow evicting %1/%2</source>
@@ -651,6 +687,21 @@
     <message>
         <source>Drain failed: %1</source>
         <translation>排空失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>pilot::gui::EditorTab</name>
+    <message>
+        <source>This object changed on the server since you started editing it.</source>
+        <translation>自你开始编辑以来，此对象已在服务器上被修改。</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>重新加载</translation>
+    </message>
+    <message>
+        <source>Load the live object, dropping your unapplied changes</source>
+        <translation>加载服务器上的最新对象，放弃尚未应用的修改</translation>
     </message>
 </context>
 <context>
@@ -835,6 +886,117 @@
     <message>
         <source>%1 stopped unexpectedly (exit code %2); see the log in %3</source>
         <translation>%1 意外停止（退出码 %2）；请查看 %3 中的日志</translation>
+    </message>
+</context>
+<context>
+    <name>pilot::gui::LogView</name>
+    <message>
+        <source>Container:</source>
+        <translation>容器：</translation>
+    </message>
+    <message>
+        <source>Last lines:</source>
+        <translation>最近行数：</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Follow</source>
+        <translation>持续跟踪</translation>
+    </message>
+    <message>
+        <source>Stream new lines as the container writes them</source>
+        <translation>容器写出新日志时实时显示</translation>
+    </message>
+    <message>
+        <source>Previous instance</source>
+        <translation>上一个实例</translation>
+    </message>
+    <message>
+        <source>The log of the container&apos;s last terminated run</source>
+        <translation>容器上一次已终止运行的日志</translation>
+    </message>
+    <message>
+        <source>Timestamps</source>
+        <translation>时间戳</translation>
+    </message>
+    <message>
+        <source>Search the log</source>
+        <translation>搜索日志</translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation>上一个</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一个</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <source>%1 (init)</source>
+        <translation>%1（初始化容器）</translation>
+    </message>
+    <message>
+        <source>Following the log of %1…</source>
+        <translation>正在跟踪 %1 的日志…</translation>
+    </message>
+    <message>
+        <source>Loading the log of %1…</source>
+        <translation>正在加载 %1 的日志…</translation>
+    </message>
+    <message>
+        <source>The log of %1 ended: the container stopped.</source>
+        <translation>%1 的日志已结束：容器已停止。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n line(s).</source>
+        <translation>
+            <numerusform>共 %n 行。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Showing the last %n line(s); %1 older dropped.</source>
+        <translation>
+            <numerusform>显示最近 %n 行；已丢弃较早的 %1 行。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No matches</source>
+        <translation>无匹配</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es)</source>
+        <translation>
+            <numerusform>%n 处匹配</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>第 %1 处，共 %2 处</translation>
+    </message>
+    <message>
+        <source>Save log</source>
+        <translation>保存日志</translation>
+    </message>
+    <message>
+        <source>Cannot save %1: %2</source>
+        <translation>无法保存 %1：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved %n line(s) to %1.</source>
+        <translation>
+            <numerusform>已将 %n 行保存到 %1。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Logs</source>
+        <translation>日志</translation>
     </message>
 </context>
 <context>
@@ -1274,11 +1436,15 @@ A desktop Kubernetes console with a bundled lightweight cluster.</source>
     </message>
     <message numerus="yes">
         <source>%n object(s)</source>
-        <translation><numerusform>%n 个对象</numerusform></translation>
+        <translation>
+            <numerusform>%n 个对象</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%1 of %n object(s)</source>
-        <translation><numerusform>%1 / %n 个对象</numerusform></translation>
+        <translation>
+            <numerusform>%1 / %n 个对象</numerusform>
+        </translation>
     </message>
     <message>
         <source>Create…</source>
@@ -1293,10 +1459,19 @@ A desktop Kubernetes console with a bundled lightweight cluster.</source>
     </message>
 </context>
 <context>
+    <name>pilot::gui::RolloutTab</name>
+    <message>
+        <source>Rollout</source>
+        <translation>发布历史</translation>
+    </message>
+</context>
+<context>
     <name>pilot::gui::ScaleCommand</name>
     <message numerus="yes">
         <source>Scale %1 to %n replica(s)</source>
-        <translation><numerusform>将 %1 扩缩容到 %n 个副本</numerusform></translation>
+        <translation>
+            <numerusform>将 %1 扩缩容到 %n 个副本</numerusform>
+        </translation>
     </message>
 </context>
 <context>

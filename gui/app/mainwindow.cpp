@@ -2,6 +2,7 @@
 
 #include "gui/app/clustermanager.h"
 #include "gui/app/languagemanager.h"
+#include "gui/integration/consolehooks.h"
 #include "gui/models/clustersession.h"
 #include "gui/models/navigationmodel.h"
 #include "gui/views/actioncontroller.h"
@@ -46,6 +47,7 @@ MainWindow::MainWindow(const AppOptions& options, LanguageManager* language,
     : QMainWindow(parent), m_options(options), m_language(language) {
     setObjectName(QStringLiteral("mainWindow"));
     resize(1280, 800);
+    installConsoleHooks();
     m_clusters = new ClusterManager(kubeconfigFiles(options), !options.kubeconfig.isEmpty(),
                                     std::move(local), this);
     m_navModel = new NavigationModel(this);

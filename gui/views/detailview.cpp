@@ -288,7 +288,12 @@ QString DetailView::title() const {
 }
 
 QString DetailView::yamlText() const {
-    return m_yaml ? m_yaml->toPlainText() : QString();
+    if (m_yaml) {
+        return m_yaml->toPlainText();
+    }
+    // A YAML tab from the factory names its text editor `yamlEditor`.
+    auto* editor = m_yamlWidget->findChild<QPlainTextEdit*>(QStringLiteral("yamlEditor"));
+    return editor ? editor->toPlainText() : QString();
 }
 
 QString DetailView::summaryValue(const QString& label) const {

@@ -30,45 +30,6 @@
 using namespace pilot::gui;
 using namespace pilot::guitest;
 
-namespace {
-
-/// A real node agent (process runtime) that reports its node's usage to the engine.
-class AgentProcess {
-public:
-    bool start(const QString& kubeconfig, const QString& node) {
-        m_process.setProcessChannelMode(QProcess::SeparateChannels);
-        m_process.setStandardErrorFile(m_dir.filePath(QStringLiteral("agent.log")));
-        m_process.start(QStringLiteral(PILOT_AGENT_BINARY),
-                        {QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("--node-name"),
-                         node, QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("data")),
-                         QStringLiteral("--runtime"), QStringLiteral("process"),
-                         QStringLiteral("--node-ip"), QStringLiteral("127.0.0.1")});
-        return QTest::qWaitFor(
-                   [this] {
-                       m_stdout += m_process.readAllStandardOutput();
-                       return m_stdout.contains("ready node=") ||
-                              m_process.state() == QProcess::NotRunning;
-                   },
-                   30000) &&
-               m_stdout.contains("ready node=");
-    }
-    ~AgentProcess() {
-        m_process.terminate();
-        if (!QTest::qWaitFor([this] { return m_process.state() == QProcess::NotRunning; }, 20000)) {
-            m_process.kill();
-            (void)QTest::qWaitFor([this] { return m_process.state() == QProcess::NotRunning; },
-                                  5000);
-        }
-    }
-
-private:
-    QTemporaryDir m_dir;
-    QProcess m_process;
-    QByteArray m_stdout;
-};
-
-} // namespace
-
 class ConsoleDashboardTest : public QObject {
     Q_OBJECT
 
@@ -155,7 +116,8 @@ private Q_SLOTS:
         // No pod can land on the agent's node: the web pods are bound already and the stuck
         // ones want a disk=ssd node.
         AgentProcess agent;
-        QVERIFY(agent.start(m_engine.kubeconfig(), QStringLiteral("agent-0")));
+        QVERIFY(agent.start(QStringLiteral(PILOT_AGENT_BINARY), m_engine.kubeconfig(),
+                            QStringLiteral("agent-0")));
         dashboard()->setMetricsInterval(300);
         QTRY_VERIFY_WITH_TIMEOUT(dashboard()->metricsAvailable(), 30000);
         QList<UsageChart*> charts = dashboard()->charts();

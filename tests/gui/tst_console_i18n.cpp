@@ -97,6 +97,9 @@ private:
         out.append({QStringLiteral("filter"), list->textFilter()->placeholderText()});
         out.append({QStringLiteral("filter"), list->labelFilter()->placeholderText()});
         for (QAction* action : list->toolBar()->actions()) {
+            if (action->isSeparator()) {
+                continue;
+            }
             out.append({QStringLiteral("action"), action->text()});
         }
         out.append({QStringLiteral("button"), m_window->navigation()->openButton()->text()});

@@ -214,6 +214,8 @@ private Q_SLOTS:
 
     void editorsPlugIntoListsAndDetails() {
         // The hooks the editors library uses: a create flow per list, the YAML tab per detail.
+        // (The console's own tabs are replaced here by one the test recognises.)
+        DetailView::clearTabFactories();
         QList<std::pair<QString, QString>> created;
         ResourceListView::setCreateFlow(
             [&](ClusterSession*, const ResourceType& type, const QString& ns, QWidget*) {

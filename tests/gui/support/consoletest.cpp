@@ -42,6 +42,38 @@ void SimNodes::stop() {
     m_process.reset();
 }
 
+AgentProcess::AgentProcess()
+    : m_dir(std::make_unique<QTemporaryDir>()), m_process(std::make_unique<QProcess>()) {}
+
+AgentProcess::~AgentProcess() {
+    if (m_process->state() == QProcess::NotRunning) {
+        return;
+    }
+    m_process->terminate();
+    if (!QTest::qWaitFor([this] { return m_process->state() == QProcess::NotRunning; }, 20000)) {
+        m_process->kill();
+        (void)QTest::qWaitFor([this] { return m_process->state() == QProcess::NotRunning; }, 5000);
+    }
+}
+
+bool AgentProcess::start(const QString& binary, const QString& kubeconfig, const QString& node) {
+    m_process->setProcessChannelMode(QProcess::SeparateChannels);
+    m_process->setStandardErrorFile(m_dir->filePath(QStringLiteral("agent.log")));
+    m_process->start(binary,
+                     {QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("--node-name"),
+                      node, QStringLiteral("--data-dir"), m_dir->filePath(QStringLiteral("data")),
+                      QStringLiteral("--runtime"), QStringLiteral("process"),
+                      QStringLiteral("--node-ip"), QStringLiteral("127.0.0.1")});
+    return QTest::qWaitFor(
+               [this] {
+                   m_stdout += m_process->readAllStandardOutput();
+                   return m_stdout.contains("ready node=") ||
+                          m_process->state() == QProcess::NotRunning;
+               },
+               30000) &&
+           m_stdout.contains("ready node=");
+}
+
 void clickTreeItem(QTreeView* tree, const QModelIndex& index) {
     for (QModelIndex parent = index.parent(); parent.isValid(); parent = parent.parent()) {
         tree->expand(parent);

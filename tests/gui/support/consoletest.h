@@ -5,6 +5,7 @@
 #include <QProcess>
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 
 #include <memory>
 
@@ -27,6 +28,20 @@ public:
 
 private:
     std::unique_ptr<QProcess> m_process;
+};
+
+/// A real node agent (pilothouse-agent on the process runtime) for the node `node`; start()
+/// waits for its ready line. Stopped (SIGTERM, then SIGKILL) with the object.
+class AgentProcess {
+public:
+    AgentProcess();
+    ~AgentProcess();
+    [[nodiscard]] bool start(const QString& binary, const QString& kubeconfig, const QString& node);
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QProcess> m_process;
+    QByteArray m_stdout;
 };
 
 /// Clicks a tree item like a user: expands its ancestors, scrolls it into view, clicks it.
