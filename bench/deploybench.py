@@ -6,7 +6,7 @@ renew their leases and report bound pods Running and Ready, as a node agent woul
 Deployment of --replicas pods, and watches it until every replica is available. Prints the
 time to that point, the API writes the cluster issued meanwhile (from the engine's
 apiserver_request_total, by verb and resource) and the CPU the engine and the simulated nodes
-used. Nothing else of kube-controller-manager's runs here to compare against, so the report
+used, and the engine's resident memory once every replica is available (VmRSS, VmHWM). Nothing else of kube-controller-manager's runs here to compare against, so the report
 has no anchor; the figures go to docs/benchmarks.md.
 
   bench/deploybench.py [--build build] [--replicas 1000] [--nodes 100] [--runs 3]
@@ -47,6 +47,13 @@ def request_counts(engine: Engine) -> Counter:
         what = labels["resource"] + (f"/{labels['subresource']}" if labels.get("subresource") else "")
         counts[(labels["verb"], what)] += int(float(m.group(2)))
     return counts
+
+
+def memory_mib(pid: int) -> tuple[float, float]:
+    """The process's resident set now and at its peak (VmRSS, VmHWM) in MiB."""
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                  if ":" in line)
+    return (int(status["VmRSS"].split()[0]) / 1024.0, int(status["VmHWM"].split()[0]) / 1024.0)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -99,6 +106,8 @@ def run_once(args, work: Path) -> dict:
             "by_kind": {f"{verb} {what}": n for (verb, what), n in writes.most_common()},
             "engine_cpu": cpu_seconds(engine.pid) - engine_cpu,
             "nodes_cpu": cpu_seconds(nodes.pid) - nodes_cpu,
+            "engine_rss_mib": memory_mib(engine.pid)[0],
+            "engine_peak_rss_mib": memory_mib(engine.pid)[1],
         }
         watch.terminate()
         watch.wait(10)
@@ -124,7 +133,8 @@ def main() -> int:
         results.append(r)
         print(f"run {run + 1}: {args.replicas} replicas available in {r['seconds']:.2f} s, "
               f"{r['writes']} API writes, engine CPU {r['engine_cpu']:.2f} s, "
-              f"simulated nodes CPU {r['nodes_cpu']:.2f} s", flush=True)
+              f"simulated nodes CPU {r['nodes_cpu']:.2f} s, engine RSS {r['engine_rss_mib']:.1f} MiB "
+              f"(peak {r['engine_peak_rss_mib']:.1f})", flush=True)
     median = statistics.median(r["seconds"] for r in results)
     best = min(results, key=lambda r: abs(r["seconds"] - median))
     print(f"\nDeployment of {args.replicas} replicas on {args.nodes} simulated nodes, "

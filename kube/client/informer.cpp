@@ -133,7 +133,7 @@ bool Informer::relist() {
     for (json::object& item : list->items) {
         std::string key = objectKey(item);
         listed.insert(key);
-        auto object = std::make_shared<const json::object>(std::move(item));
+        ObjectPtr object = compactObject(item, m_options.compact);
         ObjectPtr previous = m_cache.upsert(key, object);
         for (const InformerHandlers& h : m_handlers) {
             if (!previous) {
@@ -238,7 +238,7 @@ void Informer::apply(const WatchEvent& event) {
         return;
     }
     std::string key = objectKey(event.object);
-    auto object = std::make_shared<const json::object>(event.object);
+    ObjectPtr object = compactObject(event.object, m_options.compact);
     if (event.type == WatchEventType::Deleted) {
         ObjectPtr last = m_cache.erase(key);
         if (last) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "kube/client/apiclient.h"
+#include "kube/client/compactobject.h"
 #include "kube/client/indexedcache.h"
 
 #include <atomic>
@@ -22,6 +23,8 @@ struct InformerOptions {
     /// Cache PartialObjectMetadata only (names, labels, owners...): for consumers that count
     /// or react to objects without reading them, at a fraction of the memory.
     bool metadataOnly = false;
+    /// How cached objects are kept (managedFields dropped by default).
+    CompactOptions compact;
     int64_t pageSize = 500;
     /// Back-off between failed lists and watches: exponential from initial to max, jittered.
     std::chrono::milliseconds initialBackoff{200};

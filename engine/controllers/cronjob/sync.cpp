@@ -188,6 +188,7 @@ CronJobController::syncCronJob(json::object& cronJob, cronjob::CronJobStatus& st
 
     // nextScheduleTime: the most recent unmet time, if any.
     cronJob["status"] = status.toJson();
+    spec = kube::objectAt(cronJob, "spec"); // adding "status" may have moved the members
     cronjob::RecentSchedule recent =
         cronjob::mostRecentScheduleTime(cronJob, now, *schedule, m_localZone, true);
     if (!recent.mostRecent || *recent.mostRecent > now) {

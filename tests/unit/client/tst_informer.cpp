@@ -350,3 +350,29 @@ TEST_F(InformerTest, aMetadataInformerCachesNamesAndLabelsButNoContent) {
 }
 
 } // namespace
+
+TEST_F(InformerTest, cachedObjectsLeaveOutManagedFieldsAndKeepEverythingElse) {
+    json::object listed = create("listed", "one");
+    ASSERT_TRUE(metadataOf(listed)->contains("managedFields")) << "the server tracks them";
+    startInformer(options());
+    json::object watched = create("watched", "two");
+    ASSERT_TRUE(recorder.waitForEvent("ADD watched"));
+    for (const json::object* sent : {&listed, &watched}) {
+        std::string key = "default/" + std::string(name(*sent));
+        ObjectPtr cached = informer->cache().get(key);
+        ASSERT_TRUE(cached) << key;
+        json::object expected = *sent;
+        expected["metadata"].as_object().erase("managedFields");
+        EXPECT_EQ(*cached, expected) << key;
+    }
+
+    InformerOptions keep = options();
+    keep.compact.dropManagedFields = false;
+    Informer full(controlled, keep);
+    full.start();
+    ASSERT_TRUE(full.waitForSync(inSeconds(10)));
+    ObjectPtr whole = full.cache().get("default/listed");
+    full.stop();
+    ASSERT_TRUE(whole);
+    EXPECT_TRUE(metadataOf(*whole)->contains("managedFields")) << "kept when asked for";
+}
