@@ -72,8 +72,7 @@ ApiResult<watchcache::Filter> buildFilter(const Request& request, const kube::Re
             }
             if (fields) {
                 return fields->matches([&object](std::string_view field) -> std::string {
-                    const std::string* v = object.field(field);
-                    return v ? *v : std::string();
+                    return std::string(object.field(field).value_or(std::string_view()));
                 });
             }
             return true;

@@ -267,11 +267,11 @@ HandlerResult MetricsApi::pods(apiserver::VerbContext& ctx) {
     std::string created = formatTime(m_clock.now());
     json::array items;
     for (const watchcache::ObjectPtr& pod : pods->items) {
-        const std::string* nodeName = pod->field("spec.nodeName");
-        if (!nodeName || nodeName->empty()) {
+        std::string nodeName(pod->field("spec.nodeName").value_or(std::string_view()));
+        if (nodeName.empty()) {
             continue;
         }
-        auto scrape = snap->current.find(*nodeName);
+        auto scrape = snap->current.find(nodeName);
         if (scrape == snap->current.end()) {
             continue;
         }
@@ -285,7 +285,7 @@ HandlerResult MetricsApi::pods(apiserver::VerbContext& ctx) {
             continue;
         }
         const PodUsage* previous = nullptr;
-        if (auto before = snap->previous.find(*nodeName); before != snap->previous.end()) {
+        if (auto before = snap->previous.find(nodeName); before != snap->previous.end()) {
             for (const PodUsage& p : before->second.summary.pods) {
                 if (p.ns == pod->ns && p.name == pod->name) {
                     previous = &p;

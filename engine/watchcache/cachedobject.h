@@ -1,12 +1,61 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace pilot::watchcache {
+
+/// The selectable fields of one resource, shared by all its cached objects: each field's name
+/// as selectors use it and the JSON path it is read from (`NAME=PATH` in the type registry).
+/// `metadata.name` and `metadata.namespace` come first; a name is listed once.
+struct FieldLayout {
+    std::vector<std::string> names;
+    std::vector<std::string> paths;
+
+    [[nodiscard]] static std::shared_ptr<const FieldLayout>
+    fromSpecs(const std::vector<std::string>& specs);
+    [[nodiscard]] std::optional<size_t> indexOf(std::string_view name) const {
+        for (size_t i = 0; i < names.size(); ++i) {
+            if (names[i] == name) {
+                return i;
+            }
+        }
+        return std::nullopt;
+    }
+};
+using FieldLayoutPtr = std::shared_ptr<const FieldLayout>;
+
+/// A few short strings in one allocation: end offsets (uint32 each) followed by the characters.
+/// An event's thirteen selectable values held as strings in pairs with their names took more
+/// memory than the event's JSON.
+class PackedStrings {
+public:
+    PackedStrings() = default;
+    explicit PackedStrings(const std::vector<std::string>& values);
+
+    [[nodiscard]] size_t size() const { return m_count; }
+    [[nodiscard]] std::string_view at(size_t i) const {
+        const char* ends = m_data.data();
+        auto endOf = [ends](size_t k) {
+            uint32_t e = 0;
+            std::memcpy(&e, ends + k * sizeof(uint32_t), sizeof e);
+            return e;
+        };
+        size_t text = m_count * sizeof(uint32_t);
+        uint32_t begin = i == 0 ? 0 : endOf(i - 1);
+        return std::string_view(m_data).substr(text + begin, endOf(i) - begin);
+    }
+
+private:
+    std::string m_data;
+    uint32_t m_count = 0;
+};
 
 /// One version of one object as the cache holds it: the serialized JSON (with
 /// `metadata.resourceVersion` set) plus the few values selectors need, extracted once so that
@@ -20,8 +69,10 @@ struct CachedObject {
     int64_t modRevision = 0;
     std::string json;
     std::vector<std::pair<std::string, std::string>> labels;
-    /// Values of the resource's selectable fields (`metadata.name`, `spec.nodeName`, ...).
-    std::vector<std::pair<std::string, std::string>> fields;
+    /// Values of the resource's selectable fields (`metadata.name`, `spec.nodeName`, ...), in
+    /// the order of `fieldLayout`.
+    FieldLayoutPtr fieldLayout;
+    PackedStrings fieldValues;
 
     [[nodiscard]] const std::string* label(std::string_view k) const {
         for (const auto& [lk, lv] : labels) {
@@ -31,13 +82,14 @@ struct CachedObject {
         }
         return nullptr;
     }
-    [[nodiscard]] const std::string* field(std::string_view k) const {
-        for (const auto& [fk, fv] : fields) {
-            if (fk == k) {
-                return &fv;
-            }
+    /// The value of a selectable field; nullopt for a field the resource does not have. A field
+    /// absent from the object reads as "".
+    [[nodiscard]] std::optional<std::string_view> field(std::string_view k) const {
+        if (!fieldLayout) {
+            return std::nullopt;
         }
-        return nullptr;
+        std::optional<size_t> i = fieldLayout->indexOf(k);
+        return i ? std::optional(fieldValues.at(*i)) : std::nullopt;
     }
 };
 

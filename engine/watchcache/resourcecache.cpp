@@ -8,8 +8,8 @@ namespace pilot::watchcache {
 
 ResourceCache::ResourceCache(std::string prefix, std::vector<std::string> fieldPaths,
                              size_t historySize)
-    : m_prefix(std::move(prefix)), m_fieldPaths(std::move(fieldPaths)), m_historySize(historySize) {
-}
+    : m_prefix(std::move(prefix)), m_fieldPaths(std::move(fieldPaths)),
+      m_fieldLayout(FieldLayout::fromSpecs(m_fieldPaths)), m_historySize(historySize) {}
 
 ObjectPtr ResourceCache::get(const std::string& key) const {
     std::lock_guard lock(m_mutex);

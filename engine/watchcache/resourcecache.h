@@ -37,6 +37,7 @@ public:
 
     [[nodiscard]] const std::string& prefix() const { return m_prefix; }
     [[nodiscard]] const std::vector<std::string>& fieldPaths() const { return m_fieldPaths; }
+    [[nodiscard]] const FieldLayoutPtr& fieldLayout() const { return m_fieldLayout; }
 
     [[nodiscard]] ObjectPtr get(const std::string& key) const;
     /// Fails with Gone when `atRevision` is older than the retained history.
@@ -70,6 +71,7 @@ private:
 
     std::string m_prefix;
     std::vector<std::string> m_fieldPaths;
+    FieldLayoutPtr m_fieldLayout;
     size_t m_historySize;
 
     mutable std::mutex m_mutex;

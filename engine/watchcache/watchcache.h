@@ -14,11 +14,11 @@
 namespace pilot::watchcache {
 
 /// Builds the cached form of a stored value: parses it, sets `metadata.resourceVersion` to
-/// `modRevision`, serializes it once, and extracts labels and the given field paths (`PATH`, or
-/// `NAME=PATH` to select by NAME what the object keeps at PATH).
+/// `modRevision`, serializes it once, and extracts labels and the values of the layout's
+/// selectable fields.
 [[nodiscard]] Result<ObjectPtr> buildCachedObject(const std::string& key, std::string_view value,
                                                   int64_t createRevision, int64_t modRevision,
-                                                  const std::vector<std::string>& fieldPaths);
+                                                  const FieldLayoutPtr& fieldLayout);
 
 /// `/registry/apps/deployments/default/web` -> `/registry/apps/deployments`.
 [[nodiscard]] std::string resourcePrefixOf(std::string_view key);

@@ -170,6 +170,7 @@ TEST_F(WatchCacheTest, FieldValuesAreExtractedForSelectors) {
     ASSERT_TRUE(object->field("spec.nodeName"));
     EXPECT_EQ(*object->field("spec.nodeName"), "node-1");
     EXPECT_EQ(*object->field("metadata.namespace"), "default");
+    EXPECT_FALSE(object->field("status.phase")) << "not a selectable field of this resource";
 }
 
 TEST_F(WatchCacheTest, AWatcherThatFallsBehindIsClosed) {
@@ -221,4 +222,24 @@ TEST_F(WatchCacheTest, AWokenWatcherFindsTheCacheRevisionCoveringItsEvents) {
     (*watcher)->setNotify([&] { revisionWhenWoken = cache->revision(); });
     int64_t written = put("a", "x");
     EXPECT_EQ(revisionWhenWoken, written);
+}
+
+TEST(PackedStrings, keepsEachValueIncludingEmptyOnes) {
+    std::vector<std::string> values{"", "default", std::string(300, 'x'), "", "node-1"};
+    PackedStrings packed(values);
+    ASSERT_EQ(packed.size(), values.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+        EXPECT_EQ(packed.at(i), values[i]) << i;
+    }
+    EXPECT_EQ(PackedStrings().size(), 0u);
+}
+
+TEST(FieldLayout, namesDefaultsFirstOnceEachAndReadsRenamedPaths) {
+    auto layout = FieldLayout::fromSpecs(
+        {"spec.nodeName", "metadata.name", "status.successful=status.succeeded"});
+    EXPECT_EQ(layout->names, (std::vector<std::string>{"metadata.name", "metadata.namespace",
+                                                       "spec.nodeName", "status.successful"}));
+    EXPECT_EQ(layout->paths.back(), "status.succeeded");
+    EXPECT_EQ(layout->indexOf("spec.nodeName"), 2u);
+    EXPECT_FALSE(layout->indexOf("status.phase"));
 }
