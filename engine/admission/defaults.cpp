@@ -10,6 +10,7 @@
 #include "engine/admission/jsonaccess.h"
 
 #include <functional>
+#include <optional>
 
 namespace pilot::admission {
 namespace json = boost::json;
@@ -364,6 +365,37 @@ void defaultLimitRange(json::object& lr) {
     });
 }
 
+/// autoscaling/v2 SetDefaults_HorizontalPodAutoscalerBehavior: only a behavior that is set is
+/// filled in. scaleUp: stabilization 0, policies Pods 4/15s and Percent 100/15s, selectPolicy
+/// Max; scaleDown: Percent 100/15s, selectPolicy Max and no stabilization window (the
+/// controller's --horizontal-pod-autoscaler-downscale-stabilization, 300 s, applies).
+/// Fields the client set (selectPolicy, stabilizationWindowSeconds, policies) are kept.
+void defaultHpaBehavior(json::object& spec) {
+    json::value* behavior = spec.if_contains("behavior");
+    if (behavior == nullptr || !behavior->is_object()) {
+        return;
+    }
+    auto policy = [](std::string_view type, int64_t value) {
+        return json::object{{"type", type}, {"value", value}, {"periodSeconds", 15}};
+    };
+    auto fill = [](json::object& behaviorObject, std::string_view direction,
+                   std::optional<int64_t> stabilization, json::array policies) {
+        json::value& rules = behaviorObject[direction];
+        if (!rules.is_object()) {
+            rules = json::object();
+        }
+        json::object& r = rules.as_object();
+        if (stabilization) {
+            setDefault(r, "stabilizationWindowSeconds", *stabilization);
+        }
+        setDefault(r, "selectPolicy", "Max");
+        setDefault(r, "policies", std::move(policies));
+    };
+    fill(behavior->as_object(), "scaleUp", 0,
+         json::array{policy("Pods", 4), policy("Percent", 100)});
+    fill(behavior->as_object(), "scaleDown", std::nullopt, json::array{policy("Percent", 100)});
+}
+
 void defaultHorizontalPodAutoscaler(json::object& hpa, std::string_view version) {
     json::object* spec = specOf(hpa);
     if (spec == nullptr) {
@@ -376,6 +408,17 @@ void defaultHorizontalPodAutoscaler(json::object& hpa, std::string_view version)
             {"resource", json::object{{"name", "cpu"},
                                       {"target", json::object{{"type", "Utilization"},
                                                               {"averageUtilization", 80}}}}}}};
+    }
+    if (version == "v2") {
+        defaultHpaBehavior(*spec);
+    }
+    // What a new HPA reads before the controller's first sync: desiredReplicas is not
+    // omitempty (nor, in v1, currentReplicas).
+    if (json::object* status = ensureObject(hpa, "status")) {
+        setDefault(*status, "desiredReplicas", 0);
+        if (version == "v1") {
+            setDefault(*status, "currentReplicas", 0);
+        }
     }
 }
 

@@ -13,6 +13,9 @@
 
 namespace pilot::scheduler {
 
+struct PodVolumes;
+class VolumeBinding;
+
 /// Pod counts per topology pair: topology key -> value -> count.
 class TopologyCounts {
 public:
@@ -49,6 +52,10 @@ struct CycleState {
     bool podMatchesOwnAffinity = false;
 
     std::vector<SpreadFilterConstraint> spread;
+
+    /// VolumeBinding's PreFilter result, when the pod has claims to check (else null).
+    const PodVolumes* volumes = nullptr;
+    const VolumeBinding* volumeBinding = nullptr;
 
     /// Accounts an existing pod added to (`sign` 1) or removed from (-1) `node`.
     void updateWithPod(const PodInfo& existing, const NodeSpec& node, int sign,

@@ -1,4 +1,5 @@
 #include "engine/scheduler/filters.h"
+#include "engine/scheduler/volumebinding.h"
 
 #include <fmt/format.h>
 
@@ -166,6 +167,11 @@ bool filterNode(const CycleState& state, const NodeInfo& info, const NominatedLo
     }
     if (!fitsResources(pod, info, nominated, status)) {
         return false;
+    }
+    if (std::string reason; state.volumes != nullptr && state.volumeBinding != nullptr &&
+                            !state.volumeBinding->filter(*state.volumes, node, reason)) {
+        return reject(status, Plugin::VolumeBinding, Code::UnschedulableAndUnresolvable,
+                      std::move(reason));
     }
     if (!state.spread.empty() && !topologySpread(state, node, status)) {
         return false;

@@ -20,6 +20,7 @@ enum class Plugin : uint32_t {
     NodeResourcesFit = 1u << 5,
     PodTopologySpread = 1u << 6,
     InterPodAffinity = 1u << 7,
+    VolumeBinding = 1u << 8,
 };
 
 /// A set of plugins (bitwise OR of Plugin values).

@@ -89,7 +89,25 @@ ScheduleResult GenericScheduler::schedule(const PodInfo& pod, const SchedulerCac
         }
         return result;
     }
+    if (m_volumes != nullptr) {
+        result.volumes = m_volumes->preFilter(pod);
+        if (!result.volumes.preFilterError.empty()) {
+            result.diagnosis.preFilterMessage = result.volumes.preFilterError;
+            result.diagnosis.unschedulablePlugins = bit(Plugin::VolumeBinding);
+            NodeStatus status{NodeStatus::Code::UnschedulableAndUnresolvable,
+                              Plugin::VolumeBinding,
+                              {result.volumes.preFilterError}};
+            for (const NodeInfo* info : nodes) {
+                result.diagnosis.nodeStatuses.emplace_back(info->name(), status);
+            }
+            return result;
+        }
+    }
     CycleState state = prepareCycle(pod, cache);
+    if (!result.volumes.empty()) {
+        state.volumes = &result.volumes;
+        state.volumeBinding = m_volumes;
+    }
     NodeStatus status;
     NominatedLoad load;
 

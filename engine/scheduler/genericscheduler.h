@@ -5,6 +5,7 @@
 #include "engine/scheduler/fiterror.h"
 #include "engine/scheduler/schedulercache.h"
 #include "engine/scheduler/scoring.h"
+#include "engine/scheduler/volumebinding.h"
 
 #include <cstdint>
 #include <random>
@@ -30,6 +31,8 @@ struct ScheduleResult {
     /// Set when the attempt failed for another reason than fit (e.g. no nodes at all).
     std::string error;
     Diagnosis diagnosis; ///< Why the pod fits nowhere (when node is empty and error is too).
+    /// The pod's claims as VolumeBinding saw them (PreBind binds `toBind` to `node`).
+    PodVolumes volumes;
 };
 
 /// Filter and score, kube-scheduler style: PreFilter once per pod, filter nodes from a rotating
@@ -41,6 +44,8 @@ public:
     explicit GenericScheduler(AlgorithmOptions options = {});
 
     [[nodiscard]] ScheduleResult schedule(const PodInfo& pod, const SchedulerCache& cache);
+    /// Enables the VolumeBinding plugin (PreFilter and Filter) with these informers.
+    void setVolumeBinding(const VolumeBinding* volumes) { m_volumes = volumes; }
 
     /// How many feasible nodes to look for among `numAllNodes`.
     [[nodiscard]] int32_t numFeasibleNodesToFind(int32_t numAllNodes) const;
@@ -52,6 +57,7 @@ private:
     [[nodiscard]] size_t selectHost(const std::vector<int64_t>& totals);
 
     AlgorithmOptions m_options;
+    const VolumeBinding* m_volumes = nullptr;
     size_t m_nextStartIndex = 0;
     std::mt19937_64 m_random;
 };

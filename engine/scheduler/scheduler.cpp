@@ -43,6 +43,7 @@ Scheduler::Scheduler(kube::ApiClient& client, SchedulerOptions options)
       m_preemptor(m_algorithm.random()), m_recorder(client, m_clock, m_options.schedulerName),
       m_workers(m_options.apiWorkers) {
     m_resolver = [this](std::string_view className) { return priorityOf(className); };
+    m_algorithm.setVolumeBinding(&m_volumeBinding);
 }
 
 Scheduler::~Scheduler() {
@@ -68,6 +69,8 @@ void Scheduler::post(CacheOp op) {
 }
 
 void Scheduler::setUp(controllers::SharedInformers& informers) {
+    m_volumeBinding.setUp(informers,
+                          [this] { m_queue.moveAllToActiveOrBackoff(ClusterEvent::VolumeChange); });
     informers.forResource(kube::resources::Pods)
         .addHandlers(
             {[this](const kube::ObjectPtr& o) { onPodAdd(o); },
@@ -236,6 +239,7 @@ void Scheduler::start() {
         return;
     }
     m_workers.start();
+    m_volumeBinding.start();
     m_thread = std::thread([this] {
         setThreadName("scheduler");
         run();
@@ -250,6 +254,7 @@ void Scheduler::stop() {
     if (m_thread.joinable()) {
         m_thread.join();
     }
+    m_volumeBinding.stop();
     m_workers.stop();
 }
 
@@ -283,12 +288,54 @@ void Scheduler::scheduleOne(QueuedPodInfo info) {
     m_cache.clearNomination(pod->uid);
     ++m_assumed;
     std::string key = pod->key;
-    m_workers.submit(key, [this, info = std::move(info), assumed = std::move(assumed)]() mutable {
-        bind(std::move(info), std::move(assumed));
+    const NodeInfo* nodeInfo = m_cache.nodeInfo(outcome.result.node);
+    NodeSpecPtr node = nodeInfo != nullptr ? nodeInfo->nodePtr() : nullptr;
+    m_workers.submit(key, [this, info = std::move(info), assumed = std::move(assumed),
+                           volumes = std::move(outcome.result.volumes),
+                           node = std::move(node)]() mutable {
+        bind(std::move(info), std::move(assumed), std::move(volumes), std::move(node));
     });
 }
 
-void Scheduler::bind(QueuedPodInfo info, PodInfoPtr assumed) {
+void Scheduler::bind(QueuedPodInfo info, PodInfoPtr assumed, PodVolumes volumes, NodeSpecPtr node) {
+    if (volumes.toBind.empty() || node == nullptr) {
+        bindToNode(std::move(info), std::move(assumed));
+        return;
+    }
+    // PreBind: the pod's WaitForFirstConsumer claims are bound to the node first.
+    std::string key = info.pod->key;
+    m_volumeBinding.bindPodVolumes(
+        m_client, volumes, *node, m_options.volumeBindTimeout,
+        [this, key, info, assumed](Status status) mutable {
+            if (!status) {
+                bindingFailed(info, assumed->nodeName,
+                              fmt::format("running PreBind plugin \"VolumeBinding\": {}",
+                                          status.error().message));
+                return;
+            }
+            m_workers.submit(
+                key, [this, info = std::move(info), assumed = std::move(assumed)]() mutable {
+                    bindToNode(std::move(info), std::move(assumed));
+                });
+        });
+}
+
+void Scheduler::bindingFailed(const QueuedPodInfo& info, const std::string& node,
+                              std::string message) {
+    const PodInfo& pod = *info.pod;
+    ++m_bindFailures;
+    post(CacheOp{CacheOp::Kind::ForgetPod, nullptr, nullptr, pod.uid, {}});
+    m_queue.addBackoff(info);
+    log::warn("scheduler", "binding pod {} to {}: {}", pod.key, node, message);
+    PodInfoPtr podPtr = info.pod;
+    m_workers.submit(pod.key, [this, podPtr, message = std::move(message)] {
+        m_recorder.record(*podPtr, "Warning", "FailedScheduling", "Scheduling", message);
+        updatePodScheduledCondition(m_client, *podPtr, "SchedulerError", message, std::nullopt,
+                                    m_clock);
+    });
+}
+
+void Scheduler::bindToNode(QueuedPodInfo info, PodInfoPtr assumed) {
     const PodInfo& pod = *info.pod;
     auto bound = bindPod(m_client, pod, assumed->nodeName);
     if (bound) {

@@ -8,6 +8,7 @@
 #include "engine/scheduler/preemption.h"
 #include "engine/scheduler/schedulercache.h"
 #include "engine/scheduler/schedulingqueue.h"
+#include "engine/scheduler/volumebinding.h"
 
 #include <atomic>
 #include <cstdint>
@@ -33,6 +34,9 @@ struct SchedulerOptions {
     int apiWorkers = 4;
     /// Time source for the queue's back-off and timestamps (null: the system clock).
     const Clock* clock = nullptr;
+    /// How long PreBind waits for a pod's WaitForFirstConsumer claims to be bound
+    /// (upstream's bindTimeoutSeconds).
+    std::chrono::milliseconds volumeBindTimeout{600000};
 };
 
 /// The kube-scheduler equivalent, as a Controller the ControllerManager runs:
@@ -94,7 +98,9 @@ private:
     void run();
     void scheduleOne(QueuedPodInfo info);
     void handleFailure(QueuedPodInfo info, CycleOutcome outcome, int64_t cycle);
-    void bind(QueuedPodInfo info, PodInfoPtr assumed);
+    void bind(QueuedPodInfo info, PodInfoPtr assumed, PodVolumes volumes, NodeSpecPtr node);
+    void bindToNode(QueuedPodInfo info, PodInfoPtr assumed);
+    void bindingFailed(const QueuedPodInfo& info, const std::string& node, std::string message);
 
     void onPodAdd(const kube::ObjectPtr& object);
     void onPodUpdate(const kube::ObjectPtr& previous, const kube::ObjectPtr& object);
@@ -112,6 +118,7 @@ private:
     Preemptor m_preemptor;
     EventRecorder m_recorder;
     ApiWorkers m_workers;
+    VolumeBinding m_volumeBinding;
     PriorityResolver m_resolver;
 
     std::mutex m_inboxMutex;

@@ -23,6 +23,8 @@ PluginSet interestedPlugins(ClusterEvent event) {
         return bit(Plugin::InterPodAffinity) | bit(Plugin::PodTopologySpread);
     case ClusterEvent::NamespaceUpdate:
         return bit(Plugin::InterPodAffinity);
+    case ClusterEvent::VolumeChange:
+        return bit(Plugin::VolumeBinding);
     }
     return AllPlugins;
 }

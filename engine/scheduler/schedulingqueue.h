@@ -34,6 +34,7 @@ enum class ClusterEvent {
     AssignedPodUpdate,
     AssignedPodDelete,
     NamespaceUpdate,
+    VolumeChange, ///< A PersistentVolumeClaim, PersistentVolume or StorageClass changed.
 };
 
 /// Upstream's PriorityQueue: an active queue ordered by priority then time, a back-off queue

@@ -8,8 +8,10 @@
 #include "engine/controllers/endpoints/endpointscontroller.h"
 #include "engine/controllers/endpointslice/endpointslicecontroller.h"
 #include "engine/controllers/endpointslice/mirroringcontroller.h"
+#include "engine/controllers/garbagecollector/garbagecollector.h"
 #include "engine/controllers/hpa/hpacontroller.h"
 #include "engine/controllers/job/jobcontroller.h"
+#include "engine/controllers/namespace/namespacecontroller.h"
 #include "engine/controllers/nodelifecycle/nodelifecyclecontroller.h"
 #include "engine/controllers/nodelifecycle/tainteviction.h"
 #include "engine/controllers/podgc/podgccontroller.h"
@@ -28,16 +30,61 @@
 
 namespace pilot::server {
 
+namespace {
+
+/// Testing only: a clock running `scale` times faster than the system clock from the moment it
+/// is made, so that CronJob schedules fire every few seconds in tests. Thread-safe (immutable).
+class ScaledClock final : public Clock {
+public:
+    explicit ScaledClock(double scale)
+        : m_start(std::chrono::system_clock::now()), m_scale(scale) {}
+    [[nodiscard]] TimePoint now() const override {
+        auto elapsed = std::chrono::duration<double>(std::chrono::system_clock::now() - m_start);
+        return m_start + std::chrono::duration_cast<TimePoint::duration>(elapsed * m_scale);
+    }
+    /// The wall-clock wait until `at` on this clock.
+    [[nodiscard]] std::chrono::nanoseconds until(TimePoint at) const {
+        auto left = std::chrono::duration<double>(std::max(at - now(), TimePoint::duration(0)));
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(left / m_scale);
+    }
+
+private:
+    TimePoint m_start;
+    double m_scale;
+};
+
+std::unique_ptr<controllers::CronJobController> makeCronJobController(kube::ApiClient& client,
+                                                                      double timeScale) {
+    if (timeScale == 1.0) {
+        return std::make_unique<controllers::CronJobController>(client);
+    }
+    // The clock and the controller pointer live as long as the controller's options.
+    auto clock = std::make_shared<ScaledClock>(timeScale);
+    auto self = std::make_shared<controllers::CronJobController*>(nullptr);
+    controllers::CronJobController::Options options;
+    options.clock = clock.get();
+    options.requeueAt = [clock, self](const std::string& key, TimePoint at) {
+        (*self)->enqueueAfter(key, clock->until(at));
+    };
+    auto controller = std::make_unique<controllers::CronJobController>(client, std::move(options));
+    *self = controller.get();
+    return controller;
+}
+
+} // namespace
+
 controllers::ControllerManager::Populate builtinControllers(ControllerSetOptions options) {
     return [options = std::move(options)](controllers::ControllerManager& manager,
                                           kube::ApiClient& client) {
+        manager.add(std::make_unique<controllers::GarbageCollector>(client));
+        manager.add(std::make_unique<controllers::NamespaceController>(client));
         manager.add(std::make_unique<controllers::ReplicaSetController>(client));
         manager.add(std::make_unique<controllers::ReplicationManager>(client));
         manager.add(std::make_unique<controllers::DeploymentController>(client));
         manager.add(std::make_unique<controllers::StatefulSetController>(client));
         manager.add(std::make_unique<controllers::DaemonSetController>(client));
         manager.add(std::make_unique<controllers::JobController>(client));
-        manager.add(std::make_unique<controllers::CronJobController>(client));
+        manager.add(makeCronJobController(client, options.cronJobTimeScale));
         manager.add(std::make_unique<controllers::TtlAfterFinishedController>(client));
         manager.add(std::make_unique<controllers::DisruptionController>(client));
         manager.add(std::make_unique<controllers::HpaController>(client));
@@ -57,8 +104,9 @@ controllers::ControllerManager::Populate builtinControllers(ControllerSetOptions
         manager.add(std::make_unique<controllers::PvProtectionController>(client));
         manager.add(std::make_unique<controllers::ResourceQuotaController>(client));
         manager.add(std::make_unique<controllers::ServiceAccountController>(client));
-        if (auto ca = options.caFile.empty() ? Result<std::string>(std::string())
-                                             : auth::readWholeFile(options.caFile);
+        if (auto ca = !options.caPem.empty()   ? Result<std::string>(options.caPem)
+                      : options.caFile.empty() ? Result<std::string>(std::string())
+                                               : auth::readWholeFile(options.caFile);
             ca && !ca->empty()) {
             manager.add(std::make_unique<controllers::RootCaPublisher>(
                 client, controllers::RootCaPublisher::Options{std::move(*ca)}));

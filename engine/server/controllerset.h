@@ -13,6 +13,11 @@ struct ControllerSetOptions {
     /// The cluster CA certificate (PEM file) the root-CA publisher puts into every namespace's
     /// `kube-root-ca.crt`; empty: the publisher does not run here.
     std::string caFile;
+    /// The same as PEM text (e.g. a kubeconfig's certificate-authority-data); wins over caFile.
+    std::string caPem;
+    /// Testing only: the CronJob controller's clock runs this many times faster than the
+    /// system clock (from the moment the controllers start); 1: the system clock.
+    double cronJobTimeScale = 1.0;
 };
 
 /// The ControllerManager's populate function adding every built-in controller (and the

@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "engine/server/controllerset.h"
 #include "kube/client/httpclient.h"
+#include "kube/client/kubeconfig.h"
 
 #include <iostream>
 
@@ -12,12 +13,20 @@ Status runControllersOnly(const std::string& kubeconfig, const std::string& cont
                           const std::string& volumeDir, const std::function<void()>& waitForStop) {
     kube::HttpClientOptions options;
     options.fieldManager = "pilothouse-controller-manager";
-    auto client = kube::HttpApiClient::fromKubeconfigFile(kubeconfig, context, options);
+    auto config = kube::loadKubeconfig(kubeconfig, context);
+    if (!config) {
+        return std::unexpected(config.error());
+    }
+    auto client = kube::HttpApiClient::fromKubeconfig(*config, options);
     if (!client) {
         return std::unexpected(client.error());
     }
-    controllers::ControllerManager manager(**client, builtinControllers({.volumeDir = volumeDir}),
-                                           controllerManagerOptions());
+    // The root-CA publisher publishes the CA this process trusts the API server with, as
+    // kube-controller-manager does with its --root-ca-file.
+    controllers::ControllerManager manager(
+        **client,
+        builtinControllers({.volumeDir = volumeDir, .caPem = config->certificateAuthorityPem}),
+        controllerManagerOptions());
     if (auto status = manager.start(); !status) {
         return status;
     }

@@ -181,12 +181,9 @@ Status Engine::start() {
     if (auto status = d.lifecycle->bootstrap(); !status) {
         return status;
     }
+    // The garbage collector finds custom resources through discovery on its own.
     d.crds = std::make_unique<CrdController>(*d.service, d.types, *d.cache,
-                                             [&d](const kube::ResourceTypePtr& type, bool added) {
-                                                 if (d.lifecycle) {
-                                                     d.lifecycle->watchType(type, added);
-                                                 }
-                                             });
+                                             [](const kube::ResourceTypePtr&, bool) {});
     if (auto status = d.crds->start(); !status) {
         return status;
     }
@@ -286,14 +283,14 @@ Status Engine::start() {
             return status;
         }
     }
-    d.lifecycle->start();
     // Controllers and the scheduler go through the same request pipeline as any client.
     d.controllerClient = std::make_unique<apiserver::InProcessApiClient>(
         *d.handler, "pilothouse-controller-manager");
     d.controllers = std::make_unique<controllers::ControllerManager>(
         *d.controllerClient,
-        builtinControllers(
-            {.volumeDir = d.options.dataDir + "/volumes", .caFile = d.pki->files().caCertificate}),
+        builtinControllers({.volumeDir = d.options.dataDir + "/volumes",
+                            .caFile = d.pki->files().caCertificate,
+                            .cronJobTimeScale = d.options.cronJobTimeScale}),
         controllerManagerOptions());
     if (auto status = d.controllers->start(); !status) {
         return status;
@@ -317,9 +314,6 @@ void Engine::stop() {
     }
     if (d.crds) {
         d.crds->stop();
-    }
-    if (d.lifecycle) {
-        d.lifecycle->stop();
     }
     if (d.cache) {
         d.cache->stopWatchers();

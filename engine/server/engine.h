@@ -12,6 +12,9 @@ struct EngineOptions {
     std::string listen = "127.0.0.1:6443";
     std::string registryListen; // empty: the API host, port 0
     std::string storeUrl;       // empty: sqlite://DATA/state.db
+    /// Testing only (--test-cronjob-time-scale): CronJob schedules run this many times faster
+    /// than the wall clock, so tests see `*/1` schedules fire every few seconds.
+    double cronJobTimeScale = 1.0;
 };
 
 /// The whole control plane in one process: PKI and admin kubeconfig, the store, the watch cache,

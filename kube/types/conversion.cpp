@@ -93,7 +93,10 @@ json::object hpaV2ToV1(json::object hpa) {
             putAnnotation(hpa, BehaviorAnnotation, behavior);
         }
     }
-    if (json::object* status = mutableObject(hpa, "status")) {
+    if (json::object* status = ensureObject(hpa, "status")) {
+        // Not omitempty in v1: a new HPA reads {"currentReplicas":0,"desiredReplicas":0}.
+        setDefault(*status, "currentReplicas", 0);
+        setDefault(*status, "desiredReplicas", 0);
         json::array others;
         if (const json::array* current = arrayAt(*status, "currentMetrics")) {
             for (const json::value& m : *current) {

@@ -36,8 +36,13 @@ namespace pilot::controllers {
 /// then Complete). `suspend` deletes active pods (Suspended condition); resuming resets
 /// `startTime`. Writes active/ready/terminating/succeeded/failed/start and completion times and
 /// records SuccessfulCreate, SuccessfulDelete, Completed, BackoffLimitExceeded,
-/// DeadlineExceeded, Suspended and Resumed Events. Pod failure policies, success policies and
-/// per-index back-off limits are not evaluated.
+/// DeadlineExceeded, Suspended and Resumed Events. `podFailurePolicy` rules (FailJob: the Job
+/// fails with reason PodFailurePolicy; Ignore: the failure is not counted; Count) and the
+/// `successPolicy` of Indexed Jobs (SuccessCriteriaMet with reason SuccessPolicy, remaining
+/// pods terminated) are evaluated (jobpolicies.h), and so are `backoffLimitPerIndex` and
+/// `maxFailedIndexes` of Indexed Jobs (per-index failure counts in pod annotations,
+/// `status.failedIndexes`, FailIndex; FailedIndexes / MaxFailedIndexesExceeded), with the
+/// Job-wide pod back-off delay rather than upstream's per-index one.
 class JobController : public QueueController {
 public:
     struct Options {
@@ -75,6 +80,8 @@ private:
         int64_t failed = 0;
         job::OrderedIntervals prevSucceededIndexes;
         job::OrderedIntervals succeededIndexes;
+        /// Set for Indexed Jobs with backoffLimitPerIndex: the indexes that failed for good.
+        std::optional<job::OrderedIntervals> failedIndexes;
         job::BackoffRecord newBackoffRecord;
         std::set<std::string> expectedRmFinalizers;
         std::set<std::string> uncountedSucceeded;

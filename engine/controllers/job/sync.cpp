@@ -4,6 +4,7 @@
 #include "engine/controllers/common/controllerref.h"
 #include "engine/controllers/common/podutil.h"
 #include "engine/controllers/job/jobcontroller.h"
+#include "engine/controllers/job/jobpolicies.h"
 #include "kube/client/apierror.h"
 #include "kube/jsonutil.h"
 #include "kube/objectmeta.h"
@@ -204,8 +205,19 @@ Status JobController::syncJob(const std::string& key) {
     }
     ctx.succeeded = ctx.status.succeeded + static_cast<int64_t>(newSucceeded.size()) +
                     static_cast<int64_t>(ctx.uncountedSucceeded.size());
-    ctx.failed = ctx.status.failed + static_cast<int64_t>(newFailed.size()) +
-                 static_cast<int64_t>(ctx.uncountedFailed.size());
+    // nonIgnoredFailedPodsCount: failures the pod failure policy ignores do not count.
+    const json::object* failurePolicy =
+        kube::objectAt(kube::objectAt(ctx.job, "spec"), "podFailurePolicy");
+    int64_t newFailedCounted = static_cast<int64_t>(newFailed.size());
+    if (failurePolicy != nullptr) {
+        for (const kube::ObjectPtr& pod : newFailed) {
+            if (!job::matchPodFailurePolicy(failurePolicy, *pod).countFailed) {
+                --newFailedCounted;
+            }
+        }
+    }
+    ctx.failed =
+        ctx.status.failed + newFailedCounted + static_cast<int64_t>(ctx.uncountedFailed.size());
 
     // First start; a suspended Job has not started.
     if (ctx.status.startTime.empty() && !ctx.spec.suspend) {
@@ -223,6 +235,19 @@ Status JobController::syncJob(const std::string& key) {
         if (target && target->status == "True") {
             ctx.finishedCondition =
                 job::newCondition(job::Failed, target->reason, target->message, now);
+        } else if (failurePolicy != nullptr) {
+            // getFailJobMessage: a failed pod matching a FailJob rule fails the Job; the
+            // interim FailureTarget records why before the finalizers go.
+            for (const kube::ObjectPtr& pod : ctx.pods) {
+                if (!isPodFailed(*pod, ctx.spec)) {
+                    continue;
+                }
+                if (auto message = job::matchPodFailurePolicy(failurePolicy, *pod).failJobMessage) {
+                    ctx.finishedCondition = job::newCondition(
+                        job::FailureTarget, job::ReasonPodFailurePolicy, *message, now);
+                    break;
+                }
+            }
         }
     }
     if (!ctx.finishedCondition) {
@@ -255,6 +280,45 @@ Status JobController::syncJob(const std::string& key) {
         ctx.succeededIndexes = ctx.prevSucceededIndexes.withOrderedIndexes(
             std::vector<int>(newIndexes.begin(), newIndexes.end()));
         ctx.succeeded = ctx.succeededIndexes.total();
+        const json::object* jobSpec = kube::objectAt(ctx.job, "spec");
+        if (auto perIndex = jobSpec ? kube::integerAt(*jobSpec, "backoffLimitPerIndex")
+                                    : std::optional<int64_t>()) {
+            // calculateFailedIndexes
+            job::OrderedIntervals previous =
+                job::OrderedIntervals::parse(ctx.status.failedIndexes.value_or(""), completions);
+            std::set<int> newFailedIndexes;
+            for (const kube::ObjectPtr& pod : ctx.pods) {
+                int ix = job::completionIndex(*pod);
+                if (ix != job::UnknownCompletionIndex && ix < completions && !previous.has(ix) &&
+                    job::isIndexFailed(failurePolicy, *perIndex, *pod,
+                                       isPodFailed(*pod, ctx.spec))) {
+                    newFailedIndexes.insert(ix);
+                }
+            }
+            ctx.failedIndexes = previous.withOrderedIndexes(
+                std::vector<int>(newFailedIndexes.begin(), newFailedIndexes.end()));
+            int failedTotal = ctx.failedIndexes->total();
+            std::optional<int64_t> maxFailed = kube::integerAt(*jobSpec, "maxFailedIndexes");
+            if (ctx.finishedCondition) {
+                // Already finishing.
+            } else if (maxFailed && failedTotal > *maxFailed) {
+                ctx.finishedCondition = job::newCondition(
+                    job::FailureTarget, job::ReasonMaxFailedIndexesExceeded,
+                    "Job has exceeded the specified maximal number of failed indexes", now);
+            } else if (failedTotal > 0 &&
+                       failedTotal + ctx.succeededIndexes.total() >= completions) {
+                ctx.finishedCondition = job::newCondition(
+                    job::FailureTarget, job::ReasonFailedIndexes, "Job has failed indexes", now);
+            }
+        }
+        if (!ctx.finishedCondition) {
+            if (auto message = job::matchSuccessPolicy(
+                    kube::objectAt(kube::objectAt(ctx.job, "spec"), "successPolicy"), completions,
+                    ctx.succeededIndexes)) {
+                ctx.finishedCondition = job::newCondition(job::SuccessCriteriaMet,
+                                                          job::ReasonSuccessPolicy, *message, now);
+            }
+        }
     }
 
     bool suspendConditionChanged = false;
@@ -362,12 +426,54 @@ Result<int64_t> JobController::manageJob(SyncContext& ctx, std::optional<Error>&
     diff = std::min(diff, MaxPodCreateDeletePerSync);
     std::vector<int> indexes;
     if (ctx.spec.indexed) {
-        indexes = job::firstPendingIndexes(ctx.activePods, ctx.succeededIndexes,
-                                           static_cast<int>(diff), completions);
+        // Failed indexes are not run again.
+        job::OrderedIntervals done = ctx.succeededIndexes;
+        if (ctx.failedIndexes) {
+            std::vector<int> failed;
+            for (const auto& interval : ctx.failedIndexes->intervals()) {
+                for (int ix = interval.first; ix <= interval.last; ++ix) {
+                    failed.push_back(ix);
+                }
+            }
+            done = done.withOrderedIndexes(failed);
+        }
+        indexes =
+            job::firstPendingIndexes(ctx.activePods, done, static_cast<int>(diff), completions);
         diff = static_cast<int64_t>(indexes.size());
     }
     return active + createPods(ctx, diff, std::move(indexes), error);
 }
+
+namespace {
+
+/// addIndexFailureCountAnnotation: the failure counts of index `ix` so far, from its failed pod
+/// with the highest counts (the one being replaced).
+void addIndexFailureCounts(const json::object& jobObject, const std::vector<kube::ObjectPtr>& pods,
+                           int ix, json::object& podMeta) {
+    const json::object* failurePolicy =
+        kube::objectAt(kube::objectAt(jobObject, "spec"), "podFailurePolicy");
+    const json::object* lastFailed = nullptr;
+    int64_t best = -1;
+    for (const kube::ObjectPtr& pod : pods) {
+        if (job::completionIndex(*pod) != ix || job::podPhase(*pod) != "Failed") {
+            continue;
+        }
+        auto [failures, ignored] = job::newIndexFailureCounts(failurePolicy, pod.get());
+        if (failures + ignored > best) {
+            best = failures + ignored;
+            lastFailed = pod.get();
+        }
+    }
+    auto [failures, ignored] = job::newIndexFailureCounts(failurePolicy, lastFailed);
+    json::object* annotations = kube::ensureObject(podMeta, "annotations");
+    annotations->insert_or_assign(job::IndexFailureCountAnnotation, std::to_string(failures));
+    if (ignored > 0) {
+        annotations->insert_or_assign(job::IndexIgnoredFailureCountAnnotation,
+                                      std::to_string(ignored));
+    }
+}
+
+} // namespace
 
 int64_t JobController::createPods(SyncContext& ctx, int64_t count, std::vector<int> indexes,
                                   std::optional<Error>& error) {
@@ -428,6 +534,9 @@ int64_t JobController::createPods(SyncContext& ctx, int64_t count, std::vector<i
                     ->insert_or_assign(job::CompletionIndexAnnotation, text);
                 thisSpec["hostname"] = fmt::format("{}-{}", jobName, ix);
                 podMeta["generateName"] = job::podGenerateNameWithIndex(jobName, ix);
+                if (ctx.failedIndexes) {
+                    addIndexFailureCounts(ctx.job, ctx.pods, ix, podMeta);
+                }
             }
             json::object pod{{"apiVersion", "v1"},
                              {"kind", "Pod"},

@@ -2,7 +2,9 @@
 // the terminal conditions (job_controller.go's trackJobStatusAndRemoveFinalizers and below).
 
 #include "engine/controllers/job/jobcontroller.h"
+#include "engine/controllers/job/jobpolicies.h"
 #include "kube/client/apierror.h"
+#include "kube/jsonutil.h"
 #include "kube/objectmeta.h"
 
 #include <boost/json.hpp>
@@ -102,7 +104,10 @@ Status JobController::trackJobStatusAndRemoveFinalizers(SyncContext& ctx, bool n
             // Once the Job failed, every pod that did not succeed counts as failed.
             int ix = job::completionIndex(*pod);
             if (!ctx.uncountedFailed.contains(uid) &&
-                (!indexed || (ix != job::UnknownCompletionIndex && ix < completions))) {
+                (!indexed || (ix != job::UnknownCompletionIndex && ix < completions)) &&
+                job::matchPodFailurePolicy(
+                    kube::objectAt(kube::objectAt(ctx.job, "spec"), "podFailurePolicy"), *pod)
+                    .countFailed) {
                 needsFlush = true;
                 ctx.status.uncountedFailed.push_back(uid);
             }
@@ -122,8 +127,12 @@ Status JobController::trackJobStatusAndRemoveFinalizers(SyncContext& ctx, bool n
         }
         ctx.status.succeeded = ctx.succeededIndexes.total();
         ctx.status.completedIndexes = text;
-        if (ctx.status.failedIndexes) {
-            ctx.status.failedIndexes.reset();
+        std::optional<std::string> failedText;
+        if (ctx.failedIndexes) {
+            failedText = ctx.failedIndexes->toString();
+        }
+        if (failedText != ctx.status.failedIndexes) {
+            ctx.status.failedIndexes = std::move(failedText);
             needsFlush = true;
         }
     }

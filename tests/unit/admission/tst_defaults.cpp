@@ -209,7 +209,35 @@ const std::vector<DefaultCase> Cases = {
      R"j({"metadata":{"name":"h"},"spec":{"maxReplicas":3}})j",
      R"j({"metadata":{"name":"h"},"spec":{"maxReplicas":3,"minReplicas":1,
        "metrics":[{"type":"Resource","resource":{"name":"cpu",
-         "target":{"type":"Utilization","averageUtilization":80}}}]}})j"},
+         "target":{"type":"Utilization","averageUtilization":80}}}]},
+       "status":{"desiredReplicas":0}})j"},
+    {"HorizontalPodAutoscalerEmptyBehavior", "horizontalpodautoscalers",
+     R"j({"metadata":{"name":"h"},"spec":{"maxReplicas":3,"behavior":{}}})j",
+     R"j({"metadata":{"name":"h"},"spec":{"maxReplicas":3,"minReplicas":1,
+       "metrics":[{"type":"Resource","resource":{"name":"cpu",
+         "target":{"type":"Utilization","averageUtilization":80}}}],
+       "behavior":{
+         "scaleUp":{"stabilizationWindowSeconds":0,"selectPolicy":"Max","policies":[
+           {"type":"Pods","value":4,"periodSeconds":15},
+           {"type":"Percent","value":100,"periodSeconds":15}]},
+         "scaleDown":{"selectPolicy":"Max","policies":[
+           {"type":"Percent","value":100,"periodSeconds":15}]}}},
+       "status":{"desiredReplicas":0}})j"},
+    {"HorizontalPodAutoscalerPartialBehaviorKeepsWhatIsSet", "horizontalpodautoscalers",
+     R"j({"metadata":{"name":"h"},"spec":{"maxReplicas":3,"behavior":{
+       "scaleDown":{"stabilizationWindowSeconds":60,"policies":[
+         {"type":"Pods","value":1,"periodSeconds":30}]},
+       "scaleUp":{"selectPolicy":"Disabled"}}}})j",
+     R"j({"metadata":{"name":"h"},"spec":{"maxReplicas":3,"minReplicas":1,
+       "metrics":[{"type":"Resource","resource":{"name":"cpu",
+         "target":{"type":"Utilization","averageUtilization":80}}}],
+       "behavior":{
+         "scaleUp":{"stabilizationWindowSeconds":0,"selectPolicy":"Disabled","policies":[
+           {"type":"Pods","value":4,"periodSeconds":15},
+           {"type":"Percent","value":100,"periodSeconds":15}]},
+         "scaleDown":{"stabilizationWindowSeconds":60,"selectPolicy":"Max","policies":[
+           {"type":"Pods","value":1,"periodSeconds":30}]}}},
+       "status":{"desiredReplicas":0}})j"},
     {"NetworkPolicy", "networkpolicies",
      R"j({"metadata":{"name":"np"},"spec":{"podSelector":{},"egress":[{"ports":[{"port":53}]}]}})j",
      R"j({"metadata":{"name":"np"},"spec":{"podSelector":{},

@@ -41,6 +41,12 @@ TEST_F(ApiHandlerTest, everyServedVersionReadsAndWritesTheSameObject) {
     EXPECT_EQ(str(metric, "resource.name"), "cpu");
     EXPECT_EQ(at(metric, "resource.target.averageUtilization")->as_int64(), 50);
     EXPECT_FALSE(at(asV2, "spec.targetCPUUtilizationPercentage"));
+    // Before the controller's first sync: desiredReplicas (and in v1 currentReplicas) read 0,
+    // as their fields are not omitempty upstream (the Python client requires them).
+    EXPECT_EQ(json::serialize(*at(asV2, "status")), R"({"desiredReplicas":0})");
+    json::object asV1 = bodyOf(get(v1 + "/web"));
+    EXPECT_EQ(at(asV1, "status.currentReplicas")->as_int64(), 0);
+    EXPECT_EQ(at(asV1, "status.desiredReplicas")->as_int64(), 0);
 
     // A v2 patch is seen through v1, in lists and in v1 watch events.
     HandlerResult patched =
