@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -68,6 +69,14 @@ int main(int argc, char** argv) {
             options.registryListen = value("--registry-listen");
         } else if (arg == "--store") {
             options.storeUrl = value("--store");
+        } else if (arg == "--test-cronjob-time-scale") {
+            // Testing only (not in --help): CronJob schedules fire this many times faster.
+            options.cronJobTimeScale =
+                std::strtod(value("--test-cronjob-time-scale").c_str(), nullptr);
+            if (!(options.cronJobTimeScale >= 1.0)) {
+                std::fprintf(stderr, "pilothouse-engine: --test-cronjob-time-scale needs >= 1\n");
+                return 2;
+            }
         } else if (arg == "--controllers-only") {
             controllersOnly = true;
         } else if (arg == "--kubeconfig") {

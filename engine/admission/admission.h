@@ -5,6 +5,8 @@
 
 #include <boost/json/object.hpp>
 
+#include <string>
+
 namespace pilot::admission {
 
 /// Fills the API defaults of a built-in kind in place, as the real API server does before
@@ -13,6 +15,10 @@ namespace pilot::admission {
 /// revisionHistoryLimit, progressDeadlineSeconds; services: type, sessionAffinity, port protocol
 /// and targetPort; ...). Idempotent; never removes a value the client set.
 void applyDefaults(const kube::ResourceType& type, boost::json::object& object);
+
+/// A pod spec's QoS class (v1qos.GetPodQOS): `Guaranteed`, `Burstable` or `BestEffort`.
+/// Admission that changes resources (LimitRanger) sets `status.qosClass` again with it.
+[[nodiscard]] std::string podQosClass(const boost::json::object& spec);
 
 /// Validates an object of a built-in kind after defaulting: metadata (name and generateName
 /// rules per kind, labels and annotations syntax and sizes) and the kind's own rules. `old` is the

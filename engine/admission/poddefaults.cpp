@@ -361,3 +361,11 @@ void defaultPersistentVolumeClaim(json::object& pvc) {
 }
 
 } // namespace pilot::admission::detail
+
+namespace pilot::admission {
+
+std::string podQosClass(const boost::json::object& spec) {
+    return detail::qosClass(spec);
+}
+
+} // namespace pilot::admission

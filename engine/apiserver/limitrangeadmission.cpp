@@ -1,5 +1,6 @@
 #include "engine/apiserver/limitrangeadmission.h"
 
+#include "engine/admission/admission.h"
 #include "engine/apiserver/resourceservice.h"
 #include "engine/quota/podresources.h"
 #include "kube/jsonutil.h"
@@ -355,6 +356,13 @@ ApiResult<void> LimitRangeAdmission::admit(const kube::ResourceType& type, json:
             }
         }
         spec = kube::mutableObject(object, "spec"); // metadata inserts may move members
+        if (!notes.empty()) {
+            // Upstream computes the QoS class after admission (PrepareForCreate).
+            if (json::object* status = kube::mutableObject(object, "status")) {
+                (*status)["qosClass"] = admission::podQosClass(*spec);
+            }
+            spec = kube::mutableObject(object, "spec");
+        }
     }
     return {};
 }

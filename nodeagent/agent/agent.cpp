@@ -6,6 +6,7 @@
 #include "kube/client/kubeconfig.h"
 #include "kube/jsonutil.h"
 #include "nodeagent/agent/agentbackend.h"
+#include "nodeagent/agent/imagegcmanager.h"
 #include "nodeagent/agent/kubeletevents.h"
 #include "nodeagent/agent/runtimeselection.h"
 #include "nodeagent/metrics/statsprovider.h"
@@ -13,6 +14,7 @@
 #include "nodeagent/node/nodestatus.h"
 #include "nodeagent/node/systeminfo.h"
 #include "nodeagent/pod/podmanager.h"
+#include "nodeagent/pod/serviceenv.h"
 #include "nodeagent/runtime/containermonitor.h"
 #include "nodeagent/runtime/executor.h"
 #include "nodeagent/runtime/fileutil.h"
@@ -100,7 +102,7 @@ Status Agent::start() {
     podOptions.worker.logsDir = m_options.dataDir + "/logs";
     boost::json::object allocatable = nodeAllocatable(collectSystemInfo(m_options.dataDir));
     podOptions.worker.nodeAllocatable = [allocatable] { return allocatable; };
-    podOptions.worker.serviceEnv = [this](const std::string&) { return serviceEnv(); };
+    podOptions.worker.serviceEnv = [this](const std::string& ns) { return serviceEnv(ns); };
     m_pods = std::make_unique<PodManager>(*m_client, *m_runtime, *m_pool, *m_events, *m_sources,
                                           std::move(podOptions));
     m_stats =
@@ -172,6 +174,13 @@ Status Agent::start() {
     }
     m_pool->postAfter(StatusInterval, [this] { reportStatus(); });
     m_pool->postAfter(SampleInterval, [this] { sample(); });
+    ImageGcPolicy gcPolicy;
+    gcPolicy.highThresholdPercent = m_options.imageGcHighThreshold;
+    gcPolicy.lowThresholdPercent = m_options.imageGcLowThreshold;
+    m_imageGc = std::make_unique<ImageGcManager>(*m_runtime, *m_events, nodeRef, gcPolicy);
+    if (m_imageGc->enabled()) {
+        m_pool->postAfter(gcPolicy.period, [this] { collectImages(); });
+    }
     log::info(Component, "node {} registered (runtime {}, InternalIP {})", m_options.nodeName,
               m_runtime->kind(), m_options.nodeIp);
     return {};
@@ -193,6 +202,16 @@ void Agent::sample() {
     }
     m_stats->sample();
     m_pool->postAfter(SampleInterval, [this] { sample(); });
+}
+
+void Agent::collectImages() {
+    if (m_stopping) {
+        return;
+    }
+    if (auto freed = m_imageGc->garbageCollect(); !freed) {
+        log::warn(Component, "image garbage collection: {}", freed.error().message);
+    }
+    m_pool->postAfter(m_imageGc->policy().period, [this] { collectImages(); });
 }
 
 void Agent::reportStatus() {
@@ -223,39 +242,34 @@ void Agent::stop() {
     }
 }
 
-std::vector<std::pair<std::string, std::string>> Agent::serviceEnv() {
-    // kubelet's master service variables, from the `kubernetes` Service in `default`.
-    std::lock_guard lock(m_serviceMutex);
-    auto now = std::chrono::steady_clock::now();
-    if (!m_serviceEnv.empty() && now - m_serviceEnvAt < std::chrono::minutes(1)) {
-        return m_serviceEnv;
-    }
-    auto service = m_client->get(kube::resources::Services, "default", "kubernetes");
-    if (!service) {
-        return m_serviceEnv;
-    }
-    const boost::json::object* spec = kube::objectAt(*service, "spec");
-    std::string ip = kube::stringAt(spec, "clusterIP");
-    int64_t port = 443;
-    if (const boost::json::array* ports = spec ? kube::arrayAt(*spec, "ports") : nullptr) {
-        if (!ports->empty() && ports->front().is_object()) {
-            port = kube::integerAt(ports->front().as_object(), "port").value_or(443);
+std::vector<std::pair<std::string, std::string>> Agent::serviceEnv(const std::string& ns) {
+    // kubelet's getServiceEnvVarMap: the master Service (`kubernetes` in `default`, which
+    // rarely changes: cached for a minute) and, with service links, the pod namespace's
+    // Services as they are now (a Service created just before the pod counts).
+    std::vector<boost::json::object> services;
+    {
+        std::lock_guard lock(m_serviceMutex);
+        auto now = std::chrono::steady_clock::now();
+        if (!m_masterService || now - m_masterServiceAt >= std::chrono::minutes(1)) {
+            if (auto service = m_client->get(kube::resources::Services, "default", "kubernetes")) {
+                m_masterService = std::move(*service);
+                m_masterServiceAt = now;
+            }
+        }
+        if (m_masterService) {
+            services.push_back(*m_masterService);
         }
     }
-    if (ip.empty() || ip == "None") {
-        return m_serviceEnv;
+    if (!ns.empty()) {
+        if (auto list = m_client->list(kube::resources::Services, ns)) {
+            for (boost::json::object& service : list->items) {
+                services.push_back(std::move(service));
+            }
+        } else {
+            log::warn(Component, "listing the services of {}: {}", ns, list.error().message);
+        }
     }
-    std::string p = std::to_string(port);
-    m_serviceEnv = {{"KUBERNETES_SERVICE_HOST", ip},
-                    {"KUBERNETES_SERVICE_PORT", p},
-                    {"KUBERNETES_SERVICE_PORT_HTTPS", p},
-                    {"KUBERNETES_PORT", "tcp://" + ip + ":" + p},
-                    {"KUBERNETES_PORT_" + p + "_TCP", "tcp://" + ip + ":" + p},
-                    {"KUBERNETES_PORT_" + p + "_TCP_PROTO", "tcp"},
-                    {"KUBERNETES_PORT_" + p + "_TCP_PORT", p},
-                    {"KUBERNETES_PORT_" + p + "_TCP_ADDR", ip}};
-    m_serviceEnvAt = now;
-    return m_serviceEnv;
+    return serviceEnvironment(services, ns, !ns.empty());
 }
 
 } // namespace pilot::agent

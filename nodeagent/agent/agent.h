@@ -3,10 +3,13 @@
 #include "core/error.h"
 #include "nodeagent/agent/agentoptions.h"
 
+#include <boost/json/object.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +22,7 @@ namespace pilot::agent {
 
 class AgentBackend;
 class AgentServer;
+class ImageGcManager;
 class KubeletEvents;
 class StatsProvider;
 class NodeManager;
@@ -50,7 +54,11 @@ private:
     void heartbeat();
     void reportStatus();
     void sample();
-    [[nodiscard]] std::vector<std::pair<std::string, std::string>> serviceEnv();
+    void collectImages();
+    /// kubelet's service variables for a container in `ns` (empty: enableServiceLinks false,
+    /// only the master `kubernetes` Service).
+    [[nodiscard]] std::vector<std::pair<std::string, std::string>>
+    serviceEnv(const std::string& ns);
 
     AgentOptions m_options;
     std::unique_ptr<kube::HttpApiClient> m_client;
@@ -63,9 +71,10 @@ private:
     std::unique_ptr<StatsProvider> m_stats;
     std::unique_ptr<AgentBackend> m_backend;
     std::unique_ptr<AgentServer> m_server;
+    std::unique_ptr<ImageGcManager> m_imageGc;
     std::mutex m_serviceMutex;
-    std::vector<std::pair<std::string, std::string>> m_serviceEnv;
-    std::chrono::steady_clock::time_point m_serviceEnvAt{};
+    std::optional<boost::json::object> m_masterService; ///< default/kubernetes, cached.
+    std::chrono::steady_clock::time_point m_masterServiceAt{};
     std::atomic<bool> m_stopping{false};
 };
 

@@ -23,6 +23,9 @@ const char* agentUsage() {
            "  --node-ip IP              InternalIP (default: the first non-loopback IPv4)\n"
            "  --port N                  HTTPS port for logs/exec/stats (default 10250; 0 = free)\n"
            "  --registry-mirror H=URL   pull images of registry H (docker.io) from URL\n"
+           "  --image-gc-high-threshold PERCENT  image filesystem usage that starts image\n"
+           "                            garbage collection (default 85; 100 disables it)\n"
+           "  --image-gc-low-threshold PERCENT   usage it frees down to (default 80)\n"
            "  --version                 print the version and exit\n"
            "  --help                    this text\n"
            "\n"
@@ -99,6 +102,21 @@ Result<AgentOptions> parseAgentOptions(const std::vector<std::string>& args) {
             options.port = port;
             continue;
         }
+        if (name == "--image-gc-high-threshold" || name == "--image-gc-low-threshold") {
+            auto v = take();
+            if (!v) {
+                return std::unexpected(v.error());
+            }
+            int percent = -1;
+            auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), percent);
+            if (ec != std::errc() || ptr != v->data() + v->size() || percent < 0 || percent > 100) {
+                return fail(ErrorCode::InvalidArgument,
+                            fmt::format("{}: expected a percentage 0-100, got {:?}", name, *v));
+            }
+            (name == "--image-gc-high-threshold" ? options.imageGcHighThreshold
+                                                 : options.imageGcLowThreshold) = percent;
+            continue;
+        }
         if (name == "--registry-mirror") {
             auto v = take();
             if (!v) {
@@ -121,6 +139,12 @@ Result<AgentOptions> parseAgentOptions(const std::vector<std::string>& args) {
         return fail(
             ErrorCode::InvalidArgument,
             fmt::format("--runtime: expected auto, runc or process, got {:?}", options.runtime));
+    }
+    if (options.imageGcLowThreshold > options.imageGcHighThreshold) {
+        return fail(ErrorCode::InvalidArgument,
+                    fmt::format("--image-gc-low-threshold ({}) must not exceed "
+                                "--image-gc-high-threshold ({})",
+                                options.imageGcLowThreshold, options.imageGcHighThreshold));
     }
     for (auto [flag, value] :
          {std::pair{"--kubeconfig", &options.kubeconfig},

@@ -18,6 +18,8 @@ struct AgentOptions {
     std::string nodeIp;           ///< Empty: the first non-loopback IPv4 address.
     int port = 10250;             ///< The agent's HTTPS port; 0 picks a free one.
     std::vector<std::pair<std::string, std::string>> registryMirrors; ///< host -> URL
+    int imageGcHighThreshold = 85; ///< Percent of the image filesystem; 100 disables image GC.
+    int imageGcLowThreshold = 80;
     bool help = false;
     bool version = false;
 };

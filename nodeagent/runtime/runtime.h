@@ -39,6 +39,12 @@ struct ImageInfo {
     uint64_t sizeBytes = 0;
 };
 
+/// What one image garbage collection removed.
+struct ImageGcResult {
+    std::vector<std::string> removedImages; ///< Image IDs.
+    uint64_t freedBytes = 0;
+};
+
 struct PortMapping {
     std::string protocol = "TCP"; ///< TCP, UDP or SCTP.
     int containerPort = 0;
@@ -195,6 +201,17 @@ public:
     [[nodiscard]] virtual std::optional<ImageInfo> imageStatus(const std::string& image) = 0;
     [[nodiscard]] virtual Result<std::vector<ImageInfo>> listImages() = 0;
     [[nodiscard]] virtual Status removeImage(const std::string& imageId) = 0;
+    /// The directory images are stored under (kubelet's image filesystem); empty when the
+    /// runtime keeps no images (then there is no image garbage collection).
+    [[nodiscard]] virtual std::string imageFsPath() const { return {}; }
+    /// Removes images no container uses and none used within `minAge`, least recently used
+    /// first, until `bytesToFree` are freed (0: every such image).
+    [[nodiscard]] virtual Result<ImageGcResult> garbageCollectImages(uint64_t bytesToFree,
+                                                                     std::chrono::seconds minAge) {
+        (void)bytesToFree;
+        (void)minAge;
+        return ImageGcResult{};
+    }
 
     // Pod sandboxes.
     [[nodiscard]] virtual Result<SandboxStatus> runSandbox(const SandboxConfig& config) = 0;

@@ -36,10 +36,13 @@ class Engine:
         self.cache_dir = self.data_dir.parent / (self.data_dir.name + "-kubectl-cache")
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self, listen: str = "127.0.0.1:0", registry_listen: str | None = None) -> "Engine":
+    def start(self, listen: str = "127.0.0.1:0", registry_listen: str | None = None,
+              args: list[str] | None = None) -> "Engine":
+        """`args`: further engine options (e.g. --test-cronjob-time-scale)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         extra = ["--registry-listen", registry_listen] if registry_listen else []
+        extra += args or []
         self.proc = subprocess.Popen(
             [self.binary, "--data-dir", str(self.data_dir), "--listen", listen, *extra],
             stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL)

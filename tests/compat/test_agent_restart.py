@@ -56,7 +56,10 @@ spec:
     command: ["sh", "-c", "while true; do :; done"]
 """)
     c.wait_selector_ready("keep", "app=sleepers", 2)
-    c.wait_ready("keep", "restarted-once")
+    # Ready after its restart: the first run is briefly Running (and Ready: no probe) before it
+    # exits, and under load a status can be read in that window (restartCount still 0).
+    wait_until(lambda: c.wait_ready("keep", "restarted-once")["status"]["containerStatuses"][0]
+               ["restartCount"] == 1, 60, message="restarted-once Running after one restart")
     c.wait_ready("keep", "busy")
     yield c
     stop_cluster(c)

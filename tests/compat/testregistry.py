@@ -60,6 +60,13 @@ class TestRegistry:
                        check=True, capture_output=True, timeout=120)
         return self
 
+    def add_tag(self, tag: str) -> None:
+        """Pushes busybox again as `library/busybox:TAG` (a "new version" for rollouts)."""
+        base = f"docker://127.0.0.1:{self.port}/library/busybox"
+        subprocess.run(["skopeo", "copy", "--src-tls-verify=false", "--dest-tls-verify=false",
+                        f"{base}:1.36", f"{base}:{tag}"], check=True, capture_output=True,
+                       timeout=120)
+
     def stop(self) -> None:
         if self.proc:
             self.proc.terminate()

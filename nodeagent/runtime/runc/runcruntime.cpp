@@ -296,8 +296,12 @@ Status RuncRuntime::removeImage(const std::string& imageId) {
     return m_images->remove(record->id);
 }
 
-Result<image::GcResult> RuncRuntime::garbageCollectImages(uint64_t bytesToFree,
-                                                          std::chrono::seconds minAge) {
+std::string RuncRuntime::imageFsPath() const {
+    return m_images->options().root;
+}
+
+Result<ImageGcResult> RuncRuntime::garbageCollectImages(uint64_t bytesToFree,
+                                                        std::chrono::seconds minAge) {
     std::set<std::string> inUse;
     {
         std::lock_guard lock(m_mutex);
@@ -306,7 +310,11 @@ Result<image::GcResult> RuncRuntime::garbageCollectImages(uint64_t bytesToFree,
         }
         inUse.insert(m_creating.begin(), m_creating.end());
     }
-    return m_images->garbageCollect(inUse, bytesToFree, minAge);
+    auto collected = m_images->garbageCollect(inUse, bytesToFree, minAge);
+    if (!collected) {
+        return std::unexpected(collected.error());
+    }
+    return ImageGcResult{std::move(collected->removedImages), collected->freedBytes};
 }
 
 // --- Containers. -------------------------------------------------------------------------------

@@ -85,10 +85,11 @@ public:
     [[nodiscard]] std::vector<std::string>
     unsupportedFeatures(const ContainerConfig& config) const override;
 
+    [[nodiscard]] std::string imageFsPath() const override;
     /// Removes images no container uses (least recently used first) until `bytesToFree` are
     /// freed (0: all of them), for the agent's image garbage collection.
-    [[nodiscard]] Result<image::GcResult> garbageCollectImages(uint64_t bytesToFree,
-                                                               std::chrono::seconds minAge);
+    [[nodiscard]] Result<ImageGcResult> garbageCollectImages(uint64_t bytesToFree,
+                                                             std::chrono::seconds minAge) override;
 
     [[nodiscard]] image::ImageManager& images() { return *m_images; }
     [[nodiscard]] network::CniNetwork& network() { return *m_network; }

@@ -72,6 +72,16 @@ TEST_F(LimitRangeAdmissionTest, containersGetTheDefaultsTheyLeftOut) {
         R"({"requests":{"cpu":"100m","memory":"256Mi"},"limits":{"cpu":"500m","memory":"256Mi"}})");
 }
 
+TEST_F(LimitRangeAdmissionTest, qosClassFollowsTheDefaultedResources) {
+    // Upstream computes status.qosClass after admission: a pod without resources that gets
+    // equal requests and limits from the LimitRange is Guaranteed, not BestEffort.
+    addLimitRange(R"([{"type":"Container","default":{"cpu":"100m","memory":"64Mi"},)"
+                  R"("defaultRequest":{"cpu":"100m","memory":"64Mi"}}])");
+    auto created = client.create(kube::resources::Pods, "default", podWithResources("g", "{}"));
+    ASSERT_TRUE(created) << created.error().message;
+    EXPECT_EQ(kube::stringAt(kube::objectAt(*created, "status"), "qosClass"), "Guaranteed");
+}
+
 TEST_F(LimitRangeAdmissionTest, containerMinMaxAndRatioAreEnforced) {
     addLimitRange(R"([{"type":"Container","max":{"cpu":"500m"},"min":{"memory":"64Mi"},)"
                   R"("maxLimitRequestRatio":{"cpu":"2"}}])");
