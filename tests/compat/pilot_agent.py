@@ -132,6 +132,17 @@ class Agent:
                     os.kill(pid, signal.SIGKILL)
             except (OSError, ValueError):
                 pass
+        # The pod bridge outlives the agent by design (as cni0 does a kubelet's); each test
+        # cluster has its own, so remove it with the cluster instead of leaving it on the host.
+        for conflist in self.data_dir.rglob("*.conflist"):
+            try:
+                plugins = json.loads(conflist.read_text()).get("plugins", [])
+            except (OSError, ValueError):
+                continue
+            for plugin in plugins:
+                if plugin.get("type") == "bridge" and plugin.get("bridge"):
+                    subprocess.run(["ip", "link", "delete", plugin["bridge"]],
+                                   capture_output=True, check=False)
 
     # -- the agent's HTTPS server ----------------------------------------------------------
     @property
