@@ -171,7 +171,10 @@ void LocalCluster::startAgent() {
             [this, agent](int code) { onExited(agent, tr("The agent"), code); });
     m_agent->start(m_options.agentBinary,
                    {QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("--node-name"),
-                    m_options.nodeName, QStringLiteral("--data-dir"), agentDir});
+                    m_options.nodeName, QStringLiteral("--data-dir"), agentDir,
+                    // A free port: the engine finds it in the Node's daemonEndpoints, and a
+                    // kubelet or a second local cluster on this machine may hold 10250.
+                    QStringLiteral("--port"), QStringLiteral("0")});
 }
 
 void LocalCluster::onAgentOutput() {

@@ -2,6 +2,7 @@
 #include "engine/registry/distribution/route.h"
 #include "engine/registry/harbor/builtinroutes.h"
 #include "engine/registry/harbor/harborquery.h"
+#include "engine/registry/harbor/routeutil.h"
 #include "engine/registry/storage/artifactqueries.h"
 #include "engine/registry/storage/registrystorage.h"
 
@@ -89,27 +90,15 @@ struct Target {
     std::string repository;
 };
 
-std::optional<Target> target(ApiCall& call, RegistryResponse& error) {
-    auto project = call.project(call.param("project_name"));
+/// The `{project_name}`/`{repository_name}` of the path, if the caller may do `action` on
+/// `resource` in the project.
+Checked<Target> target(ApiCall& call, std::string_view resource, std::string_view action) {
+    auto project = authorizedProject(call, "project_name", resource, action);
     if (!project) {
-        error = apiError(project.error());
-        return std::nullopt;
+        return std::unexpected(std::move(project.error()));
     }
     std::string repository = project->name + "/" + call.repositoryParam("repository_name");
     return Target{std::move(*project), std::move(repository)};
-}
-
-std::optional<Query> queryParam(ApiCall& call, RegistryResponse& error) {
-    const std::string* text = call.query("q");
-    if (text == nullptr) {
-        return Query{};
-    }
-    auto parsed = parseQuery(*text);
-    if (!parsed) {
-        error = apiError(parsed.error());
-        return std::nullopt;
-    }
-    return std::move(*parsed);
 }
 
 json::object repositoryJson(const RepositoryInfo& r, const Project& project) {
@@ -123,52 +112,52 @@ json::object repositoryJson(const RepositoryInfo& r, const Project& project) {
                         {"update_time", harborTime(r.updated)}};
 }
 
-template <typename T, typename F>
-json::array pageOf(const std::vector<T>& all, const Paging& paging, F toJson) {
-    json::array items;
-    for (size_t i = static_cast<size_t>(paging.offset());
-         i < all.size() && items.size() < static_cast<size_t>(paging.pageSize); ++i) {
-        items.push_back(toJson(all[i]));
-    }
-    return items;
-}
-
-/// The artifact `{reference}` (digest or tag) of the target, or the error response.
-std::optional<ArtifactInfo> artifactParam(ApiCall& call, const Target& t, RegistryResponse& error) {
+/// The artifact `{reference}` (digest or tag) of the target.
+Checked<ArtifactInfo> artifactParam(ApiCall& call, const Target& t) {
     std::string reference = call.param("reference");
     auto artifact = artifactqueries::artifact(call.storage().db(), t.repository, reference);
     if (!artifact) {
-        error = apiError(artifact.error());
-        return std::nullopt;
+        return std::unexpected(apiError(artifact.error()));
     }
     if (!*artifact) {
-        error = apiError(404, "NOT_FOUND",
-                         fmt::format("artifact {}:{} not found", t.repository, reference));
-        return std::nullopt;
+        return std::unexpected(apiError(
+            404, "NOT_FOUND", fmt::format("artifact {}:{} not found", t.repository, reference)));
     }
     return std::move(**artifact);
+}
+
+/// A route on one artifact: the target, if the caller may do `action` on `resource`, and its
+/// artifact `{reference}`.
+struct ArtifactTarget {
+    Target t;
+    ArtifactInfo artifact;
+};
+
+Checked<ArtifactTarget> artifactTarget(ApiCall& call, std::string_view resource,
+                                       std::string_view action) {
+    auto t = target(call, resource, action);
+    if (!t) {
+        return std::unexpected(std::move(t.error()));
+    }
+    auto artifact = artifactParam(call, *t);
+    if (!artifact) {
+        return std::unexpected(std::move(artifact.error()));
+    }
+    return ArtifactTarget{std::move(*t), std::move(*artifact)};
 }
 
 } // namespace
 
 void registerArtifactRoutes(ApiRouter& router) {
     router.add("GET", "/projects/{project_name}/repositories", [](ApiCall& call) {
-        auto project = call.project(call.param("project_name"));
+        auto project =
+            authorizedProject(call, "project_name", rbac::ResourceRepository, rbac::ActionList);
         if (!project) {
-            return apiError(project.error());
+            return std::move(project.error());
         }
-        if (auto denied =
-                call.requireProject(*project, rbac::ResourceRepository, rbac::ActionList)) {
-            return std::move(*denied);
-        }
-        auto paging = call.paging();
-        if (!paging) {
-            return apiError(paging.error());
-        }
-        RegistryResponse error;
-        auto q = queryParam(call, error);
-        if (!q) {
-            return error;
+        auto list = listRequest(call);
+        if (!list) {
+            return apiError(list.error());
         }
         auto all = artifactqueries::repositories(call.storage().db(), project->name + "/");
         if (!all) {
@@ -176,26 +165,19 @@ void registerArtifactRoutes(ApiRouter& router) {
         }
         std::vector<RepositoryInfo> matched;
         for (const RepositoryInfo& r : *all) {
-            const QueryTerm* name = q->find("name");
+            const QueryTerm* name = list->q.find("name");
             if (name && !name->matches(r.name)) {
                 continue;
             }
             matched.push_back(r);
         }
-        return pageResponse(call, *paging, static_cast<int64_t>(matched.size()),
-                            pageOf(matched, *paging, [&](const RepositoryInfo& r) {
-                                return repositoryJson(r, *project);
-                            }));
+        return listResponse(call, list->paging, matched,
+                            [&](const RepositoryInfo& r) { return repositoryJson(r, *project); });
     });
     router.add("GET", "/projects/{project_name}/repositories/{repository_name}", [](ApiCall& call) {
-        RegistryResponse error;
-        auto t = target(call, error);
+        auto t = target(call, rbac::ResourceRepository, rbac::ActionRead);
         if (!t) {
-            return error;
-        }
-        if (auto denied =
-                call.requireProject(t->project, rbac::ResourceRepository, rbac::ActionRead)) {
-            return std::move(*denied);
+            return std::move(t.error());
         }
         auto repository = artifactqueries::repository(call.storage().db(), t->repository);
         if (!repository) {
@@ -207,186 +189,138 @@ void registerArtifactRoutes(ApiRouter& router) {
         }
         return jsonResponse(repositoryJson(**repository, t->project));
     });
-    router.add(
-        "DELETE", "/projects/{project_name}/repositories/{repository_name}", [](ApiCall& call) {
-            RegistryResponse error;
-            auto t = target(call, error);
-            if (!t) {
-                return error;
-            }
-            if (auto denied =
-                    call.requireProject(t->project, rbac::ResourceRepository, rbac::ActionDelete)) {
-                return std::move(*denied);
-            }
-            auto artifacts = artifactqueries::artifacts(call.storage().db(), t->repository);
-            if (!artifacts) {
-                return apiError(artifacts.error());
-            }
-            if (artifacts->empty()) {
-                return apiError(404, "NOT_FOUND",
-                                fmt::format("repository {} not found", t->repository));
-            }
-            for (const ArtifactInfo& a : *artifacts) {
-                auto digest = Digest::parse(a.digest);
-                if (!digest) {
-                    return apiError(digest.error());
-                }
-                if (auto removed = call.storage().manifests().remove(t->repository, *digest);
-                    !removed) {
-                    return apiError(removed.error());
-                }
-            }
-            return emptyResponse(200);
-        });
-
-    router.add(
-        "GET", "/projects/{project_name}/repositories/{repository_name}/artifacts",
-        [](ApiCall& call) {
-            RegistryResponse error;
-            auto t = target(call, error);
-            if (!t) {
-                return error;
-            }
-            if (auto denied =
-                    call.requireProject(t->project, rbac::ResourceArtifact, rbac::ActionList)) {
-                return std::move(*denied);
-            }
-            auto paging = call.paging();
-            if (!paging) {
-                return apiError(paging.error());
-            }
-            auto q = queryParam(call, error);
-            if (!q) {
-                return error;
-            }
-            auto all = artifactqueries::artifacts(call.storage().db(), t->repository);
-            if (!all) {
-                return apiError(all.error());
-            }
-            std::vector<ArtifactInfo> matched;
-            for (const ArtifactInfo& a : *all) {
-                std::vector<std::string> tags;
-                for (const TagInfo& tag : a.tags) {
-                    tags.push_back(tag.name);
-                }
-                bool keep = true;
-                for (const QueryTerm& term : q->terms) {
-                    if (term.key == "tags") {
-                        keep = keep && (term.value == "nil" ? tags.empty()
-                                        : term.value == "*" ? !tags.empty()
-                                                            : term.matchesAny(tags));
-                    } else if (term.key == "digest") {
-                        keep = keep && term.matches(a.digest);
-                    } else if (term.key == "media_type") {
-                        keep = keep && term.matches(a.artifactType);
-                    } else if (term.key == "type") {
-                        keep = keep && term.matches(artifactKind(a));
-                    } else if (term.key == "push_time") {
-                        keep = keep && term.matches(harborTime(a.pushed));
-                    }
-                }
-                if (keep) {
-                    matched.push_back(a);
-                }
-            }
-            bool withTags = call.queryFlag("with_tag", true);
-            return pageResponse(call, *paging, static_cast<int64_t>(matched.size()),
-                                pageOf(matched, *paging, [&](const ArtifactInfo& a) {
-                                    return artifactJson(a, t->project, t->repository, withTags);
-                                }));
-        });
-    router.add("GET",
-               "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}",
+    router.add("DELETE", "/projects/{project_name}/repositories/{repository_name}",
                [](ApiCall& call) {
-                   RegistryResponse error;
-                   auto t = target(call, error);
+                   auto t = target(call, rbac::ResourceRepository, rbac::ActionDelete);
                    if (!t) {
-                       return error;
+                       return std::move(t.error());
                    }
-                   if (auto denied = call.requireProject(t->project, rbac::ResourceArtifact,
-                                                         rbac::ActionRead)) {
-                       return std::move(*denied);
+                   auto artifacts = artifactqueries::artifacts(call.storage().db(), t->repository);
+                   if (!artifacts) {
+                       return apiError(artifacts.error());
                    }
-                   auto artifact = artifactParam(call, *t, error);
-                   if (!artifact) {
-                       return error;
+                   if (artifacts->empty()) {
+                       return apiError(404, "NOT_FOUND",
+                                       fmt::format("repository {} not found", t->repository));
                    }
-                   return jsonResponse(artifactJson(*artifact, t->project, t->repository,
-                                                    call.queryFlag("with_tag", true)));
-               });
-    router.add("DELETE",
-               "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}",
-               [](ApiCall& call) {
-                   RegistryResponse error;
-                   auto t = target(call, error);
-                   if (!t) {
-                       return error;
-                   }
-                   if (auto denied = call.requireProject(t->project, rbac::ResourceArtifact,
-                                                         rbac::ActionDelete)) {
-                       return std::move(*denied);
-                   }
-                   auto artifact = artifactParam(call, *t, error);
-                   if (!artifact) {
-                       return error;
-                   }
-                   auto digest = Digest::parse(artifact->digest);
-                   if (!digest) {
-                       return apiError(digest.error());
-                   }
-                   if (auto removed = call.storage().manifests().remove(t->repository, *digest);
-                       !removed) {
-                       return apiError(removed.error());
+                   for (const ArtifactInfo& a : *artifacts) {
+                       auto digest = Digest::parse(a.digest);
+                       if (!digest) {
+                           return apiError(digest.error());
+                       }
+                       if (auto removed = call.storage().manifests().remove(t->repository, *digest);
+                           !removed) {
+                           return apiError(removed.error());
+                       }
                    }
                    return emptyResponse(200);
                });
 
+    router.add("GET", "/projects/{project_name}/repositories/{repository_name}/artifacts",
+               [](ApiCall& call) {
+                   auto t = target(call, rbac::ResourceArtifact, rbac::ActionList);
+                   if (!t) {
+                       return std::move(t.error());
+                   }
+                   auto list = listRequest(call);
+                   if (!list) {
+                       return apiError(list.error());
+                   }
+                   auto all = artifactqueries::artifacts(call.storage().db(), t->repository);
+                   if (!all) {
+                       return apiError(all.error());
+                   }
+                   std::vector<ArtifactInfo> matched;
+                   for (const ArtifactInfo& a : *all) {
+                       std::vector<std::string> tags;
+                       for (const TagInfo& tag : a.tags) {
+                           tags.push_back(tag.name);
+                       }
+                       bool keep = true;
+                       for (const QueryTerm& term : list->q.terms) {
+                           if (term.key == "tags") {
+                               keep = keep && (term.value == "nil" ? tags.empty()
+                                               : term.value == "*" ? !tags.empty()
+                                                                   : term.matchesAny(tags));
+                           } else if (term.key == "digest") {
+                               keep = keep && term.matches(a.digest);
+                           } else if (term.key == "media_type") {
+                               keep = keep && term.matches(a.artifactType);
+                           } else if (term.key == "type") {
+                               keep = keep && term.matches(artifactKind(a));
+                           } else if (term.key == "push_time") {
+                               keep = keep && term.matches(harborTime(a.pushed));
+                           }
+                       }
+                       if (keep) {
+                           matched.push_back(a);
+                       }
+                   }
+                   bool withTags = call.queryFlag("with_tag", true);
+                   return listResponse(call, list->paging, matched, [&](const ArtifactInfo& a) {
+                       return artifactJson(a, t->project, t->repository, withTags);
+                   });
+               });
+    router.add("GET",
+               "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}",
+               [](ApiCall& call) {
+                   auto found = artifactTarget(call, rbac::ResourceArtifact, rbac::ActionRead);
+                   if (!found) {
+                       return std::move(found.error());
+                   }
+                   const auto& [t, artifact] = *found;
+                   return jsonResponse(artifactJson(artifact, t.project, t.repository,
+                                                    call.queryFlag("with_tag", true)));
+               });
+    router.add(
+        "DELETE", "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}",
+        [](ApiCall& call) {
+            auto found = artifactTarget(call, rbac::ResourceArtifact, rbac::ActionDelete);
+            if (!found) {
+                return std::move(found.error());
+            }
+            const auto& [t, artifact] = *found;
+            auto digest = Digest::parse(artifact.digest);
+            if (!digest) {
+                return apiError(digest.error());
+            }
+            if (auto removed = call.storage().manifests().remove(t.repository, *digest); !removed) {
+                return apiError(removed.error());
+            }
+            return emptyResponse(200);
+        });
+
     router.add("GET",
                "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags",
                [](ApiCall& call) {
-                   RegistryResponse error;
-                   auto t = target(call, error);
+                   auto t = target(call, rbac::ResourceTag, rbac::ActionList);
                    if (!t) {
-                       return error;
+                       return std::move(t.error());
                    }
-                   if (auto denied =
-                           call.requireProject(t->project, rbac::ResourceTag, rbac::ActionList)) {
-                       return std::move(*denied);
+                   auto list = listRequest(call);
+                   if (!list) {
+                       return apiError(list.error());
                    }
-                   auto paging = call.paging();
-                   if (!paging) {
-                       return apiError(paging.error());
-                   }
-                   auto q = queryParam(call, error);
-                   if (!q) {
-                       return error;
-                   }
-                   auto artifact = artifactParam(call, *t, error);
+                   auto artifact = artifactParam(call, *t);
                    if (!artifact) {
-                       return error;
+                       return std::move(artifact.error());
                    }
                    std::vector<TagInfo> matched;
                    for (const TagInfo& tag : artifact->tags) {
-                       const QueryTerm* name = q->find("name");
+                       const QueryTerm* name = list->q.find("name");
                        if (!name || name->matches(tag.name)) {
                            matched.push_back(tag);
                        }
                    }
-                   return pageResponse(call, *paging, static_cast<int64_t>(matched.size()),
-                                       pageOf(matched, *paging, tagJson));
+                   return listResponse(call, list->paging, matched, tagJson);
                });
     router.add(
         "POST",
         "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags",
         [](ApiCall& call) {
-            RegistryResponse error;
-            auto t = target(call, error);
+            auto t = target(call, rbac::ResourceTag, rbac::ActionCreate);
             if (!t) {
-                return error;
-            }
-            if (auto denied =
-                    call.requireProject(t->project, rbac::ResourceTag, rbac::ActionCreate)) {
-                return std::move(*denied);
+                return std::move(t.error());
             }
             auto body = call.json();
             const json::value* name =
@@ -394,9 +328,9 @@ void registerArtifactRoutes(ApiRouter& router) {
             if (name == nullptr || !name->is_string() || !isValidTag(name->get_string())) {
                 return apiError(400, "BAD_REQUEST", "a valid tag name is required");
             }
-            auto artifact = artifactParam(call, *t, error);
+            auto artifact = artifactParam(call, *t);
             if (!artifact) {
-                return error;
+                return std::move(artifact.error());
             }
             if (auto ok = artifactqueries::addTag(
                     call.storage().db(), t->repository, artifact->digest,
@@ -415,27 +349,19 @@ void registerArtifactRoutes(ApiRouter& router) {
                "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/"
                "{tag_name}",
                [](ApiCall& call) {
-                   RegistryResponse error;
-                   auto t = target(call, error);
-                   if (!t) {
-                       return error;
+                   auto found = artifactTarget(call, rbac::ResourceTag, rbac::ActionDelete);
+                   if (!found) {
+                       return std::move(found.error());
                    }
-                   if (auto denied =
-                           call.requireProject(t->project, rbac::ResourceTag, rbac::ActionDelete)) {
-                       return std::move(*denied);
-                   }
-                   auto artifact = artifactParam(call, *t, error);
-                   if (!artifact) {
-                       return error;
-                   }
+                   const auto& [t, artifact] = *found;
                    const std::string& tag = call.param("tag_name");
                    bool onArtifact =
-                       std::any_of(artifact->tags.begin(), artifact->tags.end(),
+                       std::any_of(artifact.tags.begin(), artifact.tags.end(),
                                    [&](const TagInfo& each) { return each.name == tag; });
                    if (!onArtifact) {
                        return apiError(404, "NOT_FOUND", fmt::format("tag {} not found", tag));
                    }
-                   auto removed = call.storage().manifests().untag(t->repository, tag);
+                   auto removed = call.storage().manifests().untag(t.repository, tag);
                    if (!removed) {
                        return apiError(removed.error());
                    }

@@ -2,6 +2,7 @@
 #include "engine/registry/access/harboraccess.h"
 #include "engine/registry/harbor/builtinroutes.h"
 #include "engine/registry/harbor/harborquery.h"
+#include "engine/registry/harbor/routeutil.h"
 #include "engine/registry/storage/artifactqueries.h"
 #include "engine/registry/storage/registrystorage.h"
 
@@ -9,7 +10,6 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <regex>
 
 namespace pilot::registry::harbor {
@@ -49,15 +49,6 @@ std::optional<bool> publicFlag(const json::object& body) {
     return std::nullopt;
 }
 
-std::optional<int64_t> parseId(std::string_view text) {
-    int64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-        return std::nullopt;
-    }
-    return value;
-}
-
 json::object memberJson(const Member& member) {
     return json::object{{"id", member.id},
                         {"project_id", member.projectId},
@@ -66,16 +57,6 @@ json::object memberJson(const Member& member) {
                         {"role_id", static_cast<int64_t>(member.role)},
                         {"entity_id", member.userId},
                         {"entity_type", "u"}};
-}
-
-/// The project of `{project_name_or_id}`, or the error response in `error`.
-std::optional<Project> projectParam(ApiCall& call, RegistryResponse& error) {
-    auto project = call.project(call.param("project_name_or_id"));
-    if (!project) {
-        error = apiError(project.error());
-        return std::nullopt;
-    }
-    return *project;
 }
 
 } // namespace
@@ -113,18 +94,11 @@ json::object projectJson(ApiCall& call, const Project& project) {
 
 void registerProjectRoutes(ApiRouter& router) {
     router.add("GET", "/projects", [](ApiCall& call) {
-        auto paging = call.paging();
-        if (!paging) {
-            return apiError(paging.error());
+        auto list = listRequest(call);
+        if (!list) {
+            return apiError(list.error());
         }
-        Query q;
-        if (const std::string* text = call.query("q")) {
-            auto parsed = parseQuery(*text);
-            if (!parsed) {
-                return apiError(parsed.error());
-            }
-            q = std::move(*parsed);
-        }
+        Query& q = list->q;
         // The separate filters Harbor also takes: `name` is a fuzzy match, `public` exact.
         if (const std::string* name = call.query("name")) {
             q.terms.push_back(QueryTerm{"name", QueryTerm::Kind::Fuzzy, *name, {}, {}, {}});
@@ -173,11 +147,12 @@ void registerProjectRoutes(ApiRouter& router) {
             }
         }
         json::array items;
-        for (size_t i = static_cast<size_t>(paging->offset());
-             i < visible.size() && items.size() < static_cast<size_t>(paging->pageSize); ++i) {
+        for (size_t i = static_cast<size_t>(list->paging.offset());
+             i < visible.size() && items.size() < static_cast<size_t>(list->paging.pageSize); ++i) {
             items.push_back(std::move(visible[i]));
         }
-        return pageResponse(call, *paging, static_cast<int64_t>(visible.size()), std::move(items));
+        return pageResponse(call, list->paging, static_cast<int64_t>(visible.size()),
+                            std::move(items));
     });
     router.add("HEAD", "/projects", [](ApiCall& call) {
         const std::string* name = call.query("project_name");
@@ -226,24 +201,18 @@ void registerProjectRoutes(ApiRouter& router) {
         return response;
     });
     router.add("GET", "/projects/{project_name_or_id}", [](ApiCall& call) {
-        RegistryResponse error;
-        auto project = projectParam(call, error);
+        auto project =
+            authorizedProject(call, "project_name_or_id", rbac::ResourceSelf, rbac::ActionRead);
         if (!project) {
-            return error;
-        }
-        if (auto denied = call.requireProject(*project, rbac::ResourceSelf, rbac::ActionRead)) {
-            return std::move(*denied);
+            return std::move(project.error());
         }
         return jsonResponse(projectJson(call, *project));
     });
     router.add("PUT", "/projects/{project_name_or_id}", [](ApiCall& call) {
-        RegistryResponse error;
-        auto project = projectParam(call, error);
+        auto project =
+            authorizedProject(call, "project_name_or_id", rbac::ResourceSelf, rbac::ActionUpdate);
         if (!project) {
-            return error;
-        }
-        if (auto denied = call.requireProject(*project, rbac::ResourceSelf, rbac::ActionUpdate)) {
-            return std::move(*denied);
+            return std::move(project.error());
         }
         auto body = call.json();
         if (!body || !body->is_object()) {
@@ -257,13 +226,10 @@ void registerProjectRoutes(ApiRouter& router) {
         return emptyResponse(200);
     });
     router.add("DELETE", "/projects/{project_name_or_id}", [&router](ApiCall& call) {
-        RegistryResponse error;
-        auto project = projectParam(call, error);
+        auto project =
+            authorizedProject(call, "project_name_or_id", rbac::ResourceSelf, rbac::ActionDelete);
         if (!project) {
-            return error;
-        }
-        if (auto denied = call.requireProject(*project, rbac::ResourceSelf, rbac::ActionDelete)) {
-            return std::move(*denied);
+            return std::move(project.error());
         }
         if (repositoryCount(call, *project) > 0) {
             return apiError(412, "PRECONDITION",
@@ -284,13 +250,10 @@ void registerProjectRoutes(ApiRouter& router) {
 
     // -- members ------------------------------------------------------------------------------
     router.add("GET", "/projects/{project_name_or_id}/members", [](ApiCall& call) {
-        RegistryResponse error;
-        auto project = projectParam(call, error);
+        auto project =
+            authorizedProject(call, "project_name_or_id", rbac::ResourceMember, rbac::ActionList);
         if (!project) {
-            return error;
-        }
-        if (auto denied = call.requireProject(*project, rbac::ResourceMember, rbac::ActionList)) {
-            return std::move(*denied);
+            return std::move(project.error());
         }
         auto paging = call.paging();
         if (!paging) {
@@ -307,21 +270,13 @@ void registerProjectRoutes(ApiRouter& router) {
                 matched.push_back(member);
             }
         }
-        json::array items;
-        for (size_t i = static_cast<size_t>(paging->offset());
-             i < matched.size() && items.size() < static_cast<size_t>(paging->pageSize); ++i) {
-            items.push_back(memberJson(matched[i]));
-        }
-        return pageResponse(call, *paging, static_cast<int64_t>(matched.size()), std::move(items));
+        return listResponse(call, *paging, matched, memberJson);
     });
     router.add("POST", "/projects/{project_name_or_id}/members", [](ApiCall& call) {
-        RegistryResponse error;
-        auto project = projectParam(call, error);
+        auto project =
+            authorizedProject(call, "project_name_or_id", rbac::ResourceMember, rbac::ActionCreate);
         if (!project) {
-            return error;
-        }
-        if (auto denied = call.requireProject(*project, rbac::ResourceMember, rbac::ActionCreate)) {
-            return std::move(*denied);
+            return std::move(project.error());
         }
         auto body = call.json();
         if (!body || !body->is_object()) {
@@ -361,52 +316,41 @@ void registerProjectRoutes(ApiRouter& router) {
         return emptyResponse(201, fmt::format("/api/v2.0/projects/{}/members/{}",
                                               call.param("project_name_or_id"), member->id));
     });
-    auto memberParam = [](ApiCall& call, const Project& project,
-                          RegistryResponse& error) -> std::optional<Member> {
+    // `{mid}` of the project, if the caller may do `action` on members.
+    auto memberParam = [](ApiCall& call,
+                          std::string_view action) -> Checked<std::pair<Project, Member>> {
+        auto project = authorizedProject(call, "project_name_or_id", rbac::ResourceMember, action);
+        if (!project) {
+            return std::unexpected(std::move(project.error()));
+        }
         auto id = parseId(call.param("mid"));
         if (!id) {
-            error = apiError(400, "BAD_REQUEST", "invalid member id");
-            return std::nullopt;
+            return std::unexpected(apiError(400, "BAD_REQUEST", "invalid member id"));
         }
-        auto member = call.access().store().member(project.id, *id);
+        auto member = call.access().store().member(project->id, *id);
         if (!member) {
-            error = apiError(member.error());
-            return std::nullopt;
+            return std::unexpected(apiError(member.error()));
         }
         if (!*member) {
-            error = apiError(404, "NOT_FOUND", fmt::format("member {} not found", *id));
-            return std::nullopt;
+            return std::unexpected(
+                apiError(404, "NOT_FOUND", fmt::format("member {} not found", *id)));
         }
-        return **member;
+        return std::pair{std::move(*project), std::move(**member)};
     };
     router.add("GET", "/projects/{project_name_or_id}/members/{mid}", [memberParam](ApiCall& call) {
-        RegistryResponse error;
-        auto project = projectParam(call, error);
-        if (!project) {
-            return error;
+        auto found = memberParam(call, rbac::ActionRead);
+        if (!found) {
+            return std::move(found.error());
         }
-        if (auto denied = call.requireProject(*project, rbac::ResourceMember, rbac::ActionRead)) {
-            return std::move(*denied);
-        }
-        auto member = memberParam(call, *project, error);
-        if (!member) {
-            return error;
-        }
-        return jsonResponse(memberJson(*member));
+        const auto& [project, member] = *found;
+        return jsonResponse(memberJson(member));
     });
     router.add("PUT", "/projects/{project_name_or_id}/members/{mid}", [memberParam](ApiCall& call) {
-        RegistryResponse error;
-        auto project = projectParam(call, error);
-        if (!project) {
-            return error;
+        auto found = memberParam(call, rbac::ActionUpdate);
+        if (!found) {
+            return std::move(found.error());
         }
-        if (auto denied = call.requireProject(*project, rbac::ResourceMember, rbac::ActionUpdate)) {
-            return std::move(*denied);
-        }
-        auto member = memberParam(call, *project, error);
-        if (!member) {
-            return error;
-        }
+        const auto& [project, member] = *found;
         auto body = call.json();
         const json::value* roleId =
             body && body->is_object() ? body->get_object().if_contains("role_id") : nullptr;
@@ -415,31 +359,23 @@ void registerProjectRoutes(ApiRouter& router) {
         if (!role) {
             return apiError(400, "BAD_REQUEST", "role_id must be 1 to 5");
         }
-        if (auto ok = call.access().store().setMemberRole(project->id, member->id, *role); !ok) {
+        if (auto ok = call.access().store().setMemberRole(project.id, member.id, *role); !ok) {
             return apiError(ok.error());
         }
         return emptyResponse(200);
     });
-    router.add(
-        "DELETE", "/projects/{project_name_or_id}/members/{mid}", [memberParam](ApiCall& call) {
-            RegistryResponse error;
-            auto project = projectParam(call, error);
-            if (!project) {
-                return error;
-            }
-            if (auto denied =
-                    call.requireProject(*project, rbac::ResourceMember, rbac::ActionDelete)) {
-                return std::move(*denied);
-            }
-            auto member = memberParam(call, *project, error);
-            if (!member) {
-                return error;
-            }
-            if (auto ok = call.access().store().removeMember(project->id, member->id); !ok) {
-                return apiError(ok.error());
-            }
-            return emptyResponse(200);
-        });
+    router.add("DELETE", "/projects/{project_name_or_id}/members/{mid}",
+               [memberParam](ApiCall& call) {
+                   auto found = memberParam(call, rbac::ActionDelete);
+                   if (!found) {
+                       return std::move(found.error());
+                   }
+                   const auto& [project, member] = *found;
+                   if (auto ok = call.access().store().removeMember(project.id, member.id); !ok) {
+                       return apiError(ok.error());
+                   }
+                   return emptyResponse(200);
+               });
 }
 
 } // namespace pilot::registry::harbor

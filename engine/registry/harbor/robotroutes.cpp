@@ -2,12 +2,12 @@
 #include "engine/registry/access/passwordhash.h"
 #include "engine/registry/harbor/builtinroutes.h"
 #include "engine/registry/harbor/harborquery.h"
+#include "engine/registry/harbor/routeutil.h"
 
 #include <boost/json.hpp>
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <regex>
 
 namespace pilot::registry::harbor {
@@ -19,20 +19,6 @@ namespace {
 constexpr std::string_view RobotPrefix = "robot$";
 /// Harbor's default robot lifetime when the request names none.
 constexpr int64_t DefaultDurationDays = 30;
-
-std::optional<int64_t> parseId(std::string_view text) {
-    int64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-        return std::nullopt;
-    }
-    return value;
-}
-
-std::string stringField(const json::object& o, std::string_view key) {
-    const json::value* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 json::array permissionsJson(const std::vector<RobotPermission>& permissions) {
     json::array out;
@@ -59,14 +45,6 @@ json::object robotJson(const Robot& robot) {
                         {"permissions", permissionsJson(robot.permissions)},
                         {"creation_time", harborTime(robot.created)},
                         {"update_time", harborTime(robot.updated)}};
-}
-
-/// Harbor's robot secret rule (as for passwords): 8 to 128 characters with upper, lower, digit.
-bool strongSecret(std::string_view s) {
-    auto any = [&](auto pred) { return std::any_of(s.begin(), s.end(), pred); };
-    return s.size() >= 8 && s.size() <= 128 && any([](char c) { return c >= 'A' && c <= 'Z'; }) &&
-           any([](char c) { return c >= 'a' && c <= 'z'; }) &&
-           any([](char c) { return c >= '0' && c <= '9'; });
 }
 
 /// The permission list of a robot request: v2 `permissions` or the v1 project robot `access`
@@ -202,7 +180,7 @@ RegistryResponse createRobot(ApiCall& call, const json::object& body,
     std::string secret = stringField(body, "secret");
     if (secret.empty()) {
         secret = randomSecret();
-    } else if (!strongSecret(secret)) {
+    } else if (!strongPassword(secret)) {
         return apiError(400, "BAD_REQUEST", "the secret is too weak");
     }
     auto created = call.access().store().createRobot(robot, secret);
@@ -254,18 +232,11 @@ std::optional<Robot> robotParam(ApiCall& call, std::string_view action, Registry
 }
 
 RegistryResponse listRobots(ApiCall& call, std::optional<Project> project) {
-    auto paging = call.paging();
-    if (!paging) {
-        return apiError(paging.error());
+    auto list = listRequest(call);
+    if (!list) {
+        return apiError(list.error());
     }
-    Query q;
-    if (const std::string* text = call.query("q")) {
-        auto parsed = parseQuery(*text);
-        if (!parsed) {
-            return apiError(parsed.error());
-        }
-        q = std::move(*parsed);
-    }
+    Query& q = list->q;
     if (!project) {
         // Harbor's /robots?q=Level=project,ProjectID=N lets project admins list theirs.
         const QueryTerm* projectId = q.find("ProjectID");
@@ -301,12 +272,7 @@ RegistryResponse listRobots(ApiCall& call, std::optional<Project> project) {
         }
         matched.push_back(robot);
     }
-    json::array items;
-    for (size_t i = static_cast<size_t>(paging->offset());
-         i < matched.size() && items.size() < static_cast<size_t>(paging->pageSize); ++i) {
-        items.push_back(robotJson(matched[i]));
-    }
-    return pageResponse(call, *paging, static_cast<int64_t>(matched.size()), std::move(items));
+    return listResponse(call, list->paging, matched, robotJson);
 }
 
 } // namespace
@@ -390,7 +356,7 @@ void registerRobotRoutes(ApiRouter& router) {
         bool generated = secret.empty();
         if (generated) {
             secret = randomSecret();
-        } else if (!strongSecret(secret)) {
+        } else if (!strongPassword(secret)) {
             return apiError(400, "BAD_REQUEST", "the secret is too weak");
         }
         if (auto ok = call.access().store().setRobotSecret(robot->id, secret); !ok) {

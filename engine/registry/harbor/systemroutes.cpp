@@ -3,13 +3,11 @@
 #include "engine/registry/harbor/builtinroutes.h"
 #include "engine/registry/harbor/harborapi.h"
 #include "engine/registry/harbor/harborquery.h"
+#include "engine/registry/harbor/routeutil.h"
 
 #include <boost/json.hpp>
 
 #include <fmt/format.h>
-
-#include <algorithm>
-#include <charconv>
 
 namespace pilot::registry::harbor {
 
@@ -27,30 +25,6 @@ json::object userJson(const User& user) {
                         {"admin_role_in_auth", false},
                         {"creation_time", harborTime(user.created)},
                         {"update_time", harborTime(user.updated)}};
-}
-
-std::string stringField(const json::object& o, std::string_view key) {
-    const json::value* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-/// Harbor's password rule: 8 to 128 characters with an upper-case letter, a lower-case letter
-/// and a digit.
-bool strongPassword(std::string_view password) {
-    auto any = [&](auto pred) { return std::any_of(password.begin(), password.end(), pred); };
-    return password.size() >= 8 && password.size() <= 128 &&
-           any([](char c) { return c >= 'A' && c <= 'Z'; }) &&
-           any([](char c) { return c >= 'a' && c <= 'z'; }) &&
-           any([](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::optional<int64_t> parseId(std::string_view text) {
-    int64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-        return std::nullopt;
-    }
-    return value;
 }
 
 RegistryResponse userById(ApiCall& call, User& out) {
@@ -138,18 +112,11 @@ void registerSystemRoutes(ApiRouter& router, const HarborApiOptions& options) {
         if (auto denied = call.requireSystem("user", "list")) {
             return std::move(*denied);
         }
-        auto paging = call.paging();
-        if (!paging) {
-            return apiError(paging.error());
+        auto list = listRequest(call);
+        if (!list) {
+            return apiError(list.error());
         }
-        Query q;
-        if (const std::string* text = call.query("q")) {
-            auto parsed = parseQuery(*text);
-            if (!parsed) {
-                return apiError(parsed.error());
-            }
-            q = std::move(*parsed);
-        }
+        Query& q = list->q;
         auto users = call.access().store().users();
         if (!users) {
             return apiError(users.error());
@@ -163,12 +130,7 @@ void registerSystemRoutes(ApiRouter& router, const HarborApiOptions& options) {
             }
             matched.push_back(user);
         }
-        json::array items;
-        for (size_t i = static_cast<size_t>(paging->offset());
-             i < matched.size() && items.size() < static_cast<size_t>(paging->pageSize); ++i) {
-            items.push_back(userJson(matched[i]));
-        }
-        return pageResponse(call, *paging, static_cast<int64_t>(matched.size()), std::move(items));
+        return listResponse(call, list->paging, matched, userJson);
     });
     router.add("POST", "/users", [](ApiCall& call) {
         if (auto denied = call.requireSystem("user", "create")) {

@@ -63,7 +63,9 @@ bool AgentProcess::start(const QString& binary, const QString& kubeconfig, const
                      {QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("--node-name"),
                       node, QStringLiteral("--data-dir"), m_dir->filePath(QStringLiteral("data")),
                       QStringLiteral("--runtime"), QStringLiteral("process"),
-                      QStringLiteral("--node-ip"), QStringLiteral("127.0.0.1")});
+                      QStringLiteral("--node-ip"), QStringLiteral("127.0.0.1"),
+                      // Any free port: other tests' agents (the local cluster's) run beside it.
+                      QStringLiteral("--port"), QStringLiteral("0")});
     return QTest::qWaitFor(
                [this] {
                    m_stdout += m_process->readAllStandardOutput();
