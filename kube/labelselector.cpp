@@ -464,9 +464,15 @@ void sortByKey(std::vector<LabelRequirement>& reqs) {
 
 bool LabelRequirement::matches(const json::object* labels) const {
     const json::value* v = labels != nullptr ? labels->if_contains(key) : nullptr;
-    const bool present = v != nullptr;
-    const std::string_view value =
-        (v != nullptr && v->is_string()) ? std::string_view(v->get_string()) : std::string_view();
+    if (v == nullptr) {
+        return matchesValue(std::nullopt);
+    }
+    return matchesValue(v->is_string() ? std::string_view(v->get_string()) : std::string_view());
+}
+
+bool LabelRequirement::matchesValue(std::optional<std::string_view> label) const {
+    const bool present = label.has_value();
+    const std::string_view value = label.value_or(std::string_view());
     const auto hasValue = [&] {
         return std::find(values.begin(), values.end(), value) != values.end();
     };

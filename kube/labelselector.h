@@ -25,6 +25,8 @@ struct LabelRequirement {
 
     /// Upstream semantics: NotIn/!= match objects without the key; Gt/Lt need an integer label.
     [[nodiscard]] bool matches(const boost::json::object* labels) const;
+    /// The same for the label's value (nullopt: the object has no label `key`).
+    [[nodiscard]] bool matchesValue(std::optional<std::string_view> value) const;
     /// Canonical text: `k=v`, `k!=v`, `k in (a,b)`, `!k`, `k>5`; set values sorted.
     [[nodiscard]] std::string toString() const;
 };
@@ -56,6 +58,20 @@ public:
 
     /// Whether an object with these labels (nullptr: no labels) is selected.
     [[nodiscard]] bool matches(const boost::json::object* labels) const;
+    /// The same over labels kept elsewhere: `lookup(key)` gives the value of label `key`, or
+    /// nullopt when the object has none (no JSON object is built per object tested).
+    template <class Lookup>
+    [[nodiscard]] bool matchesLookup(const Lookup& lookup) const {
+        if (m_nothing) {
+            return false;
+        }
+        for (const LabelRequirement& r : m_requirements) {
+            if (!r.matchesValue(lookup(std::string_view(r.key)))) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// True when the selector does not restrict anything (matches every object).
     [[nodiscard]] bool empty() const { return !m_nothing && m_requirements.empty(); }

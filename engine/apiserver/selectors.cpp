@@ -61,14 +61,11 @@ ApiResult<watchcache::Filter> buildFilter(const Request& request, const kube::Re
     }
     if (labels || fields) {
         filter.predicate = [labels, fields](const watchcache::CachedObject& object) {
-            if (labels) {
-                json::object map;
-                for (const auto& [k, v] : object.labels) {
-                    map[k] = v;
-                }
-                if (!labels->matches(&map)) {
-                    return false;
-                }
+            if (labels && !labels->matchesLookup([&object](std::string_view key) {
+                    const std::string* value = object.label(key);
+                    return value ? std::optional<std::string_view>(*value) : std::nullopt;
+                })) {
+                return false;
             }
             if (fields) {
                 return fields->matches([&object](std::string_view field) -> std::string {

@@ -118,6 +118,16 @@ TEST_P(LabelSelectorMatchTest, Matches) {
     const boost::json::object* l = labels.is_object() ? &labels.get_object() : nullptr;
     EXPECT_EQ(s->matches(l), GetParam().matches)
         << GetParam().selector << " vs " << GetParam().labels;
+    // The watch cache's filter asks for each label instead of handing over a JSON object.
+    auto lookup = [l](std::string_view key) -> std::optional<std::string_view> {
+        const boost::json::value* v = l ? l->if_contains(key) : nullptr;
+        if (v == nullptr) {
+            return std::nullopt;
+        }
+        return v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+    };
+    EXPECT_EQ(s->matchesLookup(lookup), GetParam().matches)
+        << GetParam().selector << " vs " << GetParam().labels << " (lookup)";
 }
 
 INSTANTIATE_TEST_SUITE_P(
