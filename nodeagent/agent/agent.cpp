@@ -9,6 +9,7 @@
 #include "nodeagent/agent/imagegcmanager.h"
 #include "nodeagent/agent/kubeletevents.h"
 #include "nodeagent/agent/runtimeselection.h"
+#include "nodeagent/image/registryhosts.h"
 #include "nodeagent/metrics/statsprovider.h"
 #include "nodeagent/node/nodemanager.h"
 #include "nodeagent/node/nodestatus.h"
@@ -85,6 +86,23 @@ Status Agent::start() {
     runtimeOptions.nodeIp = m_options.nodeIp;
     runtimeOptions.monitorCommand = containerMonitorCommand();
     runtimeOptions.registryMirrors = m_options.registryMirrors;
+    // The cluster's CA is trusted for registries too: it signs the bundled registry's serving
+    // certificate, and whoever holds it can already tell this agent what to run (it
+    // authenticates the API server), so trusting it for image pulls grants no more.
+    runtimeOptions.registryCaPem = config->certificateAuthorityPem;
+    if (!m_options.registryCa.empty()) {
+        auto bundle = image::readCaBundle(m_options.registryCa);
+        if (!bundle) {
+            return std::unexpected(bundle.error());
+        }
+        if (!runtimeOptions.registryCaPem.empty() &&
+            !runtimeOptions.registryCaPem.ends_with('\n')) {
+            runtimeOptions.registryCaPem += '\n';
+        }
+        runtimeOptions.registryCaPem += *bundle;
+    }
+    runtimeOptions.insecureRegistries = m_options.insecureRegistries;
+    runtimeOptions.registryLoopbackInsecure = !m_options.registryVerifyLoopback;
     auto runtime = selectRuntime(m_options.runtime, runtimeOptions);
     if (!runtime) {
         return std::unexpected(runtime.error());

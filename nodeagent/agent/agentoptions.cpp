@@ -2,14 +2,74 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <string_view>
 
 namespace pilot::agent {
+
+namespace {
+
+/// `--insecure-registry` takes what image references start with: `host[:port]`, no scheme.
+Result<std::string> registryHost(std::string_view value) {
+    auto bad = [&](std::string_view why) {
+        return fail(
+            ErrorCode::InvalidArgument,
+            fmt::format("--insecure-registry: expected HOST[:PORT] {}, got {:?}", why, value));
+    };
+    if (value.find("://") != std::string_view::npos) {
+        return bad("without a scheme");
+    }
+    if (value.find('/') != std::string_view::npos) {
+        return bad("without a path");
+    }
+    std::string_view host = value;
+    std::string_view port;
+    if (value.starts_with('[')) {
+        size_t close = value.find(']');
+        if (close == std::string_view::npos ||
+            (close + 1 < value.size() && value[close + 1] != ':')) {
+            return bad("(IPv6 in brackets)");
+        }
+        host = value.substr(1, close - 1);
+        port = close + 1 < value.size() ? value.substr(close + 2) : std::string_view();
+        if (close + 1 < value.size() && port.empty()) {
+            return bad("with a port after the colon");
+        }
+    } else if (size_t colon = value.rfind(':'); colon != std::string_view::npos) {
+        host = value.substr(0, colon);
+        port = value.substr(colon + 1);
+        if (port.empty()) {
+            return bad("with a port after the colon");
+        }
+    }
+    if (host.empty() || std::any_of(host.begin(), host.end(), [](unsigned char c) {
+            return std::isspace(c) || c == '@' || c == '?' || c == '#';
+        })) {
+        return bad("with a host name or address");
+    }
+    if (!port.empty()) {
+        int number = 0;
+        auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+        if (ec != std::errc() || ptr != port.data() + port.size() || number < 1 || number > 65535) {
+            return bad("with a port 1-65535");
+        }
+    }
+    std::string lower(value);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return lower;
+}
+
+} // namespace
 
 const char* agentUsage() {
     return "Usage: pilothouse-agent --kubeconfig FILE --node-name NAME --data-dir DIR\n"
            "                        [--runtime auto|runc|process] [--node-ip IP] [--port N]\n"
-           "                        [--registry-mirror HOST=URL]... [--context NAME]\n"
+           "                        [--registry-mirror HOST=URL]... [--registry-ca FILE]\n"
+           "                        [--insecure-registry HOST[:PORT]]...\n"
+           "                        [--registry-verify-loopback] [--context NAME]\n"
            "\n"
            "Runs a Pilothouse node agent: registers the node NAME with the API server of FILE,\n"
            "runs the pods bound to it and serves their logs, exec and stats over HTTPS.\n"
@@ -23,6 +83,14 @@ const char* agentUsage() {
            "  --node-ip IP              InternalIP (default: the first non-loopback IPv4)\n"
            "  --port N                  HTTPS port for logs/exec/stats (default 10250; 0 = free)\n"
            "  --registry-mirror H=URL   pull images of registry H (docker.io) from URL\n"
+           "  --registry-ca FILE        also trust the CA certificates in FILE (PEM) for\n"
+           "                            registries; the system store and the kubeconfig\n"
+           "                            cluster's CA (which signs the Pilothouse registry's\n"
+           "                            certificate) are always trusted\n"
+           "  --insecure-registry HOST[:PORT]  pull from HOST without verifying its\n"
+           "                            certificate, falling back to plain HTTP (repeatable)\n"
+           "  --registry-verify-loopback  verify the certificates of registries on loopback\n"
+           "                            addresses too (default: they are insecure, as Docker's)\n"
            "  --image-gc-high-threshold PERCENT  image filesystem usage that starts image\n"
            "                            garbage collection (default 85; 100 disables it)\n"
            "  --image-gc-low-threshold PERCENT   usage it frees down to (default 80)\n"
@@ -115,6 +183,37 @@ Result<AgentOptions> parseAgentOptions(const std::vector<std::string>& args) {
             }
             (name == "--image-gc-high-threshold" ? options.imageGcHighThreshold
                                                  : options.imageGcLowThreshold) = percent;
+            continue;
+        }
+        if (name == "--registry-verify-loopback") {
+            if (inlineValue && value != "true" && value != "false") {
+                return fail(ErrorCode::InvalidArgument,
+                            fmt::format("{}: expected true or false, got {:?}", name, value));
+            }
+            options.registryVerifyLoopback = !inlineValue || value == "true";
+            continue;
+        }
+        if (name == "--registry-ca") {
+            auto v = take();
+            if (!v) {
+                return std::unexpected(v.error());
+            }
+            if (v->empty()) {
+                return fail(ErrorCode::InvalidArgument, "--registry-ca: expected a file name");
+            }
+            options.registryCa = *v;
+            continue;
+        }
+        if (name == "--insecure-registry") {
+            auto v = take();
+            if (!v) {
+                return std::unexpected(v.error());
+            }
+            auto host = registryHost(*v);
+            if (!host) {
+                return std::unexpected(host.error());
+            }
+            options.insecureRegistries.push_back(std::move(*host));
             continue;
         }
         if (name == "--registry-mirror") {

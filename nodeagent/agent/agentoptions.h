@@ -18,6 +18,14 @@ struct AgentOptions {
     std::string nodeIp;           ///< Empty: the first non-loopback IPv4 address.
     int port = 10250;             ///< The agent's HTTPS port; 0 picks a free one.
     std::vector<std::pair<std::string, std::string>> registryMirrors; ///< host -> URL
+    /// --registry-ca: a PEM bundle trusted for registries besides the system store and the
+    /// kubeconfig cluster's CA (which signs the bundled registry's certificate).
+    std::string registryCa;
+    /// --insecure-registry (repeatable): `host[:port]` reached with unverified TLS, then HTTP.
+    std::vector<std::string> insecureRegistries;
+    /// --registry-verify-loopback: loopback registries need a trusted certificate like any
+    /// other; without it they count as insecure, as Docker treats them.
+    bool registryVerifyLoopback = false;
     int imageGcHighThreshold = 85; ///< Percent of the image filesystem; 100 disables image GC.
     int imageGcLowThreshold = 80;
     bool help = false;

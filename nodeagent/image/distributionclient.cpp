@@ -73,7 +73,7 @@ ErrorCode codeForStatus(int status) {
     }
 }
 
-std::unique_ptr<ssl::context> makeTlsContext(const std::string& caFile) {
+std::unique_ptr<ssl::context> makeTlsContext(const std::string& caFile, const std::string& caPem) {
     auto tls = std::make_unique<ssl::context>(ssl::context::tls_client);
     boost::system::error_code ec;
     tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
@@ -84,6 +84,12 @@ std::unique_ptr<ssl::context> makeTlsContext(const std::string& caFile) {
         tls->load_verify_file(caFile, ec);
         if (ec) {
             log::warn("image", "registry CA file {} not usable: {}", caFile, ec.message());
+        }
+    }
+    if (!caPem.empty()) {
+        tls->add_certificate_authority(boost::asio::buffer(caPem), ec);
+        if (ec) {
+            log::warn("image", "extra registry CA certificates not usable: {}", ec.message());
         }
     }
     return tls;
@@ -98,7 +104,7 @@ struct RegistryClient::Impl {
 
 RegistryClient::RegistryClient(RegistryOptions options) : m_impl(std::make_unique<Impl>()) {
     m_impl->options = std::move(options);
-    m_impl->tls = makeTlsContext(m_impl->options.caFile);
+    m_impl->tls = makeTlsContext(m_impl->options.caFile, m_impl->options.caPem);
 }
 
 RegistryClient::~RegistryClient() = default;
@@ -445,8 +451,11 @@ struct RepositorySession::Impl {
                 release(std::move(exchange->connection));
             }
             std::string message = registryMessage(status, body ? *body : std::string());
+            // One round for the anonymous challenge, one per credential, and one more so that
+            // authenticate() says why the last authorization was refused (no matching
+            // imagePullSecret, or every credential refused) instead of the bare 401.
             if (status == 401 && sameHost &&
-                authRounds++ < 1 + static_cast<int>(credentials.size())) {
+                authRounds++ < 2 + static_cast<int>(credentials.size())) {
                 auto authenticated = authenticate(exchange->head, generation, !auth.empty());
                 if (!authenticated) {
                     return std::unexpected(authenticated.error());

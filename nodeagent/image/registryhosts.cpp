@@ -2,8 +2,14 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
+#include <fstream>
+#include <memory>
+#include <sstream>
 
 namespace pilot::agent::image {
 
@@ -124,6 +130,45 @@ bool isLoopbackHost(std::string_view host) {
     boost::system::error_code ec;
     auto address = boost::asio::ip::make_address(std::string(host), ec);
     return !ec && address.is_loopback();
+}
+
+Result<std::string> readCaBundle(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return fail(ErrorCode::InvalidArgument,
+                    fmt::format("registry CA bundle {}: cannot be read", path));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string pem = text.str();
+    // Parse every certificate now, so a bad bundle stops the agent at start-up instead of
+    // failing each pull later.
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+        BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+    int count = 0;
+    while (bio) {
+        ERR_clear_error();
+        std::unique_ptr<X509, decltype(&X509_free)> cert(
+            PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
+        if (!cert) {
+            unsigned long err = ERR_peek_error();
+            bool end =
+                ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
+            ERR_clear_error();
+            if (end && count > 0) {
+                return pem;
+            }
+            if (end) {
+                return fail(ErrorCode::InvalidArgument,
+                            fmt::format("registry CA bundle {}: no PEM certificate", path));
+            }
+            return fail(ErrorCode::InvalidArgument,
+                        fmt::format("registry CA bundle {}: certificate {} does not parse", path,
+                                    count + 1));
+        }
+        ++count;
+    }
+    return fail(ErrorCode::Internal, fmt::format("registry CA bundle {}: out of memory", path));
 }
 
 Result<RegistryEndpoint> parseEndpointUrl(std::string_view url) {

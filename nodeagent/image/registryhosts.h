@@ -45,6 +45,9 @@ struct RegistryOptions {
     /// certificate like any other host.
     bool loopbackInsecure = true;
     std::string caFile; ///< Extra trusted CA bundle (PEM) for HTTPS; the system store always.
+    /// Further trusted CA certificates as PEM text (the agent's `--registry-ca` bundle and its
+    /// cluster's CA), added to the system store and `caFile`.
+    std::string caPem;
     std::chrono::milliseconds connectTimeout{10000};
     std::chrono::milliseconds readTimeout{60000}; ///< Longest silence while a response streams.
     std::string userAgent = "pilothouse-agent/0.1";
@@ -59,6 +62,10 @@ struct RegistryOptions {
 [[nodiscard]] std::vector<RegistryEndpoint> endpointsFor(const RegistryOptions& options,
                                                          std::string_view domain);
 [[nodiscard]] bool isLoopbackHost(std::string_view host);
+
+/// The PEM text of a CA bundle file (`--registry-ca`): InvalidArgument, naming the file, when it
+/// cannot be read, holds no certificate or holds one that does not parse.
+[[nodiscard]] Result<std::string> readCaBundle(const std::string& path);
 
 /// The credentials that apply to an image, most specific first, with kubelet's keyring rules:
 /// a server is `host[:port][/path-prefix]`, optionally with a scheme and `*.` label globs;

@@ -23,6 +23,12 @@ struct RuntimeOptions {
     std::vector<std::string> monitorCommand;
     /// --registry-mirror entries: registry host (`docker.io`) -> mirror URL.
     std::vector<std::pair<std::string, std::string>> registryMirrors;
+    /// Registry trust for image pulls: extra CA certificates (PEM: --registry-ca and the
+    /// kubeconfig cluster's CA), --insecure-registry hosts, and whether loopback registries
+    /// count as insecure (Docker's default; off with --registry-verify-loopback).
+    std::string registryCaPem;
+    std::vector<std::string> insecureRegistries;
+    bool registryLoopbackInsecure = true;
 };
 
 /// Defined by the runc runtime library. Unavailable when runc cannot be used here (not root, no

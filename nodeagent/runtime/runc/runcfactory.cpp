@@ -22,6 +22,9 @@ Result<std::unique_ptr<Runtime>> makeRuncRuntime(const RuntimeOptions& options) 
     for (const auto& [domain, url] : options.registryMirrors) {
         o.registry.mirrors.push_back({domain == "index.docker.io" ? "docker.io" : domain, url});
     }
+    o.registry.caPem = options.registryCaPem;
+    o.registry.insecureRegistries = options.insecureRegistries;
+    o.registry.loopbackInsecure = options.registryLoopbackInsecure;
     o.network.dataDir = options.dataDir + "/network";
     o.network.nodeName = options.nodeName;
     auto runtime = std::make_unique<runc::RuncRuntime>(std::move(o));
