@@ -474,3 +474,49 @@ def test_repositories_artifacts_and_tags(harbor, skopeo, layout):
     assert harbor.api("GET", "/projects/apps/repositories", auth=None).status == 401
     assert harbor.api("GET", "/no/such/api").status == 404
     assert harbor.api("PATCH", "/projects").status == 405
+
+
+def test_all_repositories_as_each_caller_sees_them(harbor, skopeo, layout, secret):
+    """GET /repositories: administrators see every project's repositories, members their
+    projects' and the public ones, robots their permission list's and the public ones,
+    anonymous callers the public ones; newest first, with q= and paging."""
+    harbor.create_project("vis-pub", public=True)
+    harbor.create_project("vis-priv")
+    harbor.create_project("vis-other")
+    for name in ["vis-pub/app:v1", "vis-priv/app:v1", "vis-other/app:v1"]:
+        assert ok(skopeo.push(layout, name, harbor.admin))
+    harbor.create_user("visitor")
+    assert harbor.api("POST", "/projects/vis-priv/members",
+                      body={"role_id": ROLES["guest"],
+                            "member_user": {"username": "visitor"}}).status == 201
+    robot = harbor.api("POST", "/robots", body={
+        "name": "lister", "duration": -1, "level": "project",
+        "permissions": [{"kind": "project", "namespace": "vis-other", "access": [
+            {"resource": "repository", "action": "pull"}]}]}).json()
+
+    def names(auth, query="name=~vis-", **params) -> list[str]:
+        r = harbor.api("GET", "/repositories?" + urlencode({"q": query, **params}), auth=auth)
+        assert r.status == 200, (r.status, r.body)
+        return [x["name"] for x in r.json()]
+
+    assert names("admin") == ["vis-other/app", "vis-priv/app", "vis-pub/app"]
+    assert names(("visitor", PASSWORD)) == ["vis-priv/app", "vis-pub/app"]
+    assert names((robot["name"], robot["secret"])) == ["vis-other/app", "vis-pub/app"]
+    assert names(None) == ["vis-pub/app"]
+    everything = harbor.api("GET", "/repositories?page_size=100").json()
+    assert {"vis-pub/app", "vis-priv/app", "vis-other/app", f"{secret}/app"} <= \
+        {x["name"] for x in everything}
+
+    page = harbor.api("GET", "/repositories?" + urlencode({"q": "name=~vis-", "page": 2,
+                                                           "page_size": 1}))
+    assert page.headers["X-Total-Count"] == "3"
+    assert [x["name"] for x in page.json()] == ["vis-priv/app"]
+    assert 'rel="prev"' in page.headers["Link"] and 'rel="next"' in page.headers["Link"]
+    one = page.json()[0]
+    assert one["project_id"] == harbor.api(
+        "GET", "/projects/vis-priv", headers={"X-Is-Resource-Name": "true"}).json()["project_id"]
+    assert one["artifact_count"] == 1
+    assert names("admin", sort="name") == ["vis-other/app", "vis-priv/app", "vis-pub/app"]
+    assert names("admin", sort="-name") == ["vis-pub/app", "vis-priv/app", "vis-other/app"]
+    assert harbor.api("GET", "/repositories?page_size=101").status == 400
+

@@ -1,6 +1,7 @@
-"""Registry acceptance item 4 (quotas, retention, audit logs, garbage collection) and item 6's
-GC rule, against a real engine through Harbor's /api/v2.0 and the unmodified skopeo 1.9, over
-HTTPS verified against the engine CA. The engine runs with a GC time window of a few seconds
+"""Registry acceptance item 4 (quotas, retention, audit logs of pushes, pulls and every delete,
+garbage collection, stopping GC runs and retention executions) and item 6's GC rule, against a
+real engine through Harbor's /api/v2.0 and the unmodified skopeo 1.9, over HTTPS verified
+against the engine CA. The engine runs with a GC time window of a few seconds
 (PILOT_REGISTRY_GC_TIME_WINDOW) so that "uploaded before the window" can be reached quickly;
 "inside the window" is then a blob uploaded just before the run."""
 
@@ -281,13 +282,86 @@ def test_audit_logs_show_pushes_pulls_and_deletes(admin, skopeo, work, engine):
     paged = admin.get(f"{API}/projects/aud/logs",
                       params={"q": window, "page": 1, "page_size": 1})
     assert paged.status_code == 200
-    assert int(paged.headers["X-Total-Count"]) == len(entries)
+    # The project's log also has its own creation.
+    assert int(paged.headers["X-Total-Count"]) == len(entries) + 1
+    created = admin.get(f"{API}/projects/aud/logs", params={"q": "resource_type=project"}).json()
+    assert [(e["operation"], e["resource"], e["username"]) for e in created] == \
+        [("create", "aud", user)]
     assert len(paged.json()) == 1 and 'rel="next"' in paged.headers["Link"]
     empty = admin.get(f"{API}/projects/aud/logs", params={"q": "op_time=[2001-01-01 00:00:00~"
                                                                 "2001-01-02 00:00:00]"})
     assert empty.json() == [] and empty.headers["X-Total-Count"] == "0"
     anonymous = RegistryClient(engine.registry, engine.ca_file, None)
     assert anonymous.get(f"{API}/audit-logs").status_code == 401
+
+
+def test_every_delete_is_audited_with_its_operator(admin, skopeo, work, engine):
+    """Deletes through /api/v2.0 (tag, artifact, repository), through /v2/ (skopeo delete) and
+    by a tag retention run all appear in the audit log as Harbor records them: artifacts by
+    digest, the repository after its artifacts, retention's under Harbor's job service."""
+    admin.ensure_project("del")
+    user = engine.registry_admin()[0]
+    images = {}
+    for i, name in enumerate(["app:v1", "app:v2", "web:w1", "keep:k1", "old:o1", "old:o2",
+                              "old:o3"]):
+        images[name] = layout_of(work, "del-" + name.replace(":", "-"), 2048, 40 + i)
+        skopeo.push(images[name], f"del/{name}")
+    digest = {name: layout.manifest_digest for name, layout in images.items()}
+    base = f"{API}/projects/del/repositories"
+
+    assert admin.post(f"{base}/app/artifacts/v1/tags", json={"name": "stable"}).status_code == 201
+    assert admin.delete(f"{base}/app/artifacts/v1/tags/stable").status_code == 200
+    assert admin.delete(f"{base}/app/artifacts/v2").status_code == 200
+    skopeo.delete("del/web:w1")
+    assert admin.delete(f"{base}/keep").status_code == 200
+    assert admin.delete(f"{base}/keep").status_code == 404, "gone: nothing more to log"
+
+    policy = {
+        "algorithm": "or",
+        "rules": [{"action": "retain", "template": "latestPushedK", "params": {"latestPushedK": 1},
+                   "tag_selectors": [{"kind": "doublestar", "decoration": "matches",
+                                      "pattern": "**"}],
+                   "scope_selectors": {"repository": [{"kind": "doublestar",
+                                                       "decoration": "repoMatches",
+                                                       "pattern": "old"}]}}],
+        "trigger": {"kind": "Schedule", "settings": {"cron": ""}},
+        "scope": {"level": "project", "ref": project_id(admin, "del")},
+    }
+    created = admin.post(f"{API}/retentions", json=policy)
+    assert created.status_code == 201, created.text
+    policy_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    run = admin.post(f"{API}/retentions/{policy_id}/executions", json={"dry_run": False})
+    run_id = int(run.headers["Location"].rsplit("/", 1)[1])
+    assert wait_execution(admin, policy_id, run_id)["status"] == "Success"
+    assert skopeo.tags("del/old") == ["o3"]
+
+    deletes = admin.get(f"{API}/projects/del/logs",
+                        params={"q": "operation=delete", "page_size": 100})
+    assert deletes.status_code == 200, deletes.text
+    logged = sorted((e["resource_type"], e["resource"], e["username"]) for e in deletes.json())
+    assert logged == sorted([
+        ("tag", "del/app:stable", user),
+        ("artifact", f"del/app:{digest['app:v2']}", user),
+        ("artifact", f"del/web:{digest['web:w1']}", user),
+        ("artifact", f"del/keep:{digest['keep:k1']}", user),
+        ("repository", "del/keep", user),
+        ("artifact", f"del/old:{digest['old:o1']}", "harbor-jobservice"),
+        ("artifact", f"del/old:{digest['old:o2']}", "harbor-jobservice"),
+    ]), logged
+    # The repository's entry follows its artifacts' (newest first: the higher id).
+    keep = {e["resource_type"]: e["id"] for e in deletes.json()
+            if e["resource"].startswith("del/keep")}
+    assert keep["repository"] > keep["artifact"]
+
+    tag_created = admin.get(f"{API}/audit-logs",
+                            params={"q": "resource_type=tag,operation=create,resource=~del/"})
+    assert [(e["resource"], e["username"]) for e in tag_created.json()] == \
+        [("del/app:stable", user)]
+    by_retention = admin.get(f"{API}/audit-logs",
+                             params={"q": "username=harbor-jobservice,resource=~del/"})
+    assert by_retention.headers["X-Total-Count"] == "2"
+    assert {e["resource"] for e in by_retention.json()} == \
+        {f"del/old:{digest['old:o1']}", f"del/old:{digest['old:o2']}"}
 
 
 # -- garbage collection ---------------------------------------------------------------------
@@ -299,13 +373,17 @@ def run_gc(admin: RegistryClient, dry_run: bool) -> tuple[dict, str]:
     assert started.status_code == 201, started.text
     gc_id = int(started.headers["Location"].rsplit("/", 1)[1])
 
-    def finished():
-        job = admin.get(f"{API}/system/gc/{gc_id}").json()
-        return job if job["job_status"] in ("Success", "Error") else None
-    job = wait_until(f"gc {gc_id}", finished)
+    job = wait_gc(admin, gc_id)
     log = admin.get(f"{API}/system/gc/{gc_id}/log")
     assert log.status_code == 200
     return job, log.text
+
+
+def wait_gc(admin: RegistryClient, gc_id: int) -> dict:
+    def finished():
+        job = admin.get(f"{API}/system/gc/{gc_id}").json()
+        return job if job["job_status"] in ("Success", "Error", "Stopped") else None
+    return wait_until(f"gc {gc_id}", finished)
 
 
 def test_gc_frees_an_unreferenced_blob_online_and_keeps_recent_uploads(admin, skopeo, work):
@@ -381,3 +459,130 @@ def test_gc_schedule_is_kept(admin):
     assert bad.status_code == 400
     assert admin.put(f"{API}/system/gc/schedule",
                      json={"schedule": {"type": "None"}}).status_code == 200
+
+
+# -- stopping jobs --------------------------------------------------------------------------
+
+BUSY_REPOSITORIES = 30
+
+
+def push_small_image(admin: RegistryClient, repository: str, tag: str, seed: str) -> str:
+    """A config-only image pushed over HTTP (faster than skopeo for many repositories)."""
+    config = json.dumps({"architecture": "amd64", "os": "linux", "seed": seed,
+                         "rootfs": {"type": "layers", "diff_ids": []}}).encode()
+    config_digest = admin.upload_blob(repository, config)
+    manifest = json.dumps({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": config_digest, "size": len(config)},
+        "layers": []}).encode()
+    assert admin.put_manifest(repository, tag, manifest).status_code == 201
+    return digest_of(manifest)
+
+
+@pytest.fixture(scope="module")
+def busy_policy(admin) -> int:
+    """A retention policy over project `halt`, whose many repositories keep an execution on the
+    registry's one job thread for a while (a task is written per repository); halt/app holds
+    v1 and v2, the rest one artifact each."""
+    admin.ensure_project("halt")
+    push_small_image(admin, "halt/app", "v1", "app-1")
+    push_small_image(admin, "halt/app", "v2", "app-2")
+    for i in range(BUSY_REPOSITORIES):
+        push_small_image(admin, f"halt/r{i:02d}", "v1", f"r{i}")
+    policy = {
+        "algorithm": "or",
+        "rules": [{"action": "retain", "template": "latestPushedK", "params": {"latestPushedK": 1},
+                   "tag_selectors": [{"kind": "doublestar", "decoration": "matches",
+                                      "pattern": "**"}],
+                   "scope_selectors": {"repository": [{"kind": "doublestar",
+                                                       "decoration": "repoMatches",
+                                                       "pattern": "**"}]}}],
+        "trigger": {"kind": "Schedule", "settings": {"cron": ""}},
+        "scope": {"level": "project", "ref": project_id(admin, "halt")},
+    }
+    created = admin.post(f"{API}/retentions", json=policy)
+    assert created.status_code == 201, created.text
+    return int(created.headers["Location"].rsplit("/", 1)[1])
+
+
+def start_retention(admin: RegistryClient, policy_id: int, dry_run: bool = True) -> int:
+    run = admin.post(f"{API}/retentions/{policy_id}/executions", json={"dry_run": dry_run})
+    assert run.status_code == 201, run.text
+    return int(run.headers["Location"].rsplit("/", 1)[1])
+
+
+def caught_in_flight(start_and_stop, attempts: int = 10):
+    """Starts a job and stops it at once, until a stop lands before the job ends (a job may
+    still finish first on a loaded machine: then it keeps its Success). The stopped one's
+    (id, final state)."""
+    for _ in range(attempts):
+        job_id, final = start_and_stop()
+        assert final["status"] in ("Stopped", "Success"), final
+        if final["status"] == "Stopped":
+            return job_id, final
+    raise AssertionError(f"no stop landed before its job finished in {attempts} attempts")
+
+
+def test_stopping_a_retention_execution(admin, busy_policy, engine):
+    executions = f"{API}/retentions/{busy_policy}/executions"
+    stop = {"action": "stop"}
+    done = start_retention(admin, busy_policy)
+    assert wait_execution(admin, busy_policy, done)["status"] == "Success"
+    assert admin.patch(f"{executions}/{done}", json={"action": "pause"}).status_code == 400
+    assert admin.patch(f"{executions}/{done + 1000}", json=stop).status_code == 404
+    anonymous = RegistryClient(engine.registry, engine.ca_file, None)
+    assert anonymous.patch(f"{executions}/{done}", json=stop).status_code == 401
+    assert admin.patch(f"{executions}/{done}", json=stop).status_code == 200
+    assert wait_execution(admin, busy_policy, done)["status"] == "Success", \
+        "stopping a finished execution changes nothing"
+    assert admin.get(f"{executions}/{done}/tasks").headers["X-Total-Count"] == \
+        str(BUSY_REPOSITORIES + 1)
+
+    def start_and_stop():
+        execution = start_retention(admin, busy_policy)
+        stopped = admin.patch(f"{executions}/{execution}", json=stop)
+        assert stopped.status_code == 200, stopped.text
+        return execution, wait_execution(admin, busy_policy, execution)
+    execution, final = caught_in_flight(start_and_stop)
+    assert final["end_time"], final
+    tasks = admin.get(f"{executions}/{execution}/tasks", params={"page_size": 100})
+    assert int(tasks.headers["X-Total-Count"]) < BUSY_REPOSITORIES + 1, \
+        "the repositories after the stop are never started"
+    # A stopped execution does not block the next, which deletes as usual.
+    real = start_retention(admin, busy_policy, dry_run=False)
+    assert wait_execution(admin, busy_policy, real)["status"] == "Success"
+    assert admin.get("/v2/halt/app/tags/list").json()["tags"] == ["v2"]
+
+
+def test_stopping_a_gc_run(admin, busy_policy, engine):
+    anonymous = RegistryClient(engine.registry, engine.ca_file, None)
+    done, _ = run_gc(admin, dry_run=True)
+    assert done["job_status"] == "Success"
+    assert anonymous.put(f"{API}/system/gc/{done['id']}").status_code == 401
+    assert admin.put(f"{API}/system/gc/{done['id'] + 1000}").status_code == 404
+    assert admin.put(f"{API}/system/gc/{done['id']}").status_code == 200
+    assert admin.get(f"{API}/system/gc/{done['id']}").json()["job_status"] == "Success", \
+        "stopping a finished run changes nothing"
+
+    def start_and_stop():
+        # Queued behind a retention execution on the one job thread, the run is Pending.
+        execution = start_retention(admin, busy_policy)
+        started = admin.post(f"{API}/system/gc/schedule",
+                             json={"schedule": {"type": "Manual"},
+                                   "parameters": {"dry_run": True, "delete_untagged": True}})
+        assert started.status_code == 201, started.text
+        gc_id = int(started.headers["Location"].rsplit("/", 1)[1])
+        stop = admin.put(f"{API}/system/gc/{gc_id}")
+        assert stop.status_code == 200, stop.text
+        wait_execution(admin, busy_policy, execution)
+        return gc_id, {"status": wait_gc(admin, gc_id)["job_status"]}
+    gc_id, _ = caught_in_flight(start_and_stop)
+    log = admin.get(f"{API}/system/gc/{gc_id}/log").text
+    assert "received the stop signal" in log, log
+    assert "success to run gc" not in log, log
+    listed = admin.get(f"{API}/system/gc", params={"page_size": 100}).json()
+    assert next(j for j in listed if j["id"] == gc_id)["job_status"] == "Stopped"
+    # A stopped run does not hold up the next one.
+    after, _ = run_gc(admin, dry_run=True)
+    assert after["job_status"] == "Success"

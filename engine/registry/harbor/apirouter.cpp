@@ -184,6 +184,12 @@ void ApiRouter::add(std::string method, std::string_view pattern, ApiHandler han
     m_routes.push_back(std::move(route));
 }
 
+void ApiRouter::notify(const ApiCall& call, const ApiEvent& event) const {
+    for (const EventHook& hook : m_events) {
+        hook(call, event);
+    }
+}
+
 ApiRouter::Match ApiRouter::match(std::string_view method,
                                   const std::vector<std::string>& segments) const {
     Match best;

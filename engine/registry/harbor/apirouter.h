@@ -106,6 +106,28 @@ private:
 /// A route handler. Runs on the registry's blocking pool (it may use SQLite and disk).
 using ApiHandler = std::function<RegistryResponse(ApiCall&)>;
 
+/// A change made through the API that Harbor turns into an event (and an audit log entry), as
+/// the handlers report it once it succeeded.
+struct ApiEvent {
+    enum class Kind {
+        ProjectCreated,
+        ProjectDeleted,
+        /// After an ArtifactDeleted for each of its artifacts, as Harbor reports it.
+        RepositoryDeleted,
+        /// The artifact and every tag on it.
+        ArtifactDeleted,
+        TagCreated,
+        TagDeleted,
+    };
+    Kind kind = Kind::ArtifactDeleted;
+    /// The project's name.
+    std::string project;
+    /// The full repository name (`project/repo`); empty for project events.
+    std::string repository;
+    /// The artifact's digest, or the tag; empty for project and repository events.
+    std::string reference;
+};
+
 /// The /api/v2.0 router: `add("GET", "/projects/{project_name_or_id}/members", handler)`.
 /// Patterns are paths under /api/v2.0 with `{name}` segments matching one path segment;
 /// literal segments win over parameters. Routes are added at start-up, before serving
@@ -139,9 +161,17 @@ public:
         return m_deleted;
     }
 
+    /// Told of every ApiEvent, with the call that made it (its caller is the event's operator).
+    /// Hooks must not fail the request: they log their own errors.
+    using EventHook = std::function<void(const ApiCall& call, const ApiEvent& event)>;
+    void onEvent(EventHook hook) { m_events.push_back(std::move(hook)); }
+    /// Reports `event`, which `call` has just made, to every event hook.
+    void notify(const ApiCall& call, const ApiEvent& event) const;
+
 private:
     std::vector<ProjectCreatedHook> m_created;
     std::vector<ProjectDeletedHook> m_deleted;
+    std::vector<EventHook> m_events;
     struct Route {
         std::string method;
         std::vector<std::string> segments; // "{name}" for parameters

@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 namespace pilot::registry::harbor {
 
@@ -112,6 +114,112 @@ json::object repositoryJson(const RepositoryInfo& r, const Project& project) {
                         {"update_time", harborTime(r.updated)}};
 }
 
+/// Orders repositories as `sort=` asks (`name`, `creation_time`, `update_time`, each with `-`
+/// for descending, comma-separated; other keys are ignored as Harbor's ORM does), after Harbor's
+/// default: newest first (creation time, then id, descending).
+void sortRepositories(const ApiCall& call, std::vector<RepositoryInfo>& repositories) {
+    struct Key {
+        std::string name;
+        bool descending = false;
+    };
+    std::vector<Key> keys;
+    if (const std::string* sort = call.query("sort")) {
+        std::string_view rest = *sort;
+        while (!rest.empty()) {
+            size_t comma = rest.find(',');
+            std::string_view key = rest.substr(0, comma);
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+            bool descending = key.starts_with('-');
+            key.remove_prefix(descending ? 1 : 0);
+            if (key == "name" || key == "creation_time" || key == "update_time") {
+                keys.push_back(Key{std::string(key), descending});
+            }
+        }
+    }
+    keys.push_back(Key{"creation_time", true});
+    keys.push_back(Key{"id", true});
+    auto compare = [&](const RepositoryInfo& a, const RepositoryInfo& b) {
+        for (const Key& key : keys) {
+            int order = 0;
+            if (key.name == "name") {
+                order = a.name.compare(b.name);
+            } else {
+                int64_t x = key.name == "creation_time" ? a.created
+                            : key.name == "update_time" ? a.updated
+                                                        : a.id;
+                int64_t y = key.name == "creation_time" ? b.created
+                            : key.name == "update_time" ? b.updated
+                                                        : b.id;
+                order = x < y ? -1 : x > y ? 1 : 0;
+            }
+            if (order != 0) {
+                return key.descending ? order > 0 : order < 0;
+            }
+        }
+        return false;
+    };
+    std::stable_sort(repositories.begin(), repositories.end(), compare);
+}
+
+/// The repositories in `all` that match `q`'s `name` and `project_id` terms, sorted as asked.
+std::vector<RepositoryInfo> selectRepositories(const ApiCall& call, const Query& q,
+                                               const std::vector<RepositoryInfo>& all,
+                                               const std::map<std::string, Project>& projects) {
+    std::vector<RepositoryInfo> matched;
+    for (const RepositoryInfo& r : all) {
+        auto project = projects.find(std::string(r.name.substr(0, r.name.find('/'))));
+        if (project == projects.end()) {
+            continue;
+        }
+        const QueryTerm* name = q.find("name");
+        const QueryTerm* projectId = q.find("project_id");
+        if ((name && !name->matches(r.name)) ||
+            (projectId && !projectId->matches(std::to_string(project->second.id)))) {
+            continue;
+        }
+        matched.push_back(r);
+    }
+    sortRepositories(call, matched);
+    return matched;
+}
+
+/// The projects whose repositories GET /repositories shows the caller, by name, as Harbor
+/// decides: system admins (and robots covering every project) all of them; users the projects
+/// they are members of and the public ones; robots the projects their permission list names and
+/// the public ones; anonymous callers the public ones.
+Result<std::map<std::string, Project>> listedProjects(ApiCall& call) {
+    auto projects = call.access().store().projects();
+    if (!projects) {
+        return std::unexpected(projects.error());
+    }
+    const Identity& who = call.identity();
+    std::set<std::string> robotProjects;
+    bool allProjects = who.administrator;
+    if (who.robot()) {
+        auto found = call.access().store().robot(who.id);
+        if (!found) {
+            return std::unexpected(found.error());
+        }
+        Robot robot = found->value_or(Robot{});
+        for (const RobotPermission& permission : robot.permissions) {
+            if (permission.kind == "project") {
+                allProjects = allProjects || permission.ns == "*";
+                robotProjects.insert(permission.ns);
+            }
+        }
+    }
+    std::map<std::string, Project> out;
+    for (const Project& project : *projects) {
+        bool listed = allProjects || project.isPublic ||
+                      (who.robot() ? robotProjects.contains(project.name)
+                                   : call.access().roleIn(who, project) != ProjectRole::None);
+        if (listed) {
+            out.emplace(project.name, project);
+        }
+    }
+    return out;
+}
+
 /// The artifact `{reference}` (digest or tag) of the target.
 Checked<ArtifactInfo> artifactParam(ApiCall& call, const Target& t) {
     std::string reference = call.param("reference");
@@ -149,6 +257,24 @@ Checked<ArtifactTarget> artifactTarget(ApiCall& call, std::string_view resource,
 } // namespace
 
 void registerArtifactRoutes(ApiRouter& router) {
+    router.add("GET", "/repositories", [](ApiCall& call) {
+        auto list = listRequest(call);
+        if (!list) {
+            return apiError(list.error());
+        }
+        auto projects = listedProjects(call);
+        if (!projects) {
+            return apiError(projects.error());
+        }
+        auto all = artifactqueries::repositories(call.storage().db(), "");
+        if (!all) {
+            return apiError(all.error());
+        }
+        std::vector<RepositoryInfo> matched = selectRepositories(call, list->q, *all, *projects);
+        return listResponse(call, list->paging, matched, [&](const RepositoryInfo& r) {
+            return repositoryJson(r, projects->at(r.name.substr(0, r.name.find('/'))));
+        });
+    });
     router.add("GET", "/projects/{project_name}/repositories", [](ApiCall& call) {
         auto project =
             authorizedProject(call, "project_name", rbac::ResourceRepository, rbac::ActionList);
@@ -163,14 +289,8 @@ void registerArtifactRoutes(ApiRouter& router) {
         if (!all) {
             return apiError(all.error());
         }
-        std::vector<RepositoryInfo> matched;
-        for (const RepositoryInfo& r : *all) {
-            const QueryTerm* name = list->q.find("name");
-            if (name && !name->matches(r.name)) {
-                continue;
-            }
-            matched.push_back(r);
-        }
+        std::vector<RepositoryInfo> matched =
+            selectRepositories(call, list->q, *all, {{project->name, *project}});
         return listResponse(call, list->paging, matched,
                             [&](const RepositoryInfo& r) { return repositoryJson(r, *project); });
     });
@@ -190,7 +310,7 @@ void registerArtifactRoutes(ApiRouter& router) {
         return jsonResponse(repositoryJson(**repository, t->project));
     });
     router.add("DELETE", "/projects/{project_name}/repositories/{repository_name}",
-               [](ApiCall& call) {
+               [&router](ApiCall& call) {
                    auto t = target(call, rbac::ResourceRepository, rbac::ActionDelete);
                    if (!t) {
                        return std::move(t.error());
@@ -208,11 +328,19 @@ void registerArtifactRoutes(ApiRouter& router) {
                        if (!digest) {
                            return apiError(digest.error());
                        }
-                       if (auto removed = call.storage().manifests().remove(t->repository, *digest);
-                           !removed) {
+                       auto removed = call.storage().manifests().remove(t->repository, *digest);
+                       if (!removed) {
                            return apiError(removed.error());
                        }
+                       if (*removed) {
+                           router.notify(call, ApiEvent{ApiEvent::Kind::ArtifactDeleted,
+                                                        t->project.name, t->repository, a.digest});
+                       }
                    }
+                   router.notify(call, ApiEvent{ApiEvent::Kind::RepositoryDeleted,
+                                                t->project.name,
+                                                t->repository,
+                                                {}});
                    return emptyResponse(200);
                });
 
@@ -272,23 +400,28 @@ void registerArtifactRoutes(ApiRouter& router) {
                    return jsonResponse(artifactJson(artifact, t.project, t.repository,
                                                     call.queryFlag("with_tag", true)));
                });
-    router.add(
-        "DELETE", "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}",
-        [](ApiCall& call) {
-            auto found = artifactTarget(call, rbac::ResourceArtifact, rbac::ActionDelete);
-            if (!found) {
-                return std::move(found.error());
-            }
-            const auto& [t, artifact] = *found;
-            auto digest = Digest::parse(artifact.digest);
-            if (!digest) {
-                return apiError(digest.error());
-            }
-            if (auto removed = call.storage().manifests().remove(t.repository, *digest); !removed) {
-                return apiError(removed.error());
-            }
-            return emptyResponse(200);
-        });
+    router.add("DELETE",
+               "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}",
+               [&router](ApiCall& call) {
+                   auto found = artifactTarget(call, rbac::ResourceArtifact, rbac::ActionDelete);
+                   if (!found) {
+                       return std::move(found.error());
+                   }
+                   const auto& [t, artifact] = *found;
+                   auto digest = Digest::parse(artifact.digest);
+                   if (!digest) {
+                       return apiError(digest.error());
+                   }
+                   auto removed = call.storage().manifests().remove(t.repository, *digest);
+                   if (!removed) {
+                       return apiError(removed.error());
+                   }
+                   if (*removed) {
+                       router.notify(call, ApiEvent{ApiEvent::Kind::ArtifactDeleted, t.project.name,
+                                                    t.repository, artifact.digest});
+                   }
+                   return emptyResponse(200);
+               });
 
     router.add("GET",
                "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags",
@@ -317,7 +450,7 @@ void registerArtifactRoutes(ApiRouter& router) {
     router.add(
         "POST",
         "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags",
-        [](ApiCall& call) {
+        [&router](ApiCall& call) {
             auto t = target(call, rbac::ResourceTag, rbac::ActionCreate);
             if (!t) {
                 return std::move(t.error());
@@ -338,6 +471,8 @@ void registerArtifactRoutes(ApiRouter& router) {
                 !ok) {
                 return apiError(ok.error());
             }
+            router.notify(call, ApiEvent{ApiEvent::Kind::TagCreated, t->project.name, t->repository,
+                                         std::string(name->get_string())});
             return emptyResponse(
                 201,
                 fmt::format("/api/v2.0/projects/{}/repositories/{}/artifacts/{}/tags/{}",
@@ -348,7 +483,7 @@ void registerArtifactRoutes(ApiRouter& router) {
     router.add("DELETE",
                "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/"
                "{tag_name}",
-               [](ApiCall& call) {
+               [&router](ApiCall& call) {
                    auto found = artifactTarget(call, rbac::ResourceTag, rbac::ActionDelete);
                    if (!found) {
                        return std::move(found.error());
@@ -364,6 +499,10 @@ void registerArtifactRoutes(ApiRouter& router) {
                    auto removed = call.storage().manifests().untag(t.repository, tag);
                    if (!removed) {
                        return apiError(removed.error());
+                   }
+                   if (*removed) {
+                       router.notify(call, ApiEvent{ApiEvent::Kind::TagDeleted, t.project.name,
+                                                    t.repository, tag});
                    }
                    return emptyResponse(200);
                });

@@ -1,5 +1,6 @@
 // /audit-logs and /projects/{project_name}/logs: Harbor's audit log API with q= (operation,
-// resource, resource_type, username, op_time range), sort by op_time, and paging.
+// resource, resource_type, username, op_time range), sort by op_time, and paging; and the
+// entries for what the API itself changes (projects, repositories, artifacts, tags).
 #include "engine/registry/access/harboraccess.h"
 #include "engine/registry/access/rbac.h"
 #include "engine/registry/harbor/harborquery.h"
@@ -148,9 +149,45 @@ RegistryResponse listLogs(ApiCall& call, RegistryManagement& management,
     return pageResponse(call, *paging, page->total, std::move(items));
 }
 
+/// The audit log entry Harbor writes for an API event.
+AuditEntry auditEntry(const ApiCall& call, const ApiEvent& event) {
+    AuditEntry entry;
+    entry.project = event.project;
+    entry.username = management::auditUsername(call.identity());
+    switch (event.kind) {
+    case ApiEvent::Kind::ProjectCreated:
+    case ApiEvent::Kind::ProjectDeleted:
+        entry.resourceType = "project";
+        entry.resource = event.project;
+        break;
+    case ApiEvent::Kind::RepositoryDeleted:
+        entry.resourceType = "repository";
+        entry.resource = event.repository;
+        break;
+    case ApiEvent::Kind::ArtifactDeleted:
+        entry.resourceType = "artifact";
+        entry.resource = fmt::format("{}:{}", event.repository, event.reference);
+        break;
+    case ApiEvent::Kind::TagCreated:
+    case ApiEvent::Kind::TagDeleted:
+        entry.resourceType = "tag";
+        entry.resource = fmt::format("{}:{}", event.repository, event.reference);
+        break;
+    }
+    bool created =
+        event.kind == ApiEvent::Kind::ProjectCreated || event.kind == ApiEvent::Kind::TagCreated;
+    entry.operation = created ? "create" : "delete";
+    return entry;
+}
+
 } // namespace
 
 void registerAuditRoutes(ApiRouter& router, RegistryManagement& management) {
+    // What the API changes goes to the audit log as Harbor's event handlers record it; pushes,
+    // pulls and deletes through /v2/ come through the distribution hooks instead.
+    router.onEvent([&management](const ApiCall& call, const ApiEvent& event) {
+        management.audit().record(auditEntry(call, event));
+    });
     router.add("GET", "/audit-logs", [&management](ApiCall& call) {
         if (auto denied = call.requireSystem("audit-log", rbac::ActionList)) {
             return std::move(*denied);

@@ -16,7 +16,7 @@ void registerSystemRoutes(ApiRouter& router, const HarborApiOptions& options);
 void registerProjectRoutes(ApiRouter& router);
 /// /robots... and /projects/{p}/robots
 void registerRobotRoutes(ApiRouter& router);
-/// /projects/{p}/repositories..., artifacts, tags
+/// /repositories (all the caller may see), /projects/{p}/repositories..., artifacts, tags
 void registerArtifactRoutes(ApiRouter& router);
 
 /// Harbor's Project JSON for `project` as `call`'s caller sees it.

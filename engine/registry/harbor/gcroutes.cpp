@@ -1,6 +1,7 @@
-// /system/gc...: Harbor's garbage collection API (history, one run, its log, the schedule;
-// POST/PUT of the schedule with type Manual runs it now).
+// /system/gc...: Harbor's garbage collection API (history, one run, its log, stopping a run,
+// the schedule; POST/PUT of the schedule with type Manual runs it now).
 #include "engine/registry/access/harboraccess.h"
+#include "engine/registry/access/rbac.h"
 #include "engine/registry/harbor/managementroutes.h"
 #include "engine/registry/management/registrymanagement.h"
 
@@ -165,6 +166,20 @@ void registerGcRoutes(ApiRouter& router, RegistryManagement& management) {
             return apiError(schedule.error());
         }
         return jsonResponse(gcJson(*job, *schedule));
+    });
+    router.add("PUT", "/system/gc/{gc_id}", [&management](ApiCall& call) {
+        if (auto denied = call.requireSystem(Resource, rbac::ActionStop)) {
+            return std::move(*denied);
+        }
+        RegistryResponse error;
+        auto job = jobParam(call, management, error);
+        if (!job) {
+            return error;
+        }
+        if (auto ok = management.gc().stop(job->id); !ok) {
+            return apiError(ok.error());
+        }
+        return emptyResponse(200);
     });
     router.add("GET", "/system/gc/{gc_id}/log", [&management](ApiCall& call) {
         if (auto denied = call.requireSystem(Resource, "read")) {

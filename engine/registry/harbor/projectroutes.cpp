@@ -196,6 +196,7 @@ void registerProjectRoutes(ApiRouter& router) {
                           ok.error().message);
             }
         }
+        router.notify(call, ApiEvent{ApiEvent::Kind::ProjectCreated, project->name, {}, {}});
         RegistryResponse response =
             emptyResponse(201, fmt::format("/api/v2.0/projects/{}", project->id));
         return response;
@@ -245,6 +246,7 @@ void registerProjectRoutes(ApiRouter& router) {
         if (auto ok = call.access().store().deleteProject(project->id); !ok) {
             return apiError(ok.error());
         }
+        router.notify(call, ApiEvent{ApiEvent::Kind::ProjectDeleted, project->name, {}, {}});
         return emptyResponse(200);
     });
 

@@ -1,5 +1,5 @@
 // /retentions...: Harbor's tag retention API (policy create/get/update/delete, metadata,
-// executions with dry_run, their per-repository tasks and each task's log).
+// executions with dry_run, stopping one, their per-repository tasks and each task's log).
 #include "engine/registry/access/harboraccess.h"
 #include "engine/registry/access/rbac.h"
 #include "engine/registry/harbor/managementroutes.h"
@@ -67,11 +67,12 @@ json::object executionJson(const RetentionExecution& execution) {
                         {"dry_run", execution.dryRun}};
 }
 
+/// Harbor's job status codes: Pending 0, Scheduled 1, Running 2, and 3 for every final status.
 int64_t statusCode(std::string_view status) {
     if (status == "Running") {
         return 2;
     }
-    return status == "Success" || status == "Error" ? 3 : 0;
+    return status == "Success" || status == "Error" || status == "Stopped" ? 3 : 0;
 }
 
 json::object taskJson(const RetentionTask& task) {
@@ -254,6 +255,26 @@ void registerRetentionRoutes(ApiRouter& router, RegistryManagement& management) 
             items.push_back(executionJson(execution));
         }
         return pageResponse(call, *paging, page->total, std::move(items));
+    });
+    router.add("PATCH", "/retentions/{id}/executions/{eid}", [&management](ApiCall& call) {
+        auto body = call.json();
+        const json::object* object = body && body->is_object() ? &body->as_object() : nullptr;
+        if (object == nullptr || kube::stringAt(*object, "action") != "stop") {
+            return apiError(400, "BAD_REQUEST", "action should be 'stop'");
+        }
+        RegistryResponse error;
+        auto record = authorizedPolicy(call, management, rbac::ActionUpdate, error);
+        if (!record) {
+            return error;
+        }
+        auto execution = executionOf(call, management, *record, error);
+        if (!execution) {
+            return error;
+        }
+        if (auto ok = management.retention().stop(record->policy.id, execution->id); !ok) {
+            return apiError(ok.error());
+        }
+        return emptyResponse(200);
     });
     router.add("GET", "/retentions/{id}/executions/{eid}/tasks", [&management](ApiCall& call) {
         RegistryResponse error;

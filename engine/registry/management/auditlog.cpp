@@ -93,6 +93,10 @@ std::string whereClause(const AuditQuery& query, Bindings& bindings) {
 
 } // namespace
 
+std::string auditUsername(const Identity& who) {
+    return who.anonymous() ? std::string("anonymous") : who.name;
+}
+
 void AuditLog::record(AuditEntry entry) {
     if (entry.opTime == 0) {
         entry.opTime = unixSeconds(m_clock.now());

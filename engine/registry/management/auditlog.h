@@ -2,6 +2,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "engine/registry/access/accesscontroller.h"
 #include "engine/registry/storage/registrydb.h"
 
 #include <cstdint>
@@ -12,8 +13,13 @@
 
 namespace pilot::registry::management {
 
-/// One audit log entry, Harbor's AuditLog: `operation` `create` (a push), `pull` or `delete`;
-/// `resource_type` `artifact` or `tag`; `resource` `project/repo:tag` or `project/repo:digest`.
+/// One audit log entry, Harbor's AuditLog (its event types before v2.13's extended log):
+/// `operation` `create`, `pull` or `delete`; `resource_type` and `resource`:
+/// - `artifact`, `project/repo:tag` (a push or pull by tag) or `project/repo:digest` (by
+///   digest; deletes always name the digest);
+/// - `tag`, `project/repo:tag` (created or deleted through the API, or deleted through /v2/);
+/// - `repository`, `project/repo` (deleted through the API, after its artifacts' entries);
+/// - `project`, the project's name (created or deleted).
 struct AuditEntry {
     int64_t id = 0;
     /// The project the resource belongs to (Harbor's project_id; here its name).
@@ -24,6 +30,12 @@ struct AuditEntry {
     std::string operation;
     int64_t opTime = 0; ///< Unix seconds
 };
+
+/// The username Harbor's audit log shows for what `who` did: `anonymous` for anonymous callers.
+[[nodiscard]] std::string auditUsername(const Identity& who);
+/// The operator Harbor's audit log names for artifacts that tag retention deletes: retention
+/// runs in its job service, which deletes through the core API with its secret-based identity.
+inline constexpr std::string_view RetentionOperator = "harbor-jobservice";
 
 /// A filter over the audit log: each set field must match; `*Fuzzy` fields match anywhere in
 /// the value (Harbor's `k=~v`); `from`/`to` bound op_time (inclusive).

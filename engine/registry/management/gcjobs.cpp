@@ -253,6 +253,62 @@ void GcJobs::runIfDue(TimePoint previous, TimePoint now) {
     }
 }
 
+Status GcJobs::stop(int64_t id) {
+    auto job = get(id);
+    if (!job) {
+        return std::unexpected(job.error());
+    }
+    if (!*job) {
+        return fail(ErrorCode::NotFound, fmt::format("gc {} not found", id));
+    }
+    if ((*job)->status != "Pending" && (*job)->status != "Running") {
+        return {}; // finished: as in Harbor, stopping it changes nothing
+    }
+    m_stops.request(id);
+    // Still queued: it ends here, and run() leaves a run that is no longer Pending alone.
+    JobLog jobLog(m_clock);
+    jobLog.info("received the stop signal before the job started, quit GC job.");
+    int64_t now = unixSeconds(m_clock.now());
+    auto changed = m_storage.db().write([&](DbConnection& db) -> Result<int64_t> {
+        auto query = db.query("UPDATE gc_history SET status = 'Stopped', updated = ?, "
+                              "log = log || ? WHERE id = ? AND status = 'Pending'");
+        if (!query) {
+            return std::unexpected(query.error());
+        }
+        if (auto ok = query->bind(now).bind(jobLog.text()).bind(id).run(); !ok) {
+            return std::unexpected(ok.error());
+        }
+        return db.changes();
+    });
+    if (!changed) {
+        return std::unexpected(changed.error());
+    }
+    if (*changed > 0) {
+        m_stops.forget(id);
+        return {};
+    }
+    // Running: it stops at its next cancellation point, unless it has just ended.
+    if (auto current = get(id); current && *current && (*current)->status != "Running") {
+        m_stops.forget(id);
+    }
+    return {};
+}
+
+Result<bool> GcJobs::markRunning(int64_t id, const std::string& log) {
+    int64_t now = unixSeconds(m_clock.now());
+    return m_storage.db().write([&](DbConnection& db) -> Result<bool> {
+        auto query = db.query("UPDATE gc_history SET status = 'Running', updated = ?, log = ? "
+                              "WHERE id = ? AND status = 'Pending'");
+        if (!query) {
+            return std::unexpected(query.error());
+        }
+        if (auto ok = query->bind(now).bind(log).bind(id).run(); !ok) {
+            return std::unexpected(ok.error());
+        }
+        return db.changes() > 0;
+    });
+}
+
 Status GcJobs::finish(int64_t id, std::string_view status, const std::string& log) {
     int64_t now = unixSeconds(m_clock.now());
     return m_storage.db().write([&](DbConnection& db) -> Status {
@@ -271,15 +327,35 @@ void GcJobs::run(int64_t id, GcParameters parameters) {
     jobLog.info("parameters: dry_run={}, delete_untagged={}, workers={}, time window {}s",
                 parameters.dryRun, parameters.deleteUntagged, parameters.workers,
                 m_timeWindow.count());
-    if (auto ok = finish(id, "Running", jobLog.text()); !ok) {
-        log::warn("registry", "garbage collection {}: {}", id, ok.error().message);
+    auto running = markRunning(id, jobLog.text());
+    if (!running) {
+        log::warn("registry", "garbage collection {}: {}", id, running.error().message);
+    } else if (!*running) {
+        m_stops.forget(id); // stopped while it waited
+        return;
     }
-    auto abort = [&](const Error& error) {
-        jobLog.error("{}", error.message);
-        if (auto ok = finish(id, "Error", jobLog.text()); !ok) {
+    auto end = [&](std::string_view status) {
+        if (auto ok = finish(id, status, jobLog.text()); !ok) {
             log::warn("registry", "garbage collection {}: {}", id, ok.error().message);
         }
+        m_stops.forget(id);
     };
+    auto abort = [&](const Error& error) {
+        jobLog.error("{}", error.message);
+        end("Error");
+    };
+    // The cancellation points: between two deletions, never inside one.
+    auto stopped = [&] {
+        if (!m_stops.requested(id)) {
+            return false;
+        }
+        jobLog.info("received the stop signal, quit GC job.");
+        end("Stopped");
+        return true;
+    };
+    if (stopped()) {
+        return;
+    }
     size_t untagged = 0;
     if (parameters.deleteUntagged) {
         auto repositories = m_artifacts.allRepositories();
@@ -296,6 +372,9 @@ void GcJobs::run(int64_t id, GcParameters parameters) {
                 if (!artifact.tags.empty() || artifact.pushed > spareAfter) {
                     continue;
                 }
+                if (stopped()) {
+                    return;
+                }
                 jobLog.info("untagged artifact eligible for deletion: {}@{}", repository,
                             artifact.digest);
                 ++untagged;
@@ -311,6 +390,9 @@ void GcJobs::run(int64_t id, GcParameters parameters) {
                 }
             }
         }
+    }
+    if (stopped()) {
+        return;
     }
     GcOptions options;
     options.grace = m_timeWindow;
@@ -334,10 +416,11 @@ void GcJobs::run(int64_t id, GcParameters parameters) {
             untagged, report->linksRemoved, report->blobsDeleted.size(), report->uploadsExpired);
         jobLog.info("The GC job actual frees up {} space.", formatBytes(report->bytesFreed));
     }
-    jobLog.info("success to run gc in job.");
-    if (auto ok = finish(id, "Success", jobLog.text()); !ok) {
-        log::warn("registry", "garbage collection {}: {}", id, ok.error().message);
+    if (stopped()) {
+        return;
     }
+    jobLog.info("success to run gc in job.");
+    end("Success");
     log::info("registry", "garbage collection {} {}: {} blobs, {} freed", id,
               parameters.dryRun ? "(dry run) found" : "removed", report->blobsDeleted.size(),
               formatBytes(report->bytesFreed));

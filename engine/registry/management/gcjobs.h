@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,7 +34,7 @@ struct GcJob {
     std::string kind;
     /// The parameters as Harbor reports them: a JSON text.
     std::string parameters;
-    /// `Pending`, `Running`, `Success` or `Error`.
+    /// `Pending`, `Running`, `Success`, `Error` or `Stopped`.
     std::string status;
     int64_t created = 0; ///< Unix seconds
     int64_t updated = 0;
@@ -55,6 +56,8 @@ struct GcSchedule {
 /// online (RegistryStorage::collectGarbage with the time window as grace, so no blob a manifest
 /// references or one uploaded within the window is ever deleted), optionally deleting untagged
 /// artifacts first, with a history of runs, each with its status and log, and a schedule.
+/// Untagged artifacts it deletes are in the run's log, not in the audit log: Harbor's GC job
+/// deletes them outside any request, so its audit log has no entry for them either.
 /// Thread-safe.
 class GcJobs {
 public:
@@ -73,6 +76,15 @@ public:
     [[nodiscard]] Result<GcJobPage> list(int64_t offset, int64_t limit);
     /// The run's log so far; nullopt for an unknown run.
     [[nodiscard]] Result<std::optional<std::string>> log(int64_t id);
+    /// Asks run `id` to stop (Harbor's PUT /system/gc/{id}): a pending run is Stopped at once
+    /// and never starts; a running one stops at its next cancellation point (before each
+    /// untagged artifact it deletes, before the blob sweep and after it: the sweep itself, in
+    /// storage, runs to its end) and ends Stopped. A finished run is left as it is. NotFound.
+    [[nodiscard]] Status stop(int64_t id);
+    /// Called with the run's id at each cancellation point (tests pause a run there).
+    void setCheckpointObserver(std::function<void(int64_t id)> observer) {
+        m_stops.setObserver(std::move(observer));
+    }
 
     [[nodiscard]] Result<GcSchedule> schedule();
     /// Sets the schedule (`Manual` runs once now instead, with these parameters).
@@ -86,6 +98,8 @@ public:
 private:
     void run(int64_t id, GcParameters parameters);
     [[nodiscard]] std::string parametersJson(const GcParameters& parameters) const;
+    /// Pending -> Running with `log`; false when the run is no longer Pending (stopped).
+    [[nodiscard]] Result<bool> markRunning(int64_t id, const std::string& log);
     [[nodiscard]] Status finish(int64_t id, std::string_view status, const std::string& log);
 
     RegistryStorage& m_storage;
@@ -93,6 +107,7 @@ private:
     JobRunner& m_runner;
     const Clock& m_clock;
     std::chrono::seconds m_timeWindow;
+    StopRequests m_stops;
 };
 
 /// Reads Harbor's `parameters` object (`dry_run`, `delete_untagged`, `workers` 1..5).

@@ -58,4 +58,32 @@ void JobRunner::run() {
     }
 }
 
+void StopRequests::request(int64_t id) {
+    std::lock_guard lock(m_mutex);
+    m_ids.insert(id);
+}
+
+bool StopRequests::requested(int64_t id) {
+    std::function<void(int64_t)> observer;
+    {
+        std::lock_guard lock(m_mutex);
+        observer = m_observer;
+    }
+    if (observer) {
+        observer(id);
+    }
+    std::lock_guard lock(m_mutex);
+    return m_ids.contains(id);
+}
+
+void StopRequests::forget(int64_t id) {
+    std::lock_guard lock(m_mutex);
+    m_ids.erase(id);
+}
+
+void StopRequests::setObserver(std::function<void(int64_t id)> observer) {
+    std::lock_guard lock(m_mutex);
+    m_observer = std::move(observer);
+}
+
 } // namespace pilot::registry::management

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -38,6 +40,27 @@ private:
     bool m_busy = false;
     bool m_stopping = false;
     std::thread m_thread;
+};
+
+/// Stop requests for the runs of one kind of job (garbage collection runs, retention
+/// executions), by run id: the API asks with `request`; the run polls `requested` at each of
+/// its cancellation points (between two deletions, never inside one) and ends there with status
+/// Stopped, then calls `forget`. Thread-safe.
+class StopRequests {
+public:
+    void request(int64_t id);
+    /// Whether run `id` was asked to stop. Calls the checkpoint observer first, outside the
+    /// lock: a run is at a cancellation point whenever it asks.
+    [[nodiscard]] bool requested(int64_t id);
+    void forget(int64_t id);
+    /// Called with the run's id at each cancellation point (tests pause a run there). Set it
+    /// before runs start.
+    void setObserver(std::function<void(int64_t id)> observer);
+
+private:
+    std::mutex m_mutex;
+    std::set<int64_t> m_ids;
+    std::function<void(int64_t)> m_observer;
 };
 
 } // namespace pilot::registry::management

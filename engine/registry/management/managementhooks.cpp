@@ -64,8 +64,7 @@ void ManagementHooks::tagDeleted(const Identity& who, std::string_view repositor
 void ManagementHooks::record(const Identity& who, std::string_view repository,
                              std::string_view reference, std::string_view resourceType,
                              std::string_view operation) {
-    m_audit.record(AuditEntry{0, std::string(projectOf(repository)),
-                              who.anonymous() ? std::string("anonymous") : who.name,
+    m_audit.record(AuditEntry{0, std::string(projectOf(repository)), auditUsername(who),
                               fmt::format("{}:{}", repository, reference),
                               std::string(resourceType), std::string(operation), 0});
 }

@@ -40,7 +40,8 @@ RegistryManagement::RegistryManagement(RegistryStorage& storage, ManagementOptio
       m_audit(storage.db(), clock), m_artifacts(storage.db(), clock),
       m_hooks(m_quotas, m_audit, m_artifacts),
       m_gc(storage, m_artifacts, m_runner, clock, options.gcTimeWindow),
-      m_retention(storage, m_artifacts, m_runner, clock), m_lastTick(clock.now()), m_lastPurge() {}
+      m_retention(storage, m_artifacts, m_audit, m_runner, clock), m_lastTick(clock.now()),
+      m_lastPurge() {}
 
 Result<std::unique_ptr<RegistryManagement>>
 RegistryManagement::open(RegistryStorage& storage, ManagementOptions options, const Clock* clock) {

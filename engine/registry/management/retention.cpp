@@ -372,29 +372,111 @@ void Retention::runIfDue(TimePoint previous, TimePoint now) {
     }
 }
 
-void Retention::run(int64_t executionId, const PolicyRecord& record, bool dryRun) {
-    auto finishExecution = [&](std::string_view status) {
-        int64_t end = unixSeconds(m_clock.now());
-        auto ok = m_storage.db().write([&](DbConnection& db) -> Status {
-            auto query =
-                db.query("UPDATE retention_executions SET status = ?, end_time = ? WHERE id = ?");
-            if (!query) {
-                return std::unexpected(query.error());
-            }
-            return query->bind(status).bind(end).bind(executionId).run();
-        });
-        if (!ok) {
-            log::warn("registry", "retention execution {}: {}", executionId, ok.error().message);
+Status Retention::stop(int64_t policyId, int64_t executionId) {
+    auto current = execution(policyId, executionId);
+    if (!current) {
+        return std::unexpected(current.error());
+    }
+    if (!*current) {
+        return fail(
+            ErrorCode::NotFound,
+            fmt::format("retention execution {} of policy {} not found", executionId, policyId));
+    }
+    if ((*current)->status != "Running") {
+        return {}; // finished: as in Harbor, stopping it changes nothing
+    }
+    bool queued = false;
+    {
+        std::lock_guard lock(m_runMutex);
+        m_stops.request(executionId);
+        queued = m_running != executionId;
+    }
+    if (!queued) {
+        return {}; // the run stops at its next cancellation point
+    }
+    // Not started yet (or just finished): it ends here; run() sees the request and skips it.
+    int64_t now = unixSeconds(m_clock.now());
+    auto changed = m_storage.db().write([&](DbConnection& db) -> Result<int64_t> {
+        auto query = db.query("UPDATE retention_executions SET status = 'Stopped', end_time = ? "
+                              "WHERE id = ? AND status = 'Running'");
+        if (!query) {
+            return std::unexpected(query.error());
         }
-    };
+        if (auto ok = query->bind(now).bind(executionId).run(); !ok) {
+            return std::unexpected(ok.error());
+        }
+        return db.changes();
+    });
+    if (!changed) {
+        return std::unexpected(changed.error());
+    }
+    if (*changed == 0) {
+        m_stops.forget(executionId); // it had finished
+    }
+    return {};
+}
+
+void Retention::finishExecution(int64_t executionId, std::string_view status) {
+    int64_t end = unixSeconds(m_clock.now());
+    auto ok = m_storage.db().write([&](DbConnection& db) -> Status {
+        auto query = db.query("UPDATE retention_executions SET status = ?, end_time = ? "
+                              "WHERE id = ? AND status = 'Running'");
+        if (!query) {
+            return std::unexpected(query.error());
+        }
+        return query->bind(status).bind(end).bind(executionId).run();
+    });
+    if (!ok) {
+        log::warn("registry", "retention execution {}: {}", executionId, ok.error().message);
+    }
+}
+
+Status Retention::deleteArtifact(std::string_view repository, const Artifact& artifact) {
+    auto digest = Digest::parse(artifact.digest);
+    if (!digest) {
+        return std::unexpected(digest.error());
+    }
+    auto removed = m_storage.manifests().remove(repository, *digest);
+    if (!removed) {
+        return std::unexpected(removed.error());
+    }
+    if (*removed) {
+        m_audit.record(
+            AuditEntry{0, std::string(projectOf(repository)), std::string(RetentionOperator),
+                       fmt::format("{}:{}", repository, artifact.digest), "artifact", "delete", 0});
+    }
+    return {};
+}
+
+void Retention::run(int64_t executionId, const PolicyRecord& record, bool dryRun) {
+    {
+        std::lock_guard lock(m_runMutex);
+        m_running = executionId;
+    }
+    std::string_view status = runTasks(executionId, record, dryRun);
+    finishExecution(executionId, status);
+    std::lock_guard lock(m_runMutex);
+    m_running = 0;
+    m_stops.forget(executionId);
+}
+
+std::string_view Retention::runTasks(int64_t executionId, const PolicyRecord& record, bool dryRun) {
+    if (m_stops.requested(executionId)) {
+        return "Stopped";
+    }
     auto repositories = m_artifacts.repositories(record.projectName);
     if (!repositories) {
         log::warn("registry", "retention execution {}: {}", executionId,
                   repositories.error().message);
-        return finishExecution("Error");
+        return "Error";
     }
     bool failed = false;
+    bool stopped = false;
     for (const std::string& repository : *repositories) {
+        if (m_stops.requested(executionId)) {
+            stopped = true;
+            break;
+        }
         int64_t start = unixSeconds(m_clock.now());
         auto artifacts = m_artifacts.list(repository);
         if (!artifacts) {
@@ -409,6 +491,7 @@ void Retention::run(int64_t executionId, const PolicyRecord& record, bool dryRun
         std::string status = "Success";
         std::string logText = taskLogText(*artifacts, verdict, dryRun);
         int64_t retained = 0;
+        size_t kept = 0;
         for (size_t i = 0; i < artifacts->size(); ++i) {
             if (verdict.retain[i]) {
                 ++retained;
@@ -417,16 +500,24 @@ void Retention::run(int64_t executionId, const PolicyRecord& record, bool dryRun
             if (dryRun) {
                 continue;
             }
-            auto digest = Digest::parse((*artifacts)[i].digest);
-            auto removed = digest ? m_storage.manifests().remove(repository, *digest)
-                                  : Result<bool>(std::unexpected(digest.error()));
-            if (!removed) {
+            if (stopped || m_stops.requested(executionId)) {
+                stopped = true;
+                ++kept;
+                continue;
+            }
+            if (auto ok = deleteArtifact(repository, (*artifacts)[i]); !ok) {
                 status = "Error";
-                logText += fmt::format("deleting {}: {}\n", (*artifacts)[i].digest,
-                                       removed.error().message);
+                logText +=
+                    fmt::format("deleting {}: {}\n", (*artifacts)[i].digest, ok.error().message);
             }
         }
-        failed = failed || status != "Success";
+        if (stopped) {
+            status = "Stopped";
+            logText += fmt::format("stopped: the execution was asked to stop; {} artifact(s) "
+                                   "marked DEL were kept\n",
+                                   kept);
+        }
+        failed = failed || status == "Error";
         int64_t end = unixSeconds(m_clock.now());
         auto total = static_cast<int64_t>(artifacts->size());
         auto ok = m_storage.db().write([&](DbConnection& db) -> Status {
@@ -443,8 +534,14 @@ void Retention::run(int64_t executionId, const PolicyRecord& record, bool dryRun
             log::warn("registry", "retention execution {}: {}", executionId, ok.error().message);
             failed = true;
         }
+        if (stopped) {
+            break;
+        }
     }
-    finishExecution(failed ? "Error" : "Success");
+    if (stopped || m_stops.requested(executionId)) {
+        return "Stopped";
+    }
+    return failed ? "Error" : "Success";
 }
 
 } // namespace pilot::registry::management

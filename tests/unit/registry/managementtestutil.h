@@ -5,10 +5,63 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 namespace pilot::registry::test {
+
+/// Holds a GC run or retention execution at its `pauseAt`-th cancellation point until
+/// `release` (install `observer()` with the job's setCheckpointObserver). Released when
+/// destroyed, so a failed test never leaves the job thread waiting.
+class CheckpointGate {
+public:
+    explicit CheckpointGate(int pauseAt) : m_state(std::make_shared<State>()) {
+        m_state->pauseAt = pauseAt;
+    }
+    ~CheckpointGate() { release(); }
+    CheckpointGate(const CheckpointGate&) = delete;
+    CheckpointGate& operator=(const CheckpointGate&) = delete;
+
+    [[nodiscard]] std::function<void(int64_t)> observer() const {
+        return [state = m_state](int64_t) {
+            std::unique_lock lock(state->mutex);
+            if (++state->calls != state->pauseAt) {
+                return;
+            }
+            state->paused = true;
+            state->changed.notify_all();
+            state->changed.wait(lock, [&] { return state->released; });
+        };
+    }
+    /// Whether the job reached the pause point (waits up to 30 s).
+    [[nodiscard]] bool waitPaused() const {
+        std::unique_lock lock(m_state->mutex);
+        return m_state->changed.wait_for(lock, std::chrono::seconds(30),
+                                         [&] { return m_state->paused; });
+    }
+    void release() const {
+        std::lock_guard lock(m_state->mutex);
+        m_state->released = true;
+        m_state->changed.notify_all();
+    }
+
+private:
+    struct State {
+        std::mutex mutex;
+        std::condition_variable changed;
+        int pauseAt = 0;
+        int calls = 0;
+        bool paused = false;
+        bool released = false;
+    };
+    std::shared_ptr<State> m_state;
+};
 
 /// Storage plus the management layer on a manual clock, without the background thread (tests
 /// call `tick` and `waitForJobs`).

@@ -1,5 +1,6 @@
 #include "engine/registry/management/gcjobs.h"
 #include "engine/registry/management/harborschedule.h"
+#include "engine/registry/management/retentionpolicy.h"
 #include "tests/unit/registry/managementtestutil.h"
 
 #include <gtest/gtest.h>
@@ -67,6 +68,75 @@ TEST_F(GcJobsTest, DeleteUntaggedRemovesOldUntaggedArtifactsOnly) {
     EXPECT_TRUE(storage->manifests().byDigest("p/app", tagged.manifest)->has_value());
     EXPECT_TRUE(storage->manifests().byDigest("p/app", recent.manifest)->has_value())
         << "pushed inside the window (a multi-platform push in progress)";
+    std::string log = **mgmt->gc().log(*id);
+    EXPECT_NE(log.find(old.manifest.str()), std::string::npos) << log;
+    // As in Harbor, whose GC job deletes them outside any request: the run's log says what
+    // went, the audit log has no entry for it.
+    AuditQuery deletes;
+    deletes.operations = {"delete"};
+    EXPECT_EQ(mgmt->audit().query(deletes)->total, 0);
+}
+
+TEST_F(GcJobsTest, StopEndsARunningRunBeforeItsNextDeletion) {
+    std::vector<Image> untagged;
+    for (const char* seed : {"u1", "u2", "u3"}) {
+        untagged.push_back(pushImage("p/app", seed, ""));
+    }
+    clock.advance(3h);
+    // Cancellation points: the start, before deleting u1, before deleting u2.
+    CheckpointGate gate(3);
+    mgmt->gc().setCheckpointObserver(gate.observer());
+    auto id = mgmt->gc().start(GcParameters{.deleteUntagged = true}, "MANUAL");
+    ASSERT_TRUE(id.has_value()) << id.error().message;
+    ASSERT_TRUE(gate.waitPaused());
+    EXPECT_EQ((*mgmt->gc().get(*id))->status, "Running");
+    ASSERT_TRUE(mgmt->gc().stop(*id));
+    EXPECT_EQ((*mgmt->gc().get(*id))->status, "Running") << "until its next cancellation point";
+    gate.release();
+    GcJob stopped = waitFor(*id);
+    EXPECT_EQ(stopped.status, "Stopped");
+    EXPECT_FALSE(storage->manifests().byDigest("p/app", untagged[0].manifest)->has_value());
+    EXPECT_TRUE(storage->manifests().byDigest("p/app", untagged[1].manifest)->has_value());
+    EXPECT_TRUE(storage->manifests().byDigest("p/app", untagged[2].manifest)->has_value());
+    EXPECT_TRUE(storage->blobs().stat("p/app", untagged[0].blobs[1])->has_value())
+        << "the blob sweep never started";
+    std::string log = **mgmt->gc().log(*id);
+    EXPECT_NE(log.find("received the stop signal, quit GC job."), std::string::npos) << log;
+    EXPECT_EQ(log.find("success to run gc"), std::string::npos) << log;
+
+    auto next = mgmt->gc().start(GcParameters{}, "MANUAL");
+    ASSERT_TRUE(next.has_value()) << "a stopped run does not block the next";
+    EXPECT_EQ(waitFor(*next).status, "Success");
+    EXPECT_FALSE(storage->blobs().stat("p/app", untagged[0].blobs[1])->has_value());
+    ASSERT_TRUE(mgmt->gc().stop(*next)) << "a finished run: nothing to do";
+    EXPECT_EQ(waitFor(*next).status, "Success");
+    EXPECT_EQ(mgmt->gc().stop(*next + 100).error().code, ErrorCode::NotFound);
+}
+
+TEST_F(GcJobsTest, StopOfAPendingRunEndsItAtOnce) {
+    Image gone = pushImage("p/app", "gone", "v1");
+    ASSERT_TRUE(storage->manifests().remove("p/app", gone.manifest));
+    clock.advance(3h);
+    // A retention execution holds the job thread at its first cancellation point.
+    RetentionPolicy policy;
+    policy.projectId = 2;
+    auto policyId = mgmt->retention().create(policy, "proj");
+    ASSERT_TRUE(policyId.has_value()) << policyId.error().message;
+    CheckpointGate gate(1);
+    mgmt->retention().setCheckpointObserver(gate.observer());
+    ASSERT_TRUE(mgmt->retention().execute(*policyId, false, "MANUAL").has_value());
+    ASSERT_TRUE(gate.waitPaused());
+
+    auto id = mgmt->gc().start(GcParameters{}, "MANUAL");
+    ASSERT_TRUE(id.has_value()) << id.error().message;
+    EXPECT_EQ((*mgmt->gc().get(*id))->status, "Pending");
+    ASSERT_TRUE(mgmt->gc().stop(*id));
+    EXPECT_EQ((*mgmt->gc().get(*id))->status, "Stopped") << "at once, while it waits";
+    gate.release();
+    EXPECT_EQ(waitFor(*id).status, "Stopped");
+    EXPECT_TRUE(storage->blobs().stat("p/app", gone.blobs[1])->has_value()) << "it never ran";
+    std::string log = **mgmt->gc().log(*id);
+    EXPECT_NE(log.find("before the job started"), std::string::npos) << log;
 }
 
 TEST_F(GcJobsTest, ScheduleFiresOnItsCronAndNoneStopsIt) {

@@ -185,7 +185,28 @@ TEST(RetentionPolicyTest, RoundTripsThroughJson) {
 
 // -- executions ---------------------------------------------------------------------------
 
-class RetentionRunTest : public ManagementFixture {};
+class RetentionRunTest : public ManagementFixture {
+protected:
+    /// The audit log's delete entries, oldest first, as "username type resource".
+    std::vector<std::string> auditedDeletes() {
+        AuditQuery query;
+        query.operations = {"delete"};
+        query.oldestFirst = true;
+        auto page = mgmt->audit().query(query);
+        EXPECT_TRUE(page.has_value()) << (page ? "" : page.error().message);
+        std::vector<std::string> out;
+        for (const AuditEntry& entry : page ? page->items : std::vector<AuditEntry>()) {
+            out.push_back(entry.username + " " + entry.resourceType + " " + entry.resource);
+            EXPECT_EQ(entry.project, "proj");
+        }
+        return out;
+    }
+    RetentionExecution executionOf(int64_t policy, int64_t id) {
+        auto execution = mgmt->retention().execution(policy, id);
+        EXPECT_TRUE(execution.has_value() && execution->has_value());
+        return execution && *execution ? **execution : RetentionExecution{};
+    }
+};
 
 TEST_F(RetentionRunTest, DryRunListsCandidatesAndRunDeletesThem) {
     Image v1 = pushImage("proj/app", "1", "v1");
@@ -251,6 +272,108 @@ TEST_F(RetentionRunTest, ScheduledPolicyRunsWhenItsCronFires) {
     ASSERT_EQ(executions->total, 1);
     EXPECT_EQ(executions->items[0].trigger, "SCHEDULE");
     EXPECT_FALSE(storage->manifests().byTag("proj/app", "v1")->has_value());
+}
+
+TEST_F(RetentionRunTest, DeletionsAreAuditedWithHarborsJobServiceAsOperator) {
+    Image v1 = pushImage("proj/app", "1", "v1");
+    clock.advance(1h);
+    Image v2 = pushImage("proj/app", "2", "v2");
+    clock.advance(1h);
+    pushImage("proj/app", "3", "v3");
+    auto id = mgmt->retention().create(policyFrom(policyText({rule("latestPushedK", 1)})), "proj");
+    ASSERT_TRUE(id.has_value()) << id.error().message;
+
+    ASSERT_TRUE(mgmt->retention().execute(*id, true, "MANUAL").has_value());
+    mgmt->waitForJobs();
+    EXPECT_TRUE(auditedDeletes().empty()) << "a dry run deletes nothing";
+
+    ASSERT_TRUE(mgmt->retention().execute(*id, false, "MANUAL").has_value());
+    mgmt->waitForJobs();
+    EXPECT_EQ(auditedDeletes(), (std::vector<std::string>{
+                                    "harbor-jobservice artifact proj/app:" + v1.manifest.str(),
+                                    "harbor-jobservice artifact proj/app:" + v2.manifest.str()}));
+}
+
+TEST_F(RetentionRunTest, StopEndsARunningExecutionBeforeItsNextDeletion) {
+    std::vector<Image> images;
+    for (const char* tag : {"a", "b", "c", "d"}) {
+        images.push_back(pushImage("proj/app", tag, tag));
+        clock.advance(1h);
+    }
+    Image later = pushImage("proj/zzz", "z1", "old");
+    clock.advance(1h);
+    pushImage("proj/zzz", "z2", "new");
+    auto id = mgmt->retention().create(policyFrom(policyText({rule("latestPushedK", 1)})), "proj");
+    ASSERT_TRUE(id.has_value()) << id.error().message;
+    // Cancellation points: the start, proj/app, before deleting a, before deleting b.
+    CheckpointGate gate(4);
+    mgmt->retention().setCheckpointObserver(gate.observer());
+
+    auto execution = mgmt->retention().execute(*id, false, "MANUAL");
+    ASSERT_TRUE(execution.has_value()) << execution.error().message;
+    ASSERT_TRUE(gate.waitPaused());
+    EXPECT_EQ(executionOf(*id, *execution).status, "Running");
+    ASSERT_TRUE(mgmt->retention().stop(*id, *execution));
+    EXPECT_EQ(executionOf(*id, *execution).status, "Running") << "until its next deletion";
+    gate.release();
+    mgmt->waitForJobs();
+
+    RetentionExecution stopped = executionOf(*id, *execution);
+    EXPECT_EQ(stopped.status, "Stopped");
+    EXPECT_NE(stopped.end, 0);
+    EXPECT_FALSE(storage->manifests().byTag("proj/app", "a")->has_value()) << "deleted before";
+    for (const char* kept : {"b", "c", "d"}) {
+        EXPECT_TRUE(storage->manifests().byTag("proj/app", kept)->has_value()) << kept;
+    }
+    EXPECT_TRUE(storage->manifests().byDigest("proj/zzz", later.manifest)->has_value())
+        << "the next repository is never started";
+    auto tasks = mgmt->retention().tasks(*execution, 0, 10);
+    ASSERT_TRUE(tasks.has_value());
+    ASSERT_EQ(tasks->items.size(), 1u);
+    EXPECT_EQ(tasks->items[0].repository, "proj/app");
+    EXPECT_EQ(tasks->items[0].status, "Stopped");
+    auto log = mgmt->retention().taskLog(*execution, tasks->items[0].id);
+    ASSERT_TRUE(log.has_value() && log->has_value());
+    EXPECT_NE((*log)->find("2 artifact(s) marked DEL were kept"), std::string::npos) << **log;
+    EXPECT_EQ(auditedDeletes(), (std::vector<std::string>{"harbor-jobservice artifact proj/app:" +
+                                                          images[0].manifest.str()}));
+
+    // Stopping it again, or a finished execution, changes nothing; unknown ones are NotFound.
+    ASSERT_TRUE(mgmt->retention().stop(*id, *execution));
+    EXPECT_EQ(executionOf(*id, *execution).status, "Stopped");
+    EXPECT_EQ(mgmt->retention().stop(*id, *execution + 100).error().code, ErrorCode::NotFound);
+    auto again = mgmt->retention().execute(*id, false, "MANUAL");
+    ASSERT_TRUE(again.has_value()) << "a stopped execution does not block the next";
+    mgmt->waitForJobs();
+    EXPECT_EQ(executionOf(*id, *again).status, "Success");
+    ASSERT_TRUE(mgmt->retention().stop(*id, *again));
+    EXPECT_EQ(executionOf(*id, *again).status, "Success");
+}
+
+TEST_F(RetentionRunTest, StopOfAQueuedExecutionEndsItAtOnce) {
+    Image old = pushImage("proj/app", "1", "v1");
+    clock.advance(1h);
+    pushImage("proj/app", "2", "v2");
+    auto id = mgmt->retention().create(policyFrom(policyText({rule("latestPushedK", 1)})), "proj");
+    ASSERT_TRUE(id.has_value()) << id.error().message;
+    // A garbage collection holds the job thread at its first cancellation point.
+    CheckpointGate gate(1);
+    mgmt->gc().setCheckpointObserver(gate.observer());
+    ASSERT_TRUE(mgmt->gc().start(GcParameters{}, "MANUAL").has_value());
+    ASSERT_TRUE(gate.waitPaused());
+
+    auto execution = mgmt->retention().execute(*id, false, "MANUAL");
+    ASSERT_TRUE(execution.has_value()) << execution.error().message;
+    ASSERT_TRUE(mgmt->retention().stop(*id, *execution));
+    RetentionExecution stopped = executionOf(*id, *execution);
+    EXPECT_EQ(stopped.status, "Stopped") << "at once, while it waits";
+    EXPECT_NE(stopped.end, 0);
+    gate.release();
+    mgmt->waitForJobs();
+    EXPECT_EQ(executionOf(*id, *execution).status, "Stopped");
+    EXPECT_TRUE(storage->manifests().byDigest("proj/app", old.manifest)->has_value());
+    EXPECT_EQ(mgmt->retention().tasks(*execution, 0, 10)->total, 0);
+    EXPECT_TRUE(auditedDeletes().empty());
 }
 
 } // namespace
