@@ -25,6 +25,8 @@ constexpr const char* Usage =
     "  --listen HOST:PORT      API address (default 127.0.0.1:6443; port 0 picks a free port)\n"
     "  --registry-listen H:P   OCI registry address (default: the API host, port 0)\n"
     "  --store URL             sqlite://PATH (default sqlite://DIR/state.db)\n"
+    "  --disable-controllers   serve the API only; run the controllers and the scheduler\n"
+    "                          in another process with --controllers-only\n"
     "\n"
     "       pilothouse-engine --controllers-only --kubeconfig FILE [--context NAME]\n"
     "                         [--data-dir DIR]\n"
@@ -77,6 +79,8 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "pilothouse-engine: --test-cronjob-time-scale needs >= 1\n");
                 return 2;
             }
+        } else if (arg == "--disable-controllers") {
+            options.controllers = false;
         } else if (arg == "--controllers-only") {
             controllersOnly = true;
         } else if (arg == "--kubeconfig") {

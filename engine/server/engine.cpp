@@ -284,16 +284,18 @@ Status Engine::start() {
         }
     }
     // Controllers and the scheduler go through the same request pipeline as any client.
-    d.controllerClient = std::make_unique<apiserver::InProcessApiClient>(
-        *d.handler, "pilothouse-controller-manager");
-    d.controllers = std::make_unique<controllers::ControllerManager>(
-        *d.controllerClient,
-        builtinControllers({.volumeDir = d.options.dataDir + "/volumes",
-                            .caFile = d.pki->files().caCertificate,
-                            .cronJobTimeScale = d.options.cronJobTimeScale}),
-        controllerManagerOptions());
-    if (auto status = d.controllers->start(); !status) {
-        return status;
+    if (d.options.controllers) {
+        d.controllerClient = std::make_unique<apiserver::InProcessApiClient>(
+            *d.handler, "pilothouse-controller-manager");
+        d.controllers = std::make_unique<controllers::ControllerManager>(
+            *d.controllerClient,
+            builtinControllers({.volumeDir = d.options.dataDir + "/volumes",
+                                .caFile = d.pki->files().caCertificate,
+                                .cronJobTimeScale = d.options.cronJobTimeScale}),
+            controllerManagerOptions());
+        if (auto status = d.controllers->start(); !status) {
+            return status;
+        }
     }
     d.handler->setReady(true);
     d.started = true;

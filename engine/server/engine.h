@@ -15,6 +15,9 @@ struct EngineOptions {
     /// Testing only (--test-cronjob-time-scale): CronJob schedules run this many times faster
     /// than the wall clock, so tests see `*/1` schedules fire every few seconds.
     double cronJobTimeScale = 1.0;
+    /// false (--disable-controllers): serve the API only, without the controllers and the
+    /// scheduler, which then run elsewhere (`pilothouse-engine --controllers-only`).
+    bool controllers = true;
 };
 
 /// The whole control plane in one process: PKI and admin kubeconfig, the store, the watch cache,

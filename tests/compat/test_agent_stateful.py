@@ -174,12 +174,14 @@ def test_statefulset_creates_ordered_pods_with_their_own_volumes(cluster):
         assert pv["spec"]["claimRef"]["name"] == f"data-db-{i}"
         assert pv["metadata"]["annotations"]["pv.kubernetes.io/provisioned-by"] == \
             "pilothouse.io/local-path"
-        # A `local` volume (WaitForFirstConsumer class) is pinned to the pod's node; a
-        # `hostPath` one (Immediate, the default class today) is on this machine, which every
-        # agent of the test shares.
-        if "nodeAffinity" in pv["spec"]:
-            assert pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0][
-                "matchExpressions"][0]["values"] == [pod["spec"]["nodeName"]]
+        # The default class binds on the first consumer (WaitForFirstConsumer, as upstream's
+        # local-path-provisioner): the scheduler picked the pod's node for the claim and the
+        # `local` volume is pinned to it.
+        assert claims[f"data-db-{i}"]["metadata"]["annotations"][
+            "volume.kubernetes.io/selected-node"] == pod["spec"]["nodeName"]
+        assert "local" in pv["spec"], pv
+        assert pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0][
+            "matchExpressions"][0]["values"] == [pod["spec"]["nodeName"]]
         # Each pod wrote its own identity into its own volume.
         assert k("logs", "-n", NS, f"db-{i}").stdout.strip() == f"db-{i}"
         assert k("exec", "-n", NS, f"db-{i}", "--", "cat", db_path(cluster, "id")).stdout \

@@ -51,18 +51,22 @@ def test_statefulset_ordered_pods_own_volumes(cluster, manifest):
         claim = [v for v in pod["spec"]["volumes"] if v["name"] == "data"][0]
         assert claim["persistentVolumeClaim"]["claimName"] == f"data-db-{i}"
 
-    # Each claim is bound to a volume the local-path provisioner made for it.
+    # Each claim is bound to a volume the local-path provisioner made for it on its pod's node
+    # (the default class binds on the first consumer, as upstream's local-path-provisioner).
     wait_for(cluster, "pvc", "--all", "-n", "demo", "--for=jsonpath={.status.phase}=Bound")
     claims = cluster.kjson("get", "pvc", "-n", "demo")["items"]
     assert sorted(c["metadata"]["name"] for c in claims) == ["data-db-0", "data-db-1", "data-db-2"]
     for claim in claims:
         assert claim["spec"]["storageClassName"] == "standard"
+        node = by_name[claim["metadata"]["name"].removeprefix("data-")]["spec"]["nodeName"]
+        assert claim["metadata"]["annotations"]["volume.kubernetes.io/selected-node"] == node
         pv = cluster.kjson("get", "pv", claim["spec"]["volumeName"])
         assert pv["spec"]["claimRef"]["name"] == claim["metadata"]["name"]
         assert pv["metadata"]["annotations"]["pv.kubernetes.io/provisioned-by"] == \
             "pilothouse.io/local-path"
-        path = pv["spec"].get("hostPath", pv["spec"].get("local", {})).get("path")
-        assert path.startswith(str(cluster.data_dir / "volumes")), path
+        assert pv["spec"]["local"]["path"].startswith(str(cluster.data_dir / "volumes")), pv
+        assert pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0][
+            "matchExpressions"][0]["values"] == [node]
 
     # Data survives pod deletion: the replacement gets the same claim.
     # (No --wait: the simulated kubelet finishes the deletion at once, and kubectl's wait can
@@ -93,6 +97,70 @@ def test_statefulset_ordered_pods_own_volumes(cluster, manifest):
     names = k("get", "pods", "-n", "demo", "-l", "app=db", "-o", "name").stdout.split()
     assert names == ["pod/db-0", "pod/db-1"]
     assert len(cluster.kjson("get", "pvc", "-n", "demo")["items"]) == 3
+
+
+LONE_CLAIM = """
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: scratch, namespace: wffc}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+"""
+
+CLAIM_USER = """
+apiVersion: v1
+kind: Pod
+metadata: {name: scratch-user, namespace: wffc}
+spec:
+  containers:
+  - {name: main, image: busybox:1.36, command: [sleep, "3600"],
+     volumeMounts: [{name: data, mountPath: /data}]}
+  volumes:
+  - {name: data, persistentVolumeClaim: {claimName: scratch}}
+"""
+
+
+def test_lone_claim_waits_for_its_first_consumer(cluster):
+    k = cluster.k
+    k("create", "namespace", "wffc")
+    sc = cluster.kjson("get", "storageclass", "standard")
+    assert sc["volumeBindingMode"] == "WaitForFirstConsumer"
+    assert sc["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+    events = subprocess.Popen(
+        cluster.kubectl_args("get", "events", "-n", "wffc", "--watch",
+                             "--field-selector", "involvedObject.name=scratch",
+                             "-o", 'jsonpath={.reason}: {.message}{"\\n"}'),
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        k("apply", "-f", "-", input=LONE_CLAIM)
+        # Alone, the claim stays Pending and says why, as with upstream's local-path class.
+        LineReader(events).wait_for(
+            lambda line: line == "WaitForFirstConsumer: waiting for first consumer to be "
+                                 "created before binding", timeout=30)
+    finally:
+        events.terminate()
+        events.wait(10)
+    claim = cluster.kjson("get", "pvc", "scratch", "-n", "wffc")
+    assert claim["status"]["phase"] == "Pending"
+    assert claim["spec"]["storageClassName"] == "standard"
+    assert not claim["spec"].get("volumeName")
+    described = k("describe", "pvc", "scratch", "-n", "wffc").stdout
+    assert re.search(r"WaitForFirstConsumer\s+.*waiting for first consumer to be created "
+                     r"before binding", described), described
+
+    # Its first consumer is scheduled: the claim binds to a volume made on that pod's node.
+    k("apply", "-f", "-", input=CLAIM_USER)
+    wait_for(cluster, "pvc/scratch", "-n", "wffc", "--for=jsonpath={.status.phase}=Bound")
+    wait_for(cluster, "pod/scratch-user", "-n", "wffc", "--for=condition=Ready")
+    node = cluster.kjson("get", "pod", "scratch-user", "-n", "wffc")["spec"]["nodeName"]
+    claim = cluster.kjson("get", "pvc", "scratch", "-n", "wffc")
+    assert claim["metadata"]["annotations"]["volume.kubernetes.io/selected-node"] == node
+    pv = cluster.kjson("get", "pv", claim["spec"]["volumeName"])
+    assert pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0][
+        "matchExpressions"][0]["values"] == [node]
+    assert pv["spec"]["local"]["path"].startswith(str(cluster.data_dir / "volumes")), pv
+    k("delete", "namespace", "wffc", "--wait=false")
 
 
 def test_statefulset_rollout_history_and_undo(cluster):

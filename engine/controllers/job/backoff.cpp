@@ -1,5 +1,6 @@
 #include "engine/controllers/job/backoff.h"
 
+#include "engine/controllers/job/jobpolicies.h"
 #include "kube/jsonutil.h"
 #include "kube/objectmeta.h"
 
@@ -96,6 +97,14 @@ std::chrono::nanoseconds remainingBackoff(int64_t failures, std::optional<TimePo
 
 std::chrono::nanoseconds BackoffRecord::remainingTime(TimePoint now) const {
     return remainingBackoff(failuresAfterLastSuccess, lastFailureTime, now);
+}
+
+std::chrono::nanoseconds remainingTimePerIndex(const json::object* lastFailed, TimePoint now) {
+    if (lastFailed == nullptr) {
+        return std::chrono::nanoseconds(0);
+    }
+    return remainingBackoff(indexAbsoluteFailureCount(*lastFailed) + 1,
+                            podFinishedTime(*lastFailed), now);
 }
 
 BackoffRecord BackoffStore::newRecord(const std::string& key,

@@ -38,6 +38,12 @@ struct BackoffRecord {
 [[nodiscard]] std::chrono::nanoseconds
 remainingBackoff(int64_t failures, std::optional<TimePoint> lastFailure, TimePoint now);
 
+/// getRemainingTimePerIndex (backoffLimitPerIndex): the delay before index `lastFailed`'s
+/// replacement may be created, from the index's failures so far (its annotations, plus this
+/// one) and when `lastFailed` finished; zero without a failed pod (null).
+[[nodiscard]] std::chrono::nanoseconds remainingTimePerIndex(const boost::json::object* lastFailed,
+                                                             TimePoint now);
+
 /// Backoff records by Job key. Thread-safe.
 class BackoffStore {
 public:

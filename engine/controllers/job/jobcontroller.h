@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -41,8 +42,10 @@ namespace pilot::controllers {
 /// `successPolicy` of Indexed Jobs (SuccessCriteriaMet with reason SuccessPolicy, remaining
 /// pods terminated) are evaluated (jobpolicies.h), and so are `backoffLimitPerIndex` and
 /// `maxFailedIndexes` of Indexed Jobs (per-index failure counts in pod annotations,
-/// `status.failedIndexes`, FailIndex; FailedIndexes / MaxFailedIndexesExceeded), with the
-/// Job-wide pod back-off delay rather than upstream's per-index one.
+/// `status.failedIndexes`, FailIndex; FailedIndexes / MaxFailedIndexesExceeded). With
+/// `backoffLimitPerIndex` each index has its own back-off (from its failure count and its last
+/// failed pod's finish), and an index's last failed pod keeps the tracking finalizer until its
+/// replacement exists, so deleting that pod does not lose the index's failure count.
 class JobController : public QueueController {
 public:
     struct Options {
@@ -82,6 +85,9 @@ private:
         job::OrderedIntervals succeededIndexes;
         /// Set for Indexed Jobs with backoffLimitPerIndex: the indexes that failed for good.
         std::optional<job::OrderedIntervals> failedIndexes;
+        /// With backoffLimitPerIndex: each waiting index's last failed pod, whose finalizer
+        /// stays until its replacement is created.
+        std::map<int, kube::ObjectPtr> podsWithDelayedDeletion;
         job::BackoffRecord newBackoffRecord;
         std::set<std::string> expectedRmFinalizers;
         std::set<std::string> uncountedSucceeded;
@@ -135,6 +141,10 @@ private:
     [[nodiscard]] std::vector<bool>
     removeTrackingFinalizers(const std::string& key, const std::vector<kube::ObjectPtr>& pods,
                              std::optional<Error>& error);
+    /// canRemoveFinalizer: the Job is going away or finishing, the pod succeeded, or it failed
+    /// and is not an index's pod with delayed deletion.
+    [[nodiscard]] static bool
+    canRemoveFinalizer(const SyncContext& ctx, const boost::json::object& pod, bool considerFailed);
     [[nodiscard]] bool enactJobFinished(SyncContext& ctx);
     void recordJobFinished(const SyncContext& ctx);
     /// PUTs the status; `ctx.job` becomes what the server stored.

@@ -1,5 +1,7 @@
 #include "engine/controllers/job/jobpolicies.h"
 
+#include "engine/controllers/job/backoff.h"
+#include "engine/controllers/job/jobutil.h"
 #include "kube/jsonutil.h"
 #include "kube/objectmeta.h"
 
@@ -7,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace pilot::controllers::job {
 namespace json = boost::json;
@@ -178,8 +181,11 @@ int64_t annotationCount(const json::object& pod, std::string_view key) {
             return 0; // upstream logs and treats a corrupt count as 0
         }
         value = value * 10 + (c - '0');
+        if (value > std::numeric_limits<int32_t>::max()) {
+            return 0; // and so one beyond int32
+        }
     }
-    return value;
+    return text->empty() ? 0 : value;
 }
 
 } // namespace
@@ -213,6 +219,46 @@ std::pair<int64_t, int64_t> newIndexFailureCounts(const json::object* failurePol
         ++ignored;
     }
     return {failures, ignored};
+}
+
+int64_t indexAbsoluteFailureCount(const json::object& pod) {
+    return annotationCount(pod, IndexFailureCountAnnotation) +
+           annotationCount(pod, IndexIgnoredFailureCountAnnotation);
+}
+
+std::map<int, kube::ObjectPtr>
+podsWithDelayedDeletionPerIndex(const std::vector<kube::ObjectPtr>& pods,
+                                const std::vector<kube::ObjectPtr>& activePods,
+                                const std::set<std::string>& expectedRmFinalizers, int completions,
+                                const OrderedIntervals& succeeded, const OrderedIntervals& failed,
+                                const std::function<bool(const json::object&)>& isFailed) {
+    // A failed pod of an index with an active pod can go: the active pod carries the count.
+    std::set<int> activeIndexes;
+    for (const kube::ObjectPtr& pod : activePods) {
+        if (int ix = completionIndex(*pod); ix != UnknownCompletionIndex) {
+            activeIndexes.insert(ix);
+        }
+    }
+    std::map<int, kube::ObjectPtr> delayed;
+    for (const kube::ObjectPtr& pod : pods) {
+        // getValidPodsWithFilter: not counted yet, a valid index.
+        if (!hasTrackingFinalizer(*pod) ||
+            expectedRmFinalizers.contains(std::string(kube::uid(*pod)))) {
+            continue;
+        }
+        int ix = completionIndex(*pod);
+        if (ix == UnknownCompletionIndex || ix >= completions || !isFailed(*pod) ||
+            succeeded.has(ix) || failed.has(ix) || activeIndexes.contains(ix)) {
+            continue;
+        }
+        auto [it, inserted] = delayed.emplace(ix, pod);
+        if (!inserted &&
+            indexAbsoluteFailureCount(*it->second) <= indexAbsoluteFailureCount(*pod) &&
+            !(podFinishedTime(*pod) < podFinishedTime(*it->second))) {
+            it->second = pod;
+        }
+    }
+    return delayed;
 }
 
 std::optional<std::string> matchSuccessPolicy(const json::object* policy, int completions,

@@ -4,7 +4,10 @@
 
 #include <boost/json/object.hpp>
 
+#include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,6 +52,23 @@ inline constexpr std::string_view IndexIgnoredFailureCountAnnotation =
 [[nodiscard]] std::pair<int64_t, int64_t>
 newIndexFailureCounts(const boost::json::object* failurePolicy,
                       const boost::json::object* lastFailed);
+
+/// getIndexAbsoluteFailureCount: the index's failures before `pod`, counted and ignored (its
+/// two annotations; a missing, corrupt or out-of-range value is 0).
+[[nodiscard]] int64_t indexAbsoluteFailureCount(const boost::json::object& pod);
+
+/// getPodsWithDelayedDeletionPerIndex (backoffLimitPerIndex): for each index below
+/// `completions` that neither succeeded, failed nor has an active pod, its last failed pod
+/// (`isFailed`) still holding the tracking finalizer (the highest failure count, the latest
+/// finish). The finalizer of these pods stays until their replacement exists, so that a
+/// deletion (by a user, the pod GC) cannot lose the index's failure count, and their counts and
+/// finish times give the per-index back-off.
+[[nodiscard]] std::map<int, kube::ObjectPtr>
+podsWithDelayedDeletionPerIndex(const std::vector<kube::ObjectPtr>& pods,
+                                const std::vector<kube::ObjectPtr>& activePods,
+                                const std::set<std::string>& expectedRmFinalizers, int completions,
+                                const OrderedIntervals& succeeded, const OrderedIntervals& failed,
+                                const std::function<bool(const boost::json::object&)>& isFailed);
 
 /// matchSuccessPolicy: the message ("Matched rules at index N") of the first rule of
 /// `spec.successPolicy` the succeeded indexes satisfy (all `succeededIndexes`, or at least

@@ -288,8 +288,10 @@ Status JobController::syncJob(const std::string& key) {
                 job::OrderedIntervals::parse(ctx.status.failedIndexes.value_or(""), completions);
             std::set<int> newFailedIndexes;
             for (const kube::ObjectPtr& pod : ctx.pods) {
+                // A pod without the finalizer was counted (its index too) by an earlier sync.
                 int ix = job::completionIndex(*pod);
                 if (ix != job::UnknownCompletionIndex && ix < completions && !previous.has(ix) &&
+                    job::hasTrackingFinalizer(*pod) &&
                     job::isIndexFailed(failurePolicy, *perIndex, *pod,
                                        isPodFailed(*pod, ctx.spec))) {
                     newFailedIndexes.insert(ix);
@@ -310,6 +312,10 @@ Status JobController::syncJob(const std::string& key) {
                 ctx.finishedCondition = job::newCondition(
                     job::FailureTarget, job::ReasonFailedIndexes, "Job has failed indexes", now);
             }
+            ctx.podsWithDelayedDeletion = job::podsWithDelayedDeletionPerIndex(
+                ctx.pods, ctx.activePods, ctx.expectedRmFinalizers, completions,
+                ctx.succeededIndexes, *ctx.failedIndexes,
+                [&](const json::object& pod) { return isPodFailed(pod, ctx.spec); });
         }
         if (!ctx.finishedCondition) {
             if (auto message = job::matchSuccessPolicy(
@@ -411,34 +417,70 @@ Result<int64_t> JobController::manageJob(SyncContext& ctx, std::optional<Error>&
         return active - removed;
     }
     // podReplacementPolicy Failed: terminating pods are replaced only once they are gone.
-    int64_t terminating = ctx.spec.podReplacementPolicy == "Failed" || ctx.spec.hasPodFailurePolicy
-                              ? ctx.terminating
-                              : 0;
+    const bool onlyReplaceFailedPods =
+        ctx.spec.podReplacementPolicy == "Failed" || ctx.spec.hasPodFailurePolicy;
+    int64_t terminating = onlyReplaceFailedPods ? ctx.terminating : 0;
     int64_t diff = wantActive - terminating - active;
     if (diff <= 0) {
         return active;
     }
-    std::chrono::nanoseconds remaining = ctx.newBackoffRecord.remainingTime(m_clock.now());
-    if (remaining > std::chrono::nanoseconds(0)) {
-        requeueAt(ctx.key, m_clock.now() + std::max(remaining, m_options.syncBatchPeriod));
-        return active;
+    const TimePoint now = m_clock.now();
+    // With backoffLimitPerIndex each index waits on its own (below), not on the Job's failures.
+    const bool perIndexBackoff = ctx.failedIndexes.has_value();
+    if (!perIndexBackoff) {
+        std::chrono::nanoseconds remaining = ctx.newBackoffRecord.remainingTime(now);
+        if (remaining > std::chrono::nanoseconds(0)) {
+            requeueAt(ctx.key, now + std::max(remaining, m_options.syncBatchPeriod));
+            return active;
+        }
     }
     diff = std::min(diff, MaxPodCreateDeletePerSync);
     std::vector<int> indexes;
     if (ctx.spec.indexed) {
-        // Failed indexes are not run again.
-        job::OrderedIntervals done = ctx.succeededIndexes;
+        // Failed indexes are not run again; with onlyReplaceFailedPods neither are the indexes
+        // of terminating pods.
+        std::set<int> notPending;
         if (ctx.failedIndexes) {
-            std::vector<int> failed;
             for (const auto& interval : ctx.failedIndexes->intervals()) {
                 for (int ix = interval.first; ix <= interval.last; ++ix) {
-                    failed.push_back(ix);
+                    notPending.insert(ix);
                 }
             }
-            done = done.withOrderedIndexes(failed);
         }
+        if (onlyReplaceFailedPods) {
+            for (const kube::ObjectPtr& pod : ctx.pods) {
+                if (int ix = job::completionIndex(*pod);
+                    job::isPodTerminating(*pod) && ix != job::UnknownCompletionIndex) {
+                    notPending.insert(ix);
+                }
+            }
+        }
+        job::OrderedIntervals done = ctx.succeededIndexes.withOrderedIndexes(
+            std::vector<int>(notPending.begin(), notPending.end()));
         indexes =
             job::firstPendingIndexes(ctx.activePods, done, static_cast<int>(diff), completions);
+        if (perIndexBackoff) {
+            // getPodCreationInfoForIndependentIndexes: the indexes whose back-off is over; when
+            // none is, a look once the first one's ends.
+            std::vector<int> ready;
+            std::optional<std::chrono::nanoseconds> soonest;
+            for (int ix : indexes) {
+                auto delayed = ctx.podsWithDelayedDeletion.find(ix);
+                std::chrono::nanoseconds remaining = job::remainingTimePerIndex(
+                    delayed == ctx.podsWithDelayedDeletion.end() ? nullptr : delayed->second.get(),
+                    now);
+                if (remaining <= std::chrono::nanoseconds(0)) {
+                    ready.push_back(ix);
+                } else if (!soonest || remaining < *soonest) {
+                    soonest = remaining;
+                }
+            }
+            if (ready.empty() && soonest) {
+                requeueAt(ctx.key, now + std::max(*soonest, m_options.syncBatchPeriod));
+                return active;
+            }
+            indexes = std::move(ready);
+        }
         diff = static_cast<int64_t>(indexes.size());
     }
     return active + createPods(ctx, diff, std::move(indexes), error);
@@ -446,24 +488,12 @@ Result<int64_t> JobController::manageJob(SyncContext& ctx, std::optional<Error>&
 
 namespace {
 
-/// addIndexFailureCountAnnotation: the failure counts of index `ix` so far, from its failed pod
-/// with the highest counts (the one being replaced).
-void addIndexFailureCounts(const json::object& jobObject, const std::vector<kube::ObjectPtr>& pods,
-                           int ix, json::object& podMeta) {
+/// addIndexFailureCountAnnotation: the failure counts of the index so far, from the pod being
+/// replaced (`lastFailed`, the index's pod with delayed deletion; null: none).
+void addIndexFailureCounts(const json::object& jobObject, const json::object* lastFailed,
+                           json::object& podMeta) {
     const json::object* failurePolicy =
         kube::objectAt(kube::objectAt(jobObject, "spec"), "podFailurePolicy");
-    const json::object* lastFailed = nullptr;
-    int64_t best = -1;
-    for (const kube::ObjectPtr& pod : pods) {
-        if (job::completionIndex(*pod) != ix || job::podPhase(*pod) != "Failed") {
-            continue;
-        }
-        auto [failures, ignored] = job::newIndexFailureCounts(failurePolicy, pod.get());
-        if (failures + ignored > best) {
-            best = failures + ignored;
-            lastFailed = pod.get();
-        }
-    }
     auto [failures, ignored] = job::newIndexFailureCounts(failurePolicy, lastFailed);
     json::object* annotations = kube::ensureObject(podMeta, "annotations");
     annotations->insert_or_assign(job::IndexFailureCountAnnotation, std::to_string(failures));
@@ -535,7 +565,12 @@ int64_t JobController::createPods(SyncContext& ctx, int64_t count, std::vector<i
                 thisSpec["hostname"] = fmt::format("{}-{}", jobName, ix);
                 podMeta["generateName"] = job::podGenerateNameWithIndex(jobName, ix);
                 if (ctx.failedIndexes) {
-                    addIndexFailureCounts(ctx.job, ctx.pods, ix, podMeta);
+                    auto replaced = ctx.podsWithDelayedDeletion.find(ix);
+                    addIndexFailureCounts(ctx.job,
+                                          replaced == ctx.podsWithDelayedDeletion.end()
+                                              ? nullptr
+                                              : replaced->second.get(),
+                                          podMeta);
                 }
             }
             json::object pod{{"apiVersion", "v1"},

@@ -49,6 +49,21 @@ bool isSuccessCriteriaMet(const std::optional<job::JobCondition>& condition) {
 
 } // namespace
 
+bool JobController::canRemoveFinalizer(const SyncContext& ctx, const json::object& pod,
+                                       bool considerFailed) {
+    if (kube::hasDeletionTimestamp(ctx.job) || ctx.finishedCondition ||
+        job::podPhase(pod) == "Succeeded") {
+        return true;
+    }
+    if (!considerFailed) {
+        return false;
+    }
+    // backoffLimitPerIndex: an index's last failed pod stays until its replacement exists.
+    auto delayed = ctx.podsWithDelayedDeletion.find(job::completionIndex(pod));
+    return delayed == ctx.podsWithDelayedDeletion.end() ||
+           kube::uid(*delayed->second) != kube::uid(pod);
+}
+
 Status JobController::trackJobStatusAndRemoveFinalizers(SyncContext& ctx, bool needsFlush) {
     const bool indexed = ctx.spec.indexed;
     const int completions = static_cast<int>(ctx.spec.completions.value_or(0));
@@ -79,10 +94,7 @@ Status JobController::trackJobStatusAndRemoveFinalizers(SyncContext& ctx, bool n
             continue; // Counted by an earlier sync.
         }
         const bool considerFailed = isPodFailed(*pod, ctx.spec);
-        // canRemoveFinalizer: the Job is going away or finished, or the pod is done.
-        const bool canRemove = kube::hasDeletionTimestamp(ctx.job) || ctx.finishedCondition ||
-                               job::podPhase(*pod) == "Succeeded" || considerFailed;
-        if (!canRemove) {
+        if (!canRemoveFinalizer(ctx, *pod, considerFailed)) {
             continue;
         }
         podsToRemoveFinalizer.push_back(pod);

@@ -23,7 +23,8 @@ namespace pilot::controllers {
 /// affinity to it. Released volumes it provisioned with policy Delete lose their directory and
 /// then their PersistentVolume. Events Provisioning / ProvisioningSucceeded /
 /// ProvisioningFailed / VolumeFailedDelete as upstream. At start it creates the StorageClass
-/// `defaultClassName` (the default class) when no class is the default.
+/// `defaultClassName` (the default class, WaitForFirstConsumer unless told otherwise) when no
+/// class is the default.
 class LocalPathProvisioner : public QueueController {
 public:
     static constexpr std::string_view DefaultName = "pilothouse.io/local-path";
@@ -34,9 +35,11 @@ public:
         std::string provisionerName = std::string(DefaultName);
         /// Empty: create no default class.
         std::string defaultClassName = "standard";
-        /// The default class's volumeBindingMode. Immediate, because the scheduler does not set
-        /// `volume.kubernetes.io/selected-node` yet.
-        std::string defaultBindingMode = "Immediate";
+        /// The default class's volumeBindingMode. WaitForFirstConsumer, as Rancher's
+        /// local-path-provisioner and k3s ship it: a claim stays Pending until a pod using it
+        /// is scheduled (the scheduler's VolumeBinding sets
+        /// `volume.kubernetes.io/selected-node`), and its volume is pinned to that node.
+        std::string defaultBindingMode = "WaitForFirstConsumer";
         const Clock* clock = nullptr; ///< null: the system clock.
     };
 

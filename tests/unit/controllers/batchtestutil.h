@@ -80,6 +80,17 @@ public:
         return std::find(m_requested.begin(), m_requested.end(), std::make_pair(key, at)) !=
                m_requested.end();
     }
+    /// The latest time a look at `key` was asked for (pending or fired), if any.
+    [[nodiscard]] std::optional<TimePoint> lastRequested(const std::string& key) const {
+        std::lock_guard lock(m_mutex);
+        std::optional<TimePoint> latest;
+        for (const auto& [k, at] : m_requested) {
+            if (k == key && (!latest || *latest < at)) {
+                latest = at;
+            }
+        }
+        return latest;
+    }
     /// The earliest pending look at `key`, if any.
     [[nodiscard]] std::optional<TimePoint> next(const std::string& key) const {
         std::lock_guard lock(m_mutex);

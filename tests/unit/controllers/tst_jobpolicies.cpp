@@ -254,6 +254,8 @@ TEST(JobPolicies, successPolicyCompletesAnIndexedJobEarly) {
 
 namespace {
 
+const std::string JobKey = "default/work";
+
 /// The active pod of `index` other than `except`, or an empty object.
 json::object podOfIndex(JobPolicyDriver& driver, std::string_view index,
                         std::string_view except = {}) {
@@ -276,10 +278,16 @@ TEST(JobPolicies, backoffLimitPerIndexFailsOnlyThatIndex) {
         return !first.empty() && !podOfIndex(driver, "1").empty();
     }));
     EXPECT_EQ(kube::annotation(first, "batch.kubernetes.io/job-index-failure-count"), "0");
-    markFailed(driver.cluster.client, first, driver.cluster.clock.now());
-    ASSERT_TRUE(driver.waitFor([&] { return statusOf(driver.job(), "failed") == 1; }));
+    const TimePoint failedAt = driver.cluster.clock.now();
+    markFailed(driver.cluster.client, first, failedAt);
+    // The index's replacement waits 10 s after the failure.
+    ASSERT_TRUE(driver.waitFor([&] {
+        return driver.cluster.timers.requested(JobKey, failedAt + std::chrono::seconds(10));
+    }));
     EXPECT_EQ(kube::stringAt(kube::objectAt(driver.job(), "status"), "failedIndexes"), "")
         << "one failure is within the per-index limit";
+    EXPECT_EQ(statusOf(driver.job(), "failed"), 0)
+        << "the failed pod is counted once its replacement exists";
     driver.cluster.timers.advance(std::chrono::seconds(10));
     json::object second;
     ASSERT_TRUE(driver.waitFor([&] {
@@ -287,6 +295,7 @@ TEST(JobPolicies, backoffLimitPerIndexFailsOnlyThatIndex) {
         return !second.empty();
     }));
     EXPECT_EQ(kube::annotation(second, "batch.kubernetes.io/job-index-failure-count"), "1");
+    ASSERT_TRUE(driver.waitFor([&] { return statusOf(driver.job(), "failed") == 1; }));
     markFailed(driver.cluster.client, second, driver.cluster.clock.now());
     ASSERT_TRUE(driver.waitFor([&] {
         return kube::stringAt(kube::objectAt(driver.job(), "status"), "failedIndexes") == "0";
@@ -321,6 +330,134 @@ TEST(JobPolicies, failIndexRuleCountsAgainstMaxFailedIndexes) {
     EXPECT_EQ(
         kube::stringAt(kube::objectAt(driver.job(), "status"), "failedIndexes"),
         kube::annotation(pods.front(), "batch.kubernetes.io/job-completion-index").value_or("?"));
+}
+
+TEST(JobPolicies, backoffLimitPerIndexDelaysEachIndexOnItsOwn) {
+    using std::chrono::seconds;
+    JobPolicyDriver driver;
+    driver.create(obj(R"({"completionMode":"Indexed","completions":2,"parallelism":2,)"
+                      R"("backoffLimitPerIndex":3})"));
+    json::object zero;
+    json::object one;
+    ASSERT_TRUE(driver.waitFor([&] {
+        zero = podOfIndex(driver, "0");
+        one = podOfIndex(driver, "1");
+        return !zero.empty() && !one.empty();
+    }));
+    ManualTimers& timers = driver.cluster.timers;
+    const TimePoint firstFailure = driver.cluster.clock.now();
+    markFailed(driver.cluster.client, zero, firstFailure);
+    ASSERT_TRUE(
+        driver.waitFor([&] { return timers.requested(JobKey, firstFailure + seconds(10)); }));
+    timers.advance(seconds(5));
+    const TimePoint secondFailure = driver.cluster.clock.now();
+    markFailed(driver.cluster.client, one, secondFailure);
+    ASSERT_TRUE(driver.waitFor([&] { return statusOf(driver.job(), "active") == 0; }))
+        << json::serialize(driver.job());
+
+    // Index 1's failure does not hold index 0 back (a Job-wide back-off would wait 20 s after
+    // the second failure).
+    timers.advanceTo(firstFailure + seconds(10));
+    json::object zeroAgain;
+    ASSERT_TRUE(driver.waitFor([&] {
+        zeroAgain = podOfIndex(driver, "0", kube::uid(zero));
+        return !zeroAgain.empty();
+    })) << json::serialize(driver.job());
+    EXPECT_EQ(kube::annotation(zeroAgain, "batch.kubernetes.io/job-index-failure-count"), "1");
+    // Index 1 waits 10 s after its own failure.
+    ASSERT_TRUE(
+        driver.waitFor([&] { return timers.lastRequested(JobKey) > firstFailure + seconds(10); }));
+    EXPECT_EQ(timers.lastRequested(JobKey), secondFailure + seconds(10));
+    EXPECT_TRUE(podOfIndex(driver, "1").empty()) << "index 1 is still backing off";
+    timers.advanceTo(secondFailure + seconds(10));
+    json::object oneAgain;
+    ASSERT_TRUE(driver.waitFor([&] {
+        oneAgain = podOfIndex(driver, "1", kube::uid(one));
+        return !oneAgain.empty();
+    })) << json::serialize(driver.job());
+    EXPECT_EQ(kube::annotation(oneAgain, "batch.kubernetes.io/job-index-failure-count"), "1");
+
+    // The index's second failure doubles its delay: 20 s.
+    const TimePoint thirdFailure = driver.cluster.clock.now();
+    markFailed(driver.cluster.client, zeroAgain, thirdFailure);
+    ASSERT_TRUE(driver.waitFor([&] {
+        return timers.requested(JobKey, thirdFailure + seconds(20));
+    })) << "last requested look: "
+        << (timers.lastRequested(JobKey).value_or(TimePoint()) - thirdFailure).count() << " ns";
+    timers.advanceTo(thirdFailure + seconds(20));
+    ASSERT_TRUE(driver.waitFor([&] {
+        json::object third = podOfIndex(driver, "0", kube::uid(zeroAgain));
+        return kube::annotation(third, "batch.kubernetes.io/job-index-failure-count") == "2";
+    })) << json::serialize(driver.job());
+    EXPECT_TRUE(driver.waitFor([&] { return statusOf(driver.job(), "failed") == 3; }))
+        << json::serialize(driver.job());
+}
+
+TEST(JobPolicies, deletingAFailedPodKeepsItsIndexFailureCount) {
+    JobPolicyDriver driver;
+    driver.create(obj(R"({"completionMode":"Indexed","completions":1,"parallelism":1,)"
+                      R"("backoffLimitPerIndex":1})"));
+    std::vector<json::object> pods = driver.waitActive(1);
+    ASSERT_EQ(pods.size(), 1U);
+    const std::string failedName(kube::name(pods.front()));
+    const TimePoint failedAt = driver.cluster.clock.now();
+    markFailed(driver.cluster.client, pods.front(), failedAt);
+    // The user (or the pod GC) deletes the failed pod before its replacement exists...
+    auto removed = driver.cluster.client.remove(kube::resources::Pods, "default", failedName);
+    ASSERT_TRUE(removed) << removed.error().message;
+    ASSERT_TRUE(driver.waitFor([&] {
+        json::object pod = driver.cluster.observer.object("pods", failedName);
+        return pod.empty() || kube::hasDeletionTimestamp(pod);
+    }));
+    ASSERT_TRUE(driver.waitFor([&] {
+        return driver.cluster.timers.requested(JobKey, failedAt + std::chrono::seconds(10));
+    }));
+    // ... the tracking finalizer holds it while the index backs off ...
+    json::object held = driver.cluster.observer.object("pods", failedName);
+    ASSERT_FALSE(held.empty()) << "the failed pod is gone before its replacement exists";
+    auto finalizers = kube::finalizers(held);
+    EXPECT_NE(std::find(finalizers.begin(), finalizers.end(), "batch.kubernetes.io/job-tracking"),
+              finalizers.end());
+    // ... so the replacement still knows about the index's failure ...
+    driver.cluster.timers.advance(std::chrono::seconds(10));
+    json::object replacement;
+    ASSERT_TRUE(driver.waitFor([&] {
+        replacement = podOfIndex(driver, "0", kube::uid(pods.front()));
+        return !replacement.empty();
+    })) << json::serialize(driver.job());
+    EXPECT_EQ(kube::annotation(replacement, "batch.kubernetes.io/job-index-failure-count"), "1");
+    // ... and then the deleted pod goes, counted once.
+    ASSERT_TRUE(
+        driver.waitFor([&] { return driver.cluster.observer.object("pods", failedName).empty(); }));
+    ASSERT_TRUE(driver.waitFor([&] { return statusOf(driver.job(), "failed") == 1; }));
+    // Its second failure is over the per-index limit: the index, and so the Job, fail.
+    markFailed(driver.cluster.client, replacement, driver.cluster.clock.now());
+    ASSERT_TRUE(driver.waitFor([&] {
+        return kube::stringAt(driver.condition("Failed"), "status") == "True";
+    })) << json::serialize(driver.job());
+    EXPECT_EQ(kube::stringAt(driver.condition("Failed"), "reason"), "FailedIndexes");
+    EXPECT_EQ(kube::stringAt(kube::objectAt(driver.job(), "status"), "failedIndexes"), "0");
+    EXPECT_EQ(statusOf(driver.job(), "failed"), 2);
+}
+
+TEST(JobPolicies, failedPodDeletedBeforeTheJobSyncsStillCounts) {
+    JobPolicyDriver driver;
+    driver.create(obj(R"({"backoffLimit":0})"));
+    std::vector<json::object> pods = driver.waitActive(1);
+    ASSERT_EQ(pods.size(), 1U);
+    markFailed(driver.cluster.client, pods.front(), driver.cluster.clock.now());
+    auto removed =
+        driver.cluster.client.remove(kube::resources::Pods, "default", kube::name(pods.front()));
+    ASSERT_TRUE(removed) << removed.error().message;
+    ASSERT_TRUE(driver.waitFor([&] {
+        return kube::stringAt(driver.condition("Failed"), "status") == "True";
+    })) << json::serialize(driver.job());
+    EXPECT_EQ(kube::stringAt(driver.condition("Failed"), "reason"), "BackoffLimitExceeded");
+    EXPECT_EQ(statusOf(driver.job(), "failed"), 1);
+    EXPECT_TRUE(driver.waitFor([&] {
+        return driver.cluster.observer.object("pods", std::string(kube::name(pods.front())))
+            .empty();
+    })) << "the counted pod's finalizer is removed";
 }
 
 } // namespace

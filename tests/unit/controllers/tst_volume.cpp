@@ -100,6 +100,16 @@ protected:
         });
     }
 
+    /// What the scheduler's VolumeBinding does once it placed a pod using the claim.
+    void selectNode(const std::string& claimName, const std::string& node) {
+        cluster.patch(
+            Claims, claimName,
+            json::object{
+                {"metadata",
+                 json::object{{"annotations",
+                               json::object{{"volume.kubernetes.io/selected-node", node}}}}}});
+    }
+
     json::object claimNamed(const std::string& name) {
         return cluster.view.get("persistentvolumeclaims", name);
     }
@@ -215,7 +225,7 @@ TEST_F(VolumeTest, claimsWithoutAVolumeOrClassAreReported) {
     }));
 }
 
-TEST_F(VolumeTest, theDefaultClassProvisionsADirectoryAndDeletesItWithTheClaim) {
+TEST_F(VolumeTest, theDefaultClassWaitsForAConsumerAndProvisionsOnItsNode) {
     startControllers();
     ASSERT_TRUE(cluster.view.waitUntil(
         [&] { return cluster.view.exists("storageclasses", "standard", false); }));
@@ -223,12 +233,29 @@ TEST_F(VolumeTest, theDefaultClassProvisionsADirectoryAndDeletesItWithTheClaim) 
     EXPECT_EQ(kube::annotation(sc, "storageclass.kubernetes.io/is-default-class"), "true");
     EXPECT_EQ(kube::stringAt(sc, "provisioner"), "pilothouse.io/local-path");
     EXPECT_EQ(kube::stringAt(sc, "reclaimPolicy"), "Delete");
-    EXPECT_EQ(kube::stringAt(sc, "volumeBindingMode"), "Immediate");
+    EXPECT_EQ(kube::stringAt(sc, "volumeBindingMode"), "WaitForFirstConsumer");
 
+    // Alone, the claim waits for a pod, as with upstream's local-path-provisioner.
     json::object created = cluster.create(Claims, claim("data", "2Gi"));
     EXPECT_EQ(field(created, "spec.storageClassName"), "standard");
-    ASSERT_TRUE(waitForBound("data"));
     std::string pvName = fmt::format("pvc-{}", kube::uid(created));
+    ASSERT_TRUE(cluster.view.waitUntil([&] {
+        return cluster.view.hasEvent(
+            "data", "WaitForFirstConsumer: waiting for first consumer to be created before "
+                    "binding");
+    }));
+    EXPECT_EQ(phaseOf(claimNamed("data")), "Pending");
+    EXPECT_FALSE(cluster.view.exists("persistentvolumes", pvName, false));
+
+    // A pod uses it; once the scheduler picked its node the volume is made there.
+    cluster.create(kube::resources::Pods, podUsing("app", "data"));
+    ASSERT_TRUE(cluster.view.waitUntil([&] {
+        return cluster.view.hasEvent("data",
+                                     "WaitForPodScheduled: waiting for pod app to be scheduled");
+    }));
+    EXPECT_EQ(phaseOf(claimNamed("data")), "Pending");
+    selectNode("data", "node-1");
+    ASSERT_TRUE(waitForBound("data"));
     json::object c = claimNamed("data");
     EXPECT_EQ(field(c, "spec.volumeName"), pvName);
     EXPECT_EQ(kube::annotation(c, "volume.kubernetes.io/storage-provisioner"),
@@ -238,8 +265,10 @@ TEST_F(VolumeTest, theDefaultClassProvisionsADirectoryAndDeletesItWithTheClaim) 
 
     json::object pv = volumeNamed(pvName);
     std::filesystem::path path = dir.path / fmt::format("{}_default_data", pvName);
-    EXPECT_EQ(field(pv, "spec.hostPath.path"), path.string());
-    EXPECT_EQ(field(pv, "spec.hostPath.type"), "DirectoryOrCreate");
+    EXPECT_EQ(field(pv, "spec.local.path"), path.string());
+    EXPECT_EQ(json::serialize(pv["spec"].as_object()["nodeAffinity"]),
+              R"({"required":{"nodeSelectorTerms":[{"matchExpressions":[{"key":)"
+              R"("kubernetes.io/hostname","operator":"In","values":["node-1"]}]}]}})");
     EXPECT_EQ(field(pv, "spec.persistentVolumeReclaimPolicy"), "Delete");
     EXPECT_EQ(field(pv, "spec.storageClassName"), "standard");
     EXPECT_EQ(json::serialize(pv["spec"].as_object()["capacity"]), R"({"storage":"2Gi"})");
@@ -260,6 +289,7 @@ TEST_F(VolumeTest, theDefaultClassProvisionsADirectoryAndDeletesItWithTheClaim) 
                                                          pvName));
     }));
 
+    cluster.remove(kube::resources::Pods, "app", 0);
     cluster.remove(Claims, "data");
     ASSERT_TRUE(cluster.view.waitUntil([&] {
         return !cluster.view.exists("persistentvolumes", pvName, false) &&
@@ -345,9 +375,10 @@ TEST_F(VolumeTest, aClaimInUseStaysUntilItsPodIsGone) {
     ASSERT_TRUE(cluster.view.waitUntil(
         [&] { return cluster.view.exists("storageclasses", "standard", false); }));
     json::object created = cluster.create(Claims, claim("data", "1Gi", "standard"));
+    cluster.create(kube::resources::Pods, podUsing("app", "data", "node-1"));
+    selectNode("data", "node-1");
     ASSERT_TRUE(waitForBound("data"));
     std::string pvName = fmt::format("pvc-{}", kube::uid(created));
-    cluster.create(kube::resources::Pods, podUsing("app", "data", "node-1"));
     cluster.create(Claims, claim("spare", "1Gi", ""));
     ASSERT_TRUE(cluster.view.waitUntil([&] {
         return cluster.view.exists("pods", "app") &&
