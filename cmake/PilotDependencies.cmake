@@ -5,6 +5,9 @@ find_package(OpenSSL 3 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)
+# zstd keeps the watch cache's older object versions compressed (libzstd-dev ships a .pc file).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(zstd REQUIRED IMPORTED_TARGET libzstd)
 
 # Boost.Beast/Asio are header-only; one target carries their definitions.
 add_library(pilot_boost_net INTERFACE)

@@ -42,11 +42,11 @@ ApiResult<void> PriorityAdmission::admit(const kube::ResourceType& type, json::o
         return {};
     }
     for (const watchcache::ObjectPtr& item : page->items) {
-        if (className.empty() ? item->json.find("\"globalDefault\":true") == std::string::npos
+        if (className.empty() ? item->json.str().find("\"globalDefault\":true") == std::string::npos
                               : item->name != className) {
             continue;
         }
-        json::object parsed = kube::parseJsonText(item->json).as_object();
+        json::object parsed = kube::parseJsonText(item->json.str()).as_object();
         if (className.empty() && !kube::boolAt(parsed, "globalDefault").value_or(false)) {
             continue;
         }

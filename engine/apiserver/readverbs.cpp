@@ -226,13 +226,12 @@ HandlerResult handleList(VerbContext& ctx) {
     body += json::serialize(listMeta);
     body += R"(,"items":[)";
     bool first = true;
-    std::string scratch;
     for (const auto& item : page->items) {
         if (!first) {
             body += ',';
         }
         first = false;
-        body += servedJson(*ctx.type, *item, scratch);
+        appendServedJson(*ctx.type, *item, body);
     }
     body += "]}";
     return jsonResponse(200, std::move(body));

@@ -76,7 +76,7 @@ std::string typeErrorsMessage(const kube::FieldErrors& errors) {
 } // namespace
 
 json::object parseObject(const watchcache::CachedObject& object) {
-    return kube::parseJsonText(object.json).as_object();
+    return kube::parseJsonText(object.json.str()).as_object();
 }
 
 ResourceService::ResourceService(store::Store& store, watchcache::WatchCache& cache,
@@ -120,8 +120,9 @@ ApiResult<void> ResourceService::checkNamespace(const kube::ResourceType& type,
         return apiFail(notFound("namespaces", "", ns));
     }
     // Every create checks its namespace: skip parsing the common, active case.
-    if (nsObject->json.find("\"deletionTimestamp\"") == std::string::npos &&
-        nsObject->json.find("\"Terminating\"") == std::string::npos) {
+    if (std::string text = nsObject->json.str();
+        text.find("\"deletionTimestamp\"") == std::string::npos &&
+        text.find("\"Terminating\"") == std::string::npos) {
         return {};
     }
     json::object parsed = parseObject(*nsObject);
@@ -239,11 +240,18 @@ json::object ResourceService::toStorage(const kube::ResourceType& served,
 
 const std::string& servedJson(const kube::ResourceType& type,
                               const watchcache::CachedObject& object, std::string& scratch) {
-    if (type.storageVersion) {
-        return object.json;
-    }
-    scratch = json::serialize(kube::convertObject(parseObject(object), type.gvk.apiVersion()));
+    scratch.clear();
+    appendServedJson(type, object, scratch);
     return scratch;
+}
+
+void appendServedJson(const kube::ResourceType& type, const watchcache::CachedObject& object,
+                      std::string& out) {
+    if (type.storageVersion) {
+        object.json.appendTo(out);
+        return;
+    }
+    out += json::serialize(kube::convertObject(parseObject(object), type.gvk.apiVersion()));
 }
 
 void ResourceService::trackManagedFields(const kube::ResourceType& type, json::object& object,

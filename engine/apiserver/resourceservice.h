@@ -135,10 +135,13 @@ private:
 };
 
 /// A cached object as `type`'s version serves it: the cached JSON itself for the storage
-/// version, otherwise converted into `scratch`.
+/// version, otherwise converted. Written into `scratch`, which is returned.
 [[nodiscard]] const std::string& servedJson(const kube::ResourceType& type,
                                             const watchcache::CachedObject& object,
                                             std::string& scratch);
+/// The same, appended to `out` (no intermediate copy for the storage version).
+void appendServedJson(const kube::ResourceType& type, const watchcache::CachedObject& object,
+                      std::string& out);
 
 /// Parses a cached object's JSON (always valid: it was serialized by us).
 [[nodiscard]] boost::json::object parseObject(const watchcache::CachedObject& object);

@@ -144,7 +144,7 @@ ApiResult<void> ServiceAccountAdmission::admit(const kube::ResourceType& type, j
     // The pod's own setting wins over the ServiceAccount's; both default to mounting.
     std::optional<bool> automount = kube::boolAt(*spec, "automountServiceAccountToken");
     if (!automount) {
-        json::value parsed = kube::parseJsonText((*account)->json);
+        json::value parsed = kube::parseJsonText((*account)->json.str());
         automount = parsed.is_object() ? boolOf(&parsed.as_object(), "automountServiceAccountToken")
                                        : std::nullopt;
     }

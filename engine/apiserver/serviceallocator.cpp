@@ -124,7 +124,7 @@ ServiceAllocator::InUse ServiceAllocator::inUse(const std::string& exceptKey) co
         if (item->key == exceptKey) {
             continue;
         }
-        json::value parsed = kube::parseJsonText(item->json);
+        json::value parsed = kube::parseJsonText(item->json.str());
         const json::object* spec = objectAt(parsed.as_object(), "spec");
         if (!spec) {
             continue;

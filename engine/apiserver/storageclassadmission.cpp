@@ -34,7 +34,7 @@ ApiResult<void> StorageClassAdmission::admit(const kube::ResourceType& type, jso
     }
     std::optional<std::pair<std::string, std::string>> chosen; // creationTimestamp, name
     for (const watchcache::ObjectPtr& item : page->items) {
-        if (item->json.find("is-default-class") == std::string::npos) {
+        if (item->json.str().find("is-default-class") == std::string::npos) {
             continue;
         }
         json::object sc = parseObject(*item);

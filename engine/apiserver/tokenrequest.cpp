@@ -129,7 +129,7 @@ HandlerResult handleTokenRequest(VerbContext& ctx, const auth::ServiceAccountTok
         (kind == "Pod" ? claims.pod : claims.secret) = auth::BoundObject{refName, uid};
         if (kind == "Pod") {
             // As upstream (ServiceAccountTokenPodNodeInfo): a scheduled pod's node is named too.
-            json::value pod = kube::parseJsonText((*bound)->json);
+            json::value pod = kube::parseJsonText((*bound)->json.str());
             std::string nodeName =
                 pod.is_object()
                     ? kube::stringAt(kube::objectAt(pod.as_object(), "spec"), "nodeName")

@@ -69,6 +69,16 @@ std::string WatchStream::bookmark() const {
 
 std::string WatchStream::encode(const watchcache::WatchEvent& event) {
     std::string_view type = typeName(event.type);
+    if (!m_options.printer && !m_options.metadataOnly) {
+        std::string out;
+        out.reserve(event.object->json.size() + 32);
+        out += R"({"type":")";
+        out += type;
+        out += R"(","object":)";
+        appendServedJson(*m_options.type, *event.object, out);
+        out += "}\n";
+        return out;
+    }
     std::string scratch;
     const std::string& served =
         m_options.metadataOnly

@@ -174,7 +174,7 @@ std::shared_ptr<const MetricsApi::Snapshot> MetricsApi::snapshot() {
     if (nodes) {
         for (const watchcache::ObjectPtr& object : nodes->items) {
             boost::system::error_code ec;
-            json::value node = kube::parseJsonText(object->json, ec);
+            json::value node = kube::parseJsonText(object->json.str(), ec);
             if (ec || !node.is_object() || !nodeReady(node.as_object())) {
                 continue;
             }

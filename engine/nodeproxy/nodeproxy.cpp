@@ -260,7 +260,7 @@ HandlerResult NodeProxy::handle(apiserver::VerbContext& ctx) {
         return apiserver::errorResponse(cached.error());
     }
     boost::system::error_code ec;
-    json::value parsed = kube::parseJsonText((*cached)->json, ec);
+    json::value parsed = kube::parseJsonText((*cached)->json.str(), ec);
     if (ec || !parsed.is_object()) {
         return apiserver::errorResponse(apiserver::internalError("stored pod is not JSON"));
     }
@@ -284,7 +284,7 @@ HandlerResult NodeProxy::handle(apiserver::VerbContext& ctx) {
     if (!node) {
         return apiserver::errorResponse(node.error());
     }
-    json::value nodeJson = kube::parseJsonText((*node)->json, ec);
+    json::value nodeJson = kube::parseJsonText((*node)->json.str(), ec);
     if (ec || !nodeJson.is_object()) {
         return apiserver::errorResponse(apiserver::internalError("stored node is not JSON"));
     }

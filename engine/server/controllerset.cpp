@@ -76,7 +76,6 @@ std::unique_ptr<controllers::CronJobController> makeCronJobController(kube::ApiC
 controllers::ControllerManager::Populate builtinControllers(ControllerSetOptions options) {
     return [options = std::move(options)](controllers::ControllerManager& manager,
                                           kube::ApiClient& client) {
-        manager.add(std::make_unique<controllers::GarbageCollector>(client));
         manager.add(std::make_unique<controllers::NamespaceController>(client));
         manager.add(std::make_unique<controllers::ReplicaSetController>(client));
         manager.add(std::make_unique<controllers::ReplicationManager>(client));
@@ -112,6 +111,8 @@ controllers::ControllerManager::Populate builtinControllers(ControllerSetOptions
                 client, controllers::RootCaPublisher::Options{std::move(*ca)}));
         }
         manager.add(std::make_unique<scheduler::Scheduler>(client, scheduler::SchedulerOptions{}));
+        // Last: its metadata monitors share the full informers the controllers above created.
+        manager.add(std::make_unique<controllers::GarbageCollector>(client));
     };
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "engine/watchcache/objecttext.h"
+
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -58,8 +60,9 @@ private:
 };
 
 /// One version of one object as the cache holds it: the serialized JSON (with
-/// `metadata.resourceVersion` set) plus the few values selectors need, extracted once so that
-/// LIST and WATCH filtering never re-parse the document. Immutable once built.
+/// `metadata.resourceVersion` set; compressed once the version is no longer recent) plus the few
+/// values selectors need, extracted once so that LIST and WATCH filtering never re-parse the
+/// document. Immutable once built.
 struct CachedObject {
     std::string key;
     std::string ns;
@@ -67,7 +70,7 @@ struct CachedObject {
     std::string uid;
     int64_t createRevision = 0;
     int64_t modRevision = 0;
-    std::string json;
+    ObjectText json;
     std::vector<std::pair<std::string, std::string>> labels;
     /// Values of the resource's selectable fields (`metadata.name`, `spec.nodeName`, ...), in
     /// the order of `fieldLayout`.

@@ -3,13 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace pilot::watchcache {
 
 ResourceCache::ResourceCache(std::string prefix, std::vector<std::string> fieldPaths,
-                             size_t historySize)
+                             size_t historySize, size_t hotVersions)
     : m_prefix(std::move(prefix)), m_fieldPaths(std::move(fieldPaths)),
-      m_fieldLayout(FieldLayout::fromSpecs(m_fieldPaths)), m_historySize(historySize) {}
+      m_fieldLayout(FieldLayout::fromSpecs(m_fieldPaths)), m_historySize(historySize),
+      m_hotVersions(hotVersions) {}
 
 ObjectPtr ResourceCache::get(const std::string& key) const {
     std::lock_guard lock(m_mutex);
@@ -134,6 +136,18 @@ void ResourceCache::load(std::vector<ObjectPtr> objects, std::vector<WatchEvent>
     }
     m_history.assign(std::make_move_iterator(history.begin()),
                      std::make_move_iterator(history.end()));
+    // Oldest first, so the newest versions are the ones left hot.
+    m_hot.clear();
+    std::unordered_set<const CachedObject*> inHistory;
+    for (const WatchEvent& event : m_history) {
+        m_hot.push_back(event.object);
+        inHistory.insert(event.object.get());
+    }
+    for (const auto& [key, object] : m_objects) {
+        if (!inHistory.contains(object.get())) {
+            m_hot.push_front(object);
+        }
+    }
     m_historyStart = historyStart;
     m_revision = std::max(m_revision, revision);
     trimHistory();
@@ -151,6 +165,7 @@ std::vector<std::shared_ptr<Watcher>> ResourceCache::apply(const std::vector<Wat
                 m_objects[event.object->key] = event.object;
             }
             m_history.push_back(event);
+            m_hot.push_back(event.object);
         }
         m_revision = std::max(m_revision, batchRevision);
         trimHistory();
@@ -174,6 +189,69 @@ void ResourceCache::fanOut(const std::vector<std::shared_ptr<Watcher>>& watchers
 void ResourceCache::advance(int64_t revision) {
     std::lock_guard lock(m_mutex);
     m_revision = std::max(m_revision, revision);
+}
+
+void ResourceCache::compressCold() {
+    std::vector<ObjectPtr> cold;
+    std::vector<ObjectPtr> samples;
+    std::shared_ptr<const TextCodec> codec;
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_hot.size() <= m_hotVersions) {
+            return;
+        }
+        while (m_hot.size() > m_hotVersions) {
+            cold.push_back(std::move(m_hot.front()));
+            m_hot.pop_front();
+        }
+        if (!m_codec || m_compressedWithCodec >= CodecRefreshCompressions) {
+            // The dictionary is made of the newest versions, still uncompressed.
+            constexpr size_t SampleVersions = 64;
+            size_t from = m_hot.size() > SampleVersions ? m_hot.size() - SampleVersions : 0;
+            samples.assign(m_hot.begin() + static_cast<std::ptrdiff_t>(from), m_hot.end());
+        }
+        codec = m_codec;
+    }
+    if (!samples.empty()) {
+        std::vector<std::string_view> views;
+        views.reserve(samples.size());
+        for (const ObjectPtr& sample : samples) {
+            views.push_back(sample->json.rawView());
+        }
+        if (auto fresh = TextCodec::fromSamples(views)) {
+            codec = std::move(fresh);
+            std::lock_guard lock(m_mutex);
+            m_codec = codec;
+            m_compressedWithCodec = 0;
+        }
+    }
+    if (!codec) {
+        return;
+    }
+    size_t compressed = 0;
+    for (const ObjectPtr& object : cold) {
+        // Held by nothing but the hot queue: the version is gone, nothing to keep small.
+        if (object.use_count() > 1) {
+            object->json.compress(codec);
+            ++compressed;
+        }
+    }
+    std::lock_guard lock(m_mutex);
+    if (m_codec == codec) {
+        m_compressedWithCodec += compressed;
+    }
+}
+
+ResourceCache::TextStats ResourceCache::textStats() const {
+    std::lock_guard lock(m_mutex);
+    TextStats stats;
+    for (const auto& [key, object] : m_objects) {
+        ++stats.objects;
+        stats.compressed += object->json.compressed() ? 1 : 0;
+        stats.jsonBytes += object->json.size();
+        stats.heldBytes += object->json.heldBytes();
+    }
+    return stats;
 }
 
 void ResourceCache::stopWatchers() {

@@ -33,7 +33,15 @@ struct ListRequest {
 /// commit observer before writes are acknowledged, so reads from it are always up to date.
 class ResourceCache {
 public:
-    ResourceCache(std::string prefix, std::vector<std::string> fieldPaths, size_t historySize);
+    /// `hotVersions`: how many of the newest object versions stay uncompressed (see
+    /// compressCold).
+    ResourceCache(std::string prefix, std::vector<std::string> fieldPaths, size_t historySize,
+                  size_t hotVersions = DefaultHotVersions);
+
+    static constexpr size_t DefaultHotVersions = 1024;
+    /// A new dictionary is sampled from recent versions after this many compressions, so it
+    /// follows what the resource's objects look like now.
+    static constexpr size_t CodecRefreshCompressions = 20000;
 
     [[nodiscard]] const std::string& prefix() const { return m_prefix; }
     [[nodiscard]] const std::vector<std::string>& fieldPaths() const { return m_fieldPaths; }
@@ -62,6 +70,19 @@ public:
     static void fanOut(const std::vector<std::shared_ptr<Watcher>>& watchers,
                        const std::vector<WatchEvent>& events);
     void advance(int64_t revision);
+    /// Compresses the JSON of every version older than the newest `hotVersions` (current
+    /// objects and history alike). Recent versions, which watchers and readers of new objects
+    /// copy most, stay as they are. The WatchCache calls it after fan-out, on the writer thread
+    /// (the only thread that compresses).
+    void compressCold();
+    /// Bytes held by the JSON of the current objects, and how many of them are compressed.
+    struct TextStats {
+        size_t objects = 0;
+        size_t compressed = 0;
+        size_t jsonBytes = 0;
+        size_t heldBytes = 0;
+    };
+    [[nodiscard]] TextStats textStats() const;
     /// Closes every watcher (engine shutdown).
     void stopWatchers();
 
@@ -80,6 +101,11 @@ private:
     int64_t m_historyStart = 0; // every event with revision > this is in m_history
     int64_t m_revision = 0;
     std::vector<std::shared_ptr<Watcher>> m_watchers;
+
+    size_t m_hotVersions;
+    std::deque<ObjectPtr> m_hot; ///< Versions not yet compressed, oldest first.
+    std::shared_ptr<const TextCodec> m_codec;
+    size_t m_compressedWithCodec = 0;
 };
 
 } // namespace pilot::watchcache

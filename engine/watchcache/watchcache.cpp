@@ -133,15 +133,14 @@ Result<ObjectPtr> buildCachedObject(const std::string& key, std::string_view val
         object->fieldLayout = fieldLayout;
         object->fieldValues = PackedStrings(values);
     }
-    object->json = json::serialize(doc);
-    // serialize() grows its result by doubling: a 4.6 KB pod would keep 8 KB for as long as
-    // this version stays cached.
-    object->json.shrink_to_fit();
+    // assign() trims the capacity serialize() grew by doubling.
+    object->json.assign(json::serialize(doc));
     return ObjectPtr(std::move(object));
 }
 
-WatchCache::WatchCache(store::Store& store, size_t historyPerResource)
-    : m_store(store), m_historySize(historyPerResource) {}
+WatchCache::WatchCache(store::Store& store, size_t historyPerResource,
+                       size_t hotVersionsPerResource)
+    : m_store(store), m_historySize(historyPerResource), m_hotVersions(hotVersionsPerResource) {}
 
 Status WatchCache::registerResource(const std::string& prefix,
                                     std::vector<std::string> fieldPaths) {
@@ -153,7 +152,8 @@ Status WatchCache::registerResource(const std::string& prefix,
         if (it != m_caches.end() && it->second->fieldPaths() == fieldPaths) {
             return {};
         }
-        cache = std::make_shared<ResourceCache>(prefix, std::move(fieldPaths), m_historySize);
+        cache = std::make_shared<ResourceCache>(prefix, std::move(fieldPaths), m_historySize,
+                                                m_hotVersions);
         m_caches[prefix] = cache;
         loaded = m_loaded;
     }
@@ -168,31 +168,21 @@ Status WatchCache::loadResource(ResourceCache& cache) {
     if (!listed) {
         return std::unexpected(listed.error());
     }
-    std::vector<ObjectPtr> objects;
-    objects.reserve(listed->items.size());
-    for (const store::KeyValue& kv : listed->items) {
-        auto object = buildCachedObject(kv.key, kv.value, kv.createRevision, kv.modRevision,
-                                        cache.fieldLayout());
-        if (!object) {
-            log::warn("watchcache", "{}", object.error().message);
-            continue;
-        }
-        objects.push_back(std::move(*object));
-    }
     // Rebuild the replayable history from the store's event log so that watches resumed after a
     // restart continue without gaps.
     int64_t historyStart = m_store.compactedRevision();
     std::vector<WatchEvent> history;
+    std::map<std::string, ObjectPtr> last;
     auto events = m_store.eventsSince(historyStart, cache.prefix() + "/");
     if (events) {
-        std::map<std::string, ObjectPtr> last;
         for (const store::Event& e : *events) {
             auto object = buildCachedObject(e.key, e.value, e.createRevision, e.revision,
                                             cache.fieldLayout());
             if (!object) {
                 continue;
             }
-            ObjectPtr previous = last.count(e.key) ? last[e.key] : nullptr;
+            auto it = last.find(e.key);
+            ObjectPtr previous = it == last.end() ? nullptr : it->second;
             EventType type = e.type == store::EventType::Delete ? EventType::Deleted
                              : e.prevModRevision == 0           ? EventType::Added
                                                                 : EventType::Modified;
@@ -206,7 +196,25 @@ Status WatchCache::loadResource(ResourceCache& cache) {
     } else {
         historyStart = listed->revision;
     }
+    std::vector<ObjectPtr> objects;
+    objects.reserve(listed->items.size());
+    for (const store::KeyValue& kv : listed->items) {
+        // A current object whose last change is in the history is that event's object.
+        if (auto it = last.find(kv.key);
+            it != last.end() && it->second->modRevision == kv.modRevision) {
+            objects.push_back(it->second);
+            continue;
+        }
+        auto object = buildCachedObject(kv.key, kv.value, kv.createRevision, kv.modRevision,
+                                        cache.fieldLayout());
+        if (!object) {
+            log::warn("watchcache", "{}", object.error().message);
+            continue;
+        }
+        objects.push_back(std::move(*object));
+    }
     cache.load(std::move(objects), std::move(history), listed->revision, historyStart);
+    cache.compressCold();
     return {};
 }
 
@@ -238,7 +246,8 @@ std::shared_ptr<ResourceCache> WatchCache::resource(const std::string& prefix) {
     if (it != m_caches.end()) {
         return it->second;
     }
-    auto cache = std::make_shared<ResourceCache>(prefix, std::vector<std::string>{}, m_historySize);
+    auto cache = std::make_shared<ResourceCache>(prefix, std::vector<std::string>{}, m_historySize,
+                                                 m_hotVersions);
     cache->advance(m_revision.load());
     m_caches.emplace(prefix, cache);
     return cache;
@@ -318,6 +327,11 @@ void WatchCache::onCommit(const std::vector<store::Event>& events) {
     // Watchers hear of the batch only now: whoever they wake finds revision() covering it.
     for (const auto& [watchers, resourceEvents] : fanOuts) {
         ResourceCache::fanOut(watchers, *resourceEvents);
+    }
+    for (const auto& cache : all) {
+        if (byResource.contains(cache->prefix())) {
+            cache->compressCold();
+        }
     }
 }
 

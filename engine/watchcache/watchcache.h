@@ -35,7 +35,10 @@ struct ResourceCount {
 /// the writer is acknowledged, so reads served from here are read-your-writes consistent.
 class WatchCache {
 public:
-    explicit WatchCache(store::Store& store, size_t historyPerResource = 10000);
+    /// `hotVersionsPerResource`: how many of each resource's newest object versions are kept
+    /// uncompressed (ResourceCache::compressCold).
+    explicit WatchCache(store::Store& store, size_t historyPerResource = 10000,
+                        size_t hotVersionsPerResource = ResourceCache::DefaultHotVersions);
 
     /// Declares a resource and the field paths its selectors may use (besides metadata.name and
     /// metadata.namespace, which are always extracted). Call before load() for built-ins; CRDs
@@ -64,6 +67,7 @@ private:
 
     store::Store& m_store;
     size_t m_historySize;
+    size_t m_hotVersions;
     mutable std::mutex m_mutex;
     std::map<std::string, std::shared_ptr<ResourceCache>, std::less<>> m_caches;
     std::atomic<int64_t> m_revision{0};

@@ -46,13 +46,20 @@ void SharedInformers::addIndex(const kube::ApiResource& resource, const std::str
     addIndexTo(resource, false, name, std::move(function));
 }
 
+bool SharedInformers::metadataOnlyFor(const kube::ApiResource& resource) const {
+    std::lock_guard lock(m_mutex);
+    // Once a metadata informer exists it stays the one metadata readers share.
+    return m_informers.contains(keyOf(resource, true)) ||
+           !m_informers.contains(keyOf(resource, false));
+}
+
 kube::Informer& SharedInformers::forMetadata(const kube::ApiResource& resource) {
-    return informerFor(resource, true);
+    return informerFor(resource, metadataOnlyFor(resource));
 }
 
 void SharedInformers::addMetadataIndex(const kube::ApiResource& resource, const std::string& name,
                                        kube::IndexFunc function) {
-    addIndexTo(resource, true, name, std::move(function));
+    addIndexTo(resource, metadataOnlyFor(resource), name, std::move(function));
 }
 
 void SharedInformers::start() {

@@ -28,7 +28,10 @@ public:
     void addIndex(const kube::ApiResource& resource, const std::string& name,
                   kube::IndexFunc function);
     /// The all-namespaces informer of `resource` caching PartialObjectMetadata only (client-go's
-    /// metadata informer), shared like the full one; indexes see metadata only.
+    /// metadata informer), shared like the full one; indexes see metadata only. When a full
+    /// informer of `resource` already exists it is returned instead: its objects carry the same
+    /// metadata, and a second copy of every pod's metadata costs tens of MB at 30k pods. Set up
+    /// controllers that only read metadata after the others, so that they share.
     [[nodiscard]] kube::Informer& forMetadata(const kube::ApiResource& resource);
     void addMetadataIndex(const kube::ApiResource& resource, const std::string& name,
                           kube::IndexFunc function);
@@ -43,6 +46,8 @@ public:
 private:
     static std::string keyOf(const kube::ApiResource& resource, bool metadataOnly);
     kube::Informer& informerFor(const kube::ApiResource& resource, bool metadataOnly);
+    /// Whether metadata readers of `resource` get a metadata-only informer (no full one exists).
+    [[nodiscard]] bool metadataOnlyFor(const kube::ApiResource& resource) const;
     void addIndexTo(const kube::ApiResource& resource, bool metadataOnly, const std::string& name,
                     kube::IndexFunc function);
 

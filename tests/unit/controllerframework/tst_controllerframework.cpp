@@ -149,3 +149,37 @@ TEST_F(ControllerFrameworkTest, ManagerRunsControllersOnlyWhileLeading) {
 }
 
 } // namespace
+
+TEST_F(ControllerFrameworkTest, MetadataReadersShareAFullInformerInsteadOfCachingTwice) {
+    SharedInformers informers(client);
+    // A full informer exists: metadata readers get it (one copy of every pod in memory).
+    kube::Informer& pods = informers.forResource(kube::resources::Pods);
+    EXPECT_EQ(&informers.forMetadata(kube::resources::Pods), &pods);
+    informers.addMetadataIndex(kube::resources::Pods, "test.ownerUid", kube::ownerUidIndex());
+
+    // No full informer: a metadata-only one, which stays the shared one for metadata readers
+    // even once a full informer is created later.
+    kube::Informer& maps = informers.forMetadata(kube::resources::ConfigMaps);
+    kube::Informer& fullMaps = informers.forResource(kube::resources::ConfigMaps);
+    EXPECT_NE(&maps, &fullMaps);
+    EXPECT_EQ(&informers.forMetadata(kube::resources::ConfigMaps), &maps);
+
+    json::object pod{{"apiVersion", "v1"},
+                     {"kind", "Pod"},
+                     {"metadata",
+                      {{"name", "p"},
+                       {"namespace", "default"},
+                       {"ownerReferences", json::array{{{"apiVersion", "apps/v1"},
+                                                        {"kind", "ReplicaSet"},
+                                                        {"name", "rs"},
+                                                        {"uid", "owner-1"}}}}}},
+                     {"spec", {{"containers", json::array{{{"name", "c"}, {"image", "i"}}}}}}};
+    ASSERT_TRUE(client.create(kube::resources::Pods, "default", pod));
+    informers.start();
+    ASSERT_TRUE(informers.waitForSync(std::chrono::steady_clock::now() + std::chrono::seconds(10)));
+    // The metadata index lives on the shared full informer, whose objects keep their spec.
+    auto owned = pods.cache().byIndex("test.ownerUid", "owner-1");
+    ASSERT_EQ(owned.size(), 1u);
+    EXPECT_TRUE(owned.front()->contains("spec"));
+    informers.stop();
+}

@@ -63,7 +63,7 @@ TEST_F(WatchCacheTest, AcknowledgedWritesAreVisibleAtOnceWithTheirResourceVersio
     auto object = cache->resource(Prefix)->get(std::string(Prefix) + "/default/a");
     ASSERT_TRUE(object);
     EXPECT_EQ(object->modRevision, rv);
-    auto parsed = boost::json::parse(object->json);
+    auto parsed = boost::json::parse(object->json.str());
     EXPECT_EQ(parsed.at("metadata").at("resourceVersion").as_string(), std::to_string(rv));
     EXPECT_EQ(cache->resource(Prefix)->revision(), rv);
 }
@@ -92,7 +92,7 @@ TEST_F(WatchCacheTest, WatchFromRevisionReplaysExactlyTheLaterEvents) {
     EXPECT_EQ(events[1].type, EventType::Deleted);
     EXPECT_EQ(events[1].revision, third);
     // The deleted object carries the deletion's resourceVersion.
-    auto parsed = boost::json::parse(events[1].object->json);
+    auto parsed = boost::json::parse(events[1].object->json.str());
     EXPECT_EQ(parsed.at("metadata").at("resourceVersion").as_string(), std::to_string(third));
 }
 
