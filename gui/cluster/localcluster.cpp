@@ -5,10 +5,12 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QHostInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QTcpServer>
 
 namespace pilot::gui {
 
@@ -48,6 +50,9 @@ LocalCluster::LocalCluster(Options options, QObject* parent)
 LocalCluster::~LocalCluster() {
     // Children are terminated (SIGTERM) so that they flush; QProcess's destructor then waits
     // briefly and kills what is left.
+    if (m_engine && m_engine->state() != QProcess::NotRunning) {
+        QFile::remove(registryUrlFile());
+    }
     for (QProcess* process : {m_agent.data(), m_engine.data()}) {
         if (process && process->state() != QProcess::NotRunning) {
             process->disconnect(this);
@@ -68,8 +73,68 @@ void LocalCluster::setState(State state) {
     Q_EMIT stateChanged(state);
 }
 
+QString LocalCluster::engineDir() const {
+    return QDir(m_options.dataDir).filePath(QStringLiteral("engine"));
+}
+
 QString LocalCluster::engineKubeconfig() const {
-    return QDir(m_options.dataDir).filePath(QStringLiteral("engine/admin.kubeconfig"));
+    return QDir(engineDir()).filePath(QStringLiteral("admin.kubeconfig"));
+}
+
+QString LocalCluster::registryUrlFile() const {
+    // The engine prints its registry address only in its ready line, and its port changes with
+    // every start: the console that started it records it here for consoles that attach.
+    return QDir(m_options.dataDir).filePath(QStringLiteral("registry-url"));
+}
+
+namespace {
+
+/// Where the registry's last address is kept across starts (unlike registry-url, which only
+/// exists while the engine runs).
+QString lastRegistryListenFile(const QString& dataDir) {
+    return QDir(dataDir).filePath(QStringLiteral("registry-listen"));
+}
+
+} // namespace
+
+QString LocalCluster::registryListenAddress() const {
+    const QString& wanted = m_options.registryListen;
+    if (!wanted.endsWith(QStringLiteral(":0"))) {
+        return wanted;
+    }
+    QFile last(lastRegistryListenFile(m_options.dataDir));
+    if (!last.open(QIODevice::ReadOnly)) {
+        return wanted;
+    }
+    QString previous = QString::fromUtf8(last.readAll()).trimmed();
+    qsizetype colon = previous.lastIndexOf(u':');
+    bool ok = false;
+    quint16 port = colon > 0 ? previous.mid(colon + 1).toUShort(&ok) : 0;
+    QString host = wanted.left(wanted.size() - 2);
+    if (!ok || port == 0 || previous.left(colon) != host) {
+        return wanted;
+    }
+    // Taken by something else meanwhile: a new free port (the engine picks it) beats no registry.
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress(host), port)) {
+        return wanted;
+    }
+    return previous;
+}
+
+void LocalCluster::setRegistryUrl(const QUrl& url) {
+    m_registryUrl = url;
+    if (url.isValid()) {
+        Q_EMIT registryStarted(url);
+    }
+}
+
+Expected<LocalRegistry> LocalCluster::registry() const {
+    if (!engineReady()) {
+        // Not translated yet, like LocalRegistry's messages: no view shows it so far.
+        return failure(QStringLiteral("The local cluster is not running"));
+    }
+    return LocalRegistry::load(engineDir(), m_registryUrl);
 }
 
 void LocalCluster::start() {
@@ -106,6 +171,10 @@ void LocalCluster::start() {
             m_attached = true;
             m_kubeconfig = engineKubeconfig();
             Q_EMIT engineStarted(m_kubeconfig);
+            QFile recorded(registryUrlFile());
+            if (recorded.open(QIODevice::ReadOnly)) {
+                setRegistryUrl(QUrl(QString::fromUtf8(recorded.readAll()).trimmed()));
+            }
             setState(State::Running);
         },
         options);
@@ -117,10 +186,11 @@ void LocalCluster::launch() {
         setState(State::Failed);
         return;
     }
-    QString engineDir = QDir(m_options.dataDir).filePath(QStringLiteral("engine"));
-    QDir().mkpath(engineDir);
+    QDir().mkpath(engineDir());
+    QFile::remove(registryUrlFile());
     m_kubeconfig.clear();
     m_apiUrl.clear();
+    m_registryUrl.clear();
     m_agentReady = false;
     m_engineOut.clear();
     m_engine = new QProcess(this);
@@ -135,8 +205,10 @@ void LocalCluster::launch() {
             onExited(engine, tr("The engine"), -1);
         }
     });
-    m_engine->start(m_options.engineBinary, {QStringLiteral("--data-dir"), engineDir,
-                                             QStringLiteral("--listen"), m_options.listen});
+    m_engine->start(m_options.engineBinary,
+                    {QStringLiteral("--data-dir"), engineDir(), QStringLiteral("--listen"),
+                     m_options.listen, QStringLiteral("--registry-listen"),
+                     registryListenAddress()});
 }
 
 void LocalCluster::onEngineOutput() {
@@ -150,7 +222,18 @@ void LocalCluster::onEngineOutput() {
         }
         m_apiUrl = field(line, QStringLiteral("api"));
         m_kubeconfig = field(line, QStringLiteral("kubeconfig"));
+        QUrl registryUrl(field(line, QStringLiteral("registry")));
+        QFile recorded(registryUrlFile());
+        if (registryUrl.isValid() && recorded.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            recorded.write(registryUrl.toString().toUtf8() + '\n');
+        }
+        if (QFile last(lastRegistryListenFile(m_options.dataDir));
+            registryUrl.port() > 0 && last.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            last.write(
+                QStringLiteral("%1:%2\n").arg(registryUrl.host()).arg(registryUrl.port()).toUtf8());
+        }
         Q_EMIT engineStarted(m_kubeconfig);
+        setRegistryUrl(registryUrl);
         if (hasAgent()) {
             startAgent();
         }
@@ -174,7 +257,11 @@ void LocalCluster::startAgent() {
                     m_options.nodeName, QStringLiteral("--data-dir"), agentDir,
                     // A free port: the engine finds it in the Node's daemonEndpoints, and a
                     // kubelet or a second local cluster on this machine may hold 10250.
-                    QStringLiteral("--port"), QStringLiteral("0")});
+                    QStringLiteral("--port"), QStringLiteral("0"),
+                    // The bundled registry is on loopback: verify it against the engine CA
+                    // (the agent trusts its kubeconfig's CA) instead of Docker's loopback
+                    // exemption from TLS checks.
+                    QStringLiteral("--registry-verify-loopback")});
 }
 
 void LocalCluster::onAgentOutput() {
@@ -219,6 +306,8 @@ void LocalCluster::onExited(QProcess* process, const QString& what, int exitCode
             }
         }
         m_kubeconfig.clear();
+        m_registryUrl.clear();
+        QFile::remove(registryUrlFile());
         setState(State::Failed);
         return;
     }
@@ -226,6 +315,8 @@ void LocalCluster::onExited(QProcess* process, const QString& what, int exitCode
     bool agentGone = !m_agent || m_agent == process || m_agent->state() == QProcess::NotRunning;
     if (engineGone && agentGone) {
         m_kubeconfig.clear();
+        m_registryUrl.clear();
+        QFile::remove(registryUrlFile());
         m_agentReady = false;
         setState(State::Stopped);
     }
@@ -241,6 +332,7 @@ void LocalCluster::stop() {
         m_probe = nullptr;
         m_attached = false;
         m_kubeconfig.clear();
+        m_registryUrl.clear();
         setState(State::Stopped);
         return;
     }

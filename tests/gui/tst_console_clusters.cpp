@@ -1,7 +1,8 @@
 // console.md item 1: with --kubeconfig F every context of F is listed and can be opened, several
 // at once (and closed); an unreachable one shows the banner. Without any kubeconfig the console
 // offers "Start a local cluster", which starts the bundled engine (and the agent when it is
-// installed) and shows the cluster ready within 10 s.
+// installed) and shows the cluster ready within 10 s. The local cluster serves its registry: the
+// Harbor API answers over TLS verified with the engine CA and the recorded administrator.
 
 #include "gui/app/clustermanager.h"
 #include "gui/app/languagemanager.h"
@@ -22,12 +23,22 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QPushButton>
+#include <QSignalSpy>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+
+#include <memory>
 
 using namespace pilot::gui;
 using namespace pilot::guitest;
@@ -55,6 +66,41 @@ QByteArray multiContextKubeconfig(const QString& adminKubeconfig) {
            "namespace: kube-system}\n"
            "  - name: offline\n    context: {cluster: offline, user: pilothouse-admin}\n" +
            text.mid(current);
+}
+
+struct HarborReply {
+    QNetworkReply::NetworkError error = QNetworkReply::UnknownNetworkError;
+    int status = 0;
+    QJsonDocument body;
+};
+
+/// GET `path` below the registry's /api/v2.0 as its administrator, trusting only the engine CA
+/// (or, with `systemTrust`, only the system store, as a client not told about the CA would).
+HarborReply harborGet(const LocalRegistry& registry, const QString& path,
+                      bool systemTrust = false) {
+    QNetworkAccessManager network;
+    QUrl url = registry.url;
+    url.setPath(QStringLiteral("/api/v2.0") + path);
+    QNetworkRequest request(url);
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    if (!systemTrust) {
+        tls.setCaCertificates(QSslCertificate::fromData(registry.certificateAuthorityPem));
+    }
+    request.setSslConfiguration(tls);
+    request.setRawHeader(
+        "Authorization",
+        "Basic " + (registry.username + QLatin1Char(':') + registry.password).toUtf8().toBase64());
+    request.setTransferTimeout(10000);
+    std::unique_ptr<QNetworkReply> reply(network.get(request));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    HarborReply out;
+    if (!reply->isFinished() && !finished.wait(15000)) {
+        return out;
+    }
+    out.error = reply->error();
+    out.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    out.body = QJsonDocument::fromJson(reply->readAll());
+    return out;
 }
 
 } // namespace
@@ -194,6 +240,31 @@ private Q_SLOTS:
         QVERIFY2(state->text().contains(QLatin1String("running")), qPrintable(state->text()));
         saveScreenshot(&window, QStringLiteral("clusters-local-ready"));
 
+        // The bundled registry is served on a port of its own, with the engine CA and the
+        // administrator from DATA/engine/registry-admin.
+        auto registry = cluster->registry();
+        QVERIFY2(registry, qPrintable(registry ? QString() : registry.error()));
+        QCOMPARE(registry->url.scheme(), QStringLiteral("https"));
+        QCOMPARE(registry->url.host(), QStringLiteral("127.0.0.1"));
+        QVERIFY(registry->url.port() > 0);
+        QVERIFY(registry->url.port() != QUrl(cluster->apiUrl()).port());
+        const int registryPort = registry->url.port();
+        QCOMPARE(registry->certificateAuthorityFile,
+                 local.dataDir + QStringLiteral("/engine/pki/ca.crt"));
+        HarborReply current = harborGet(*registry, QStringLiteral("/users/current"));
+        QCOMPARE(current.error, QNetworkReply::NoError);
+        QCOMPARE(current.body[QLatin1String("username")].toString(), registry->username);
+        HarborReply projects = harborGet(*registry, QStringLiteral("/projects"));
+        QCOMPARE(projects.status, 200);
+        QStringList names;
+        for (const QJsonValue& project : projects.body.array()) {
+            names << project[QLatin1String("name")].toString();
+        }
+        QVERIFY2(names.contains(QStringLiteral("library")), qPrintable(names.join(u',')));
+        // Its certificate is the engine CA's, not one the system store trusts.
+        QCOMPARE(harborGet(*registry, QStringLiteral("/projects"), true).error,
+                 QNetworkReply::SslHandshakeFailedError);
+
         // A second console on the same data directory attaches instead of starting an engine.
         {
             MainWindow second(AppOptions{}, &m_language, local);
@@ -202,6 +273,8 @@ private Q_SLOTS:
             LocalCluster* other = second.clusters()->localCluster();
             QTRY_COMPARE_WITH_TIMEOUT(other->state(), LocalCluster::State::Running, 10000);
             QVERIFY(other->isAttached());
+            // The attached console knows the registry its owner started.
+            QCOMPARE(other->registryUrl(), cluster->registryUrl());
             QTRY_VERIFY_WITH_TIMEOUT(
                 second.clusters()->session(LocalCluster::contextName()) != nullptr &&
                     second.clusters()->session(LocalCluster::contextName())->connection() ==
@@ -216,7 +289,15 @@ private Q_SLOTS:
 
         window.findChild<QAction*>(QStringLiteral("actionStopLocal"))->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(cluster->state(), LocalCluster::State::Stopped, 20000);
+        QVERIFY(!cluster->registry());
         QTRY_VERIFY_WITH_TIMEOUT(window.banner()->isVisible(), 15000);
+
+        // Started again, the registry keeps its port: pods name their images by it.
+        cluster->start();
+        QTRY_COMPARE_WITH_TIMEOUT(cluster->state(), LocalCluster::State::Running, 15000);
+        QCOMPARE(cluster->registryUrl().port(), registryPort);
+        window.findChild<QAction*>(QStringLiteral("actionStopLocal"))->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(cluster->state(), LocalCluster::State::Stopped, 20000);
     }
 };
 
