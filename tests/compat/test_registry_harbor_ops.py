@@ -190,6 +190,28 @@ def test_storage_limit_of_a_new_project_is_its_quota(admin, skopeo, work):
 
 # -- retention ------------------------------------------------------------------------------
 
+def keep_latest_policy(project: int, repositories: str) -> dict:
+    """A retention policy keeping the latest pushed artifact of each repository matching
+    `repositories` (doublestar) in project `project`; it runs only when asked."""
+    return {
+        "algorithm": "or",
+        "rules": [{"action": "retain", "template": "latestPushedK", "params": {"latestPushedK": 1},
+                   "tag_selectors": [{"kind": "doublestar", "decoration": "matches",
+                                      "pattern": "**"}],
+                   "scope_selectors": {"repository": [{"kind": "doublestar",
+                                                       "decoration": "repoMatches",
+                                                       "pattern": repositories}]}}],
+        "trigger": {"kind": "Schedule", "settings": {"cron": ""}},
+        "scope": {"level": "project", "ref": project},
+    }
+
+
+def create_policy(admin: RegistryClient, policy: dict) -> int:
+    created = admin.post(f"{API}/retentions", json=policy)
+    assert created.status_code == 201, created.text
+    return int(created.headers["Location"].rsplit("/", 1)[1])
+
+
 def wait_execution(admin: RegistryClient, policy: int, execution: int) -> dict:
     def done():
         listed = admin.get(f"{API}/retentions/{policy}/executions").json()
@@ -206,20 +228,7 @@ def test_retention_dry_run_lists_candidates_and_run_deletes_them(admin, skopeo, 
         skopeo.push(layouts[tag], f"ret/app:{tag}")
     skopeo.push(layouts["v1"], "ret/other:v1")
     pid = project_id(admin, "ret")
-    policy = {
-        "algorithm": "or",
-        "rules": [{"action": "retain", "template": "latestPushedK", "params": {"latestPushedK": 1},
-                   "tag_selectors": [{"kind": "doublestar", "decoration": "matches",
-                                      "pattern": "**"}],
-                   "scope_selectors": {"repository": [{"kind": "doublestar",
-                                                       "decoration": "repoMatches",
-                                                       "pattern": "app"}]}}],
-        "trigger": {"kind": "Schedule", "settings": {"cron": ""}},
-        "scope": {"level": "project", "ref": pid},
-    }
-    created = admin.post(f"{API}/retentions", json=policy)
-    assert created.status_code == 201, created.text
-    policy_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    policy_id = create_policy(admin, keep_latest_policy(pid, "app"))
     stored = admin.get(f"{API}/retentions/{policy_id}").json()
     assert stored["rules"][0]["template"] == "latestPushedK"
     assert stored["scope"] == {"level": "project", "ref": pid}
@@ -316,20 +325,7 @@ def test_every_delete_is_audited_with_its_operator(admin, skopeo, work, engine):
     assert admin.delete(f"{base}/keep").status_code == 200
     assert admin.delete(f"{base}/keep").status_code == 404, "gone: nothing more to log"
 
-    policy = {
-        "algorithm": "or",
-        "rules": [{"action": "retain", "template": "latestPushedK", "params": {"latestPushedK": 1},
-                   "tag_selectors": [{"kind": "doublestar", "decoration": "matches",
-                                      "pattern": "**"}],
-                   "scope_selectors": {"repository": [{"kind": "doublestar",
-                                                       "decoration": "repoMatches",
-                                                       "pattern": "old"}]}}],
-        "trigger": {"kind": "Schedule", "settings": {"cron": ""}},
-        "scope": {"level": "project", "ref": project_id(admin, "del")},
-    }
-    created = admin.post(f"{API}/retentions", json=policy)
-    assert created.status_code == 201, created.text
-    policy_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    policy_id = create_policy(admin, keep_latest_policy(project_id(admin, "del"), "old"))
     run = admin.post(f"{API}/retentions/{policy_id}/executions", json={"dry_run": False})
     run_id = int(run.headers["Location"].rsplit("/", 1)[1])
     assert wait_execution(admin, policy_id, run_id)["status"] == "Success"
@@ -490,20 +486,7 @@ def busy_policy(admin) -> int:
     push_small_image(admin, "halt/app", "v2", "app-2")
     for i in range(BUSY_REPOSITORIES):
         push_small_image(admin, f"halt/r{i:02d}", "v1", f"r{i}")
-    policy = {
-        "algorithm": "or",
-        "rules": [{"action": "retain", "template": "latestPushedK", "params": {"latestPushedK": 1},
-                   "tag_selectors": [{"kind": "doublestar", "decoration": "matches",
-                                      "pattern": "**"}],
-                   "scope_selectors": {"repository": [{"kind": "doublestar",
-                                                       "decoration": "repoMatches",
-                                                       "pattern": "**"}]}}],
-        "trigger": {"kind": "Schedule", "settings": {"cron": ""}},
-        "scope": {"level": "project", "ref": project_id(admin, "halt")},
-    }
-    created = admin.post(f"{API}/retentions", json=policy)
-    assert created.status_code == 201, created.text
-    return int(created.headers["Location"].rsplit("/", 1)[1])
+    return create_policy(admin, keep_latest_policy(project_id(admin, "halt"), "**"))
 
 
 def start_retention(admin: RegistryClient, policy_id: int, dry_run: bool = True) -> int:
