@@ -197,7 +197,10 @@ Status Agent::start() {
     gcPolicy.lowThresholdPercent = m_options.imageGcLowThreshold;
     m_imageGc = std::make_unique<ImageGcManager>(*m_runtime, *m_events, nodeRef, gcPolicy);
     if (m_imageGc->enabled()) {
-        m_pool->postAfter(gcPolicy.period, [this] { collectImages(); });
+        // Like kubelet (wait.Until runs its function at once), the first collection runs at
+        // start: the runtime has loaded its containers and adopt() ran, so images in use are
+        // known. collectImages() schedules the next one a period later.
+        m_pool->post([this] { collectImages(); });
     }
     log::info(Component, "node {} registered (runtime {}, InternalIP {})", m_options.nodeName,
               m_runtime->kind(), m_options.nodeIp);

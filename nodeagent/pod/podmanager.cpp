@@ -357,9 +357,24 @@ void PodManager::onProbeEvent(const ProbeEvent& event) {
     if (!pod) {
         return;
     }
-    std::string verb = event.result == ProbeResult::Unknown ? "errored" : "failed";
+    // kubelet's wording (pkg/kubelet/prober/prober.go).
+    std::string_view kind = probeKindName(event.kind);
+    switch (event.result) {
+    case ProbeResult::Warning:
+        m_events.record(*pod, "Warning", "ProbeWarning",
+                        fmt::format("{} probe warning: {}", kind, event.message));
+        return;
+    case ProbeResult::Unknown:
+        m_events.record(
+            *pod, "Warning", "Unhealthy",
+            fmt::format("{} probe errored and resulted in unknown state: {}", kind, event.message));
+        return;
+    case ProbeResult::Success:
+    case ProbeResult::Failure:
+        break;
+    }
     m_events.record(*pod, "Warning", "Unhealthy",
-                    fmt::format("{} probe {}: {}", probeKindName(event.kind), verb, event.message));
+                    fmt::format("{} probe failed: {}", kind, event.message));
 }
 
 } // namespace pilot::agent

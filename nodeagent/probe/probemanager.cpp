@@ -196,18 +196,21 @@ void ProbeManager::tick(uint64_t id) {
             event = ProbeEvent{worker->target.podUid, worker->target.containerName, worker->kind,
                                outcome.result, outcome.message};
         }
-        if (outcome.result != ProbeResult::Unknown) {
-            if (outcome.result == worker->last) {
+        // kubelet: a warning counts as a success; an error (Unknown) is thrown away.
+        ProbeResult result =
+            outcome.result == ProbeResult::Warning ? ProbeResult::Success : outcome.result;
+        if (result != ProbeResult::Unknown) {
+            if (result == worker->last) {
                 ++worker->run;
             } else {
-                worker->last = outcome.result;
+                worker->last = result;
                 worker->run = 1;
             }
-            int64_t threshold = outcome.result == ProbeResult::Success
+            int64_t threshold = result == ProbeResult::Success
                                     ? field(worker->probe, "successThreshold", 1)
                                     : field(worker->probe, "failureThreshold", 3);
-            if (worker->run >= threshold && worker->result != outcome.result) {
-                worker->result = outcome.result;
+            if (worker->run >= threshold && worker->result != result) {
+                worker->result = result;
                 changed = true;
             }
             if (worker->kind == ProbeKind::Startup && worker->result == ProbeResult::Success) {

@@ -30,7 +30,8 @@ struct ProbeTarget {
     TimePoint startedAt{};
 };
 
-/// A failed (or errored) probe, for the pod's `Unhealthy` Warning event.
+/// A failed (or errored) probe, for the pod's `Unhealthy` Warning event, or a probe that
+/// succeeded with a warning (`ProbeWarning`).
 struct ProbeEvent {
     std::string podUid;
     std::string containerName;

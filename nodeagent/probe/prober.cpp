@@ -283,6 +283,29 @@ ProbeOutcome probeTcp(const std::string& host, int port, std::chrono::millisecon
     return {ProbeResult::Success, ""};
 }
 
+ProbeOutcome probeGrpc(const std::string& host, int port, const std::string& service,
+                       std::chrono::milliseconds timeout) {
+    std::string address = hostPort(host, port);
+    std::string error;
+    int fd = dial(host, port, Clock::now() + timeout, error);
+    if (fd < 0) {
+        // kubelet's gRPC prober words connection failures like this (a timeout, or the cause).
+        if (error.ends_with("i/o timeout")) {
+            return {ProbeResult::Failure,
+                    fmt::format("timeout: failed to connect service {:?} within {}s: {}", address,
+                                std::chrono::ceil<std::chrono::seconds>(timeout).count(), error)};
+        }
+        return {ProbeResult::Failure,
+                fmt::format("error: failed to connect service at {:?}: {}", address, error)};
+    }
+    ::close(fd);
+    return {ProbeResult::Warning,
+            fmt::format("gRPC probes are not supported by this agent: {} accepts connections, but "
+                        "grpc.health.v1.Health/Check{} was not called; the probe counts as "
+                        "successful",
+                        address, service.empty() ? "" : fmt::format(" (service {:?})", service))};
+}
+
 ProbeOutcome probeHttp(const HttpProbeTarget& target, std::chrono::milliseconds timeout) {
     std::string scheme = target.scheme == "HTTPS" ? "https" : "http";
     std::string url =
@@ -384,8 +407,11 @@ ProbeOutcome runProbe(const json::object& probe, const HandlerContext& context) 
         }
         return probeTcp(host, resolvePort(tcp->if_contains("port"), context.container), timeout);
     }
-    if (kube::objectAt(probe, "grpc")) {
-        return {ProbeResult::Unknown, "grpc probes are not supported by this agent"};
+    if (const json::object* grpc = kube::objectAt(probe, "grpc")) {
+        // kubelet probes the pod IP only (no host field), the port is a number.
+        std::string host = context.podIp.empty() ? "127.0.0.1" : context.podIp;
+        auto port = kube::integerAt(*grpc, "port").value_or(0);
+        return probeGrpc(host, static_cast<int>(port), kube::stringAt(*grpc, "service"), timeout);
     }
     return {ProbeResult::Unknown, "missing probe handler"};
 }

@@ -11,14 +11,16 @@
 #include <vector>
 
 /// Running one probe or lifecycle handler (exec, httpGet, tcpSocket, sleep) with kubelet's
-/// semantics and messages.
+/// semantics and messages. gRPC probes are approximated (see probeGrpc).
 namespace pilot::agent {
 
-enum class ProbeResult { Success, Failure, Unknown };
+/// kubelet's probe.Result. Warning is a success with something to say (kubelet records it as a
+/// `ProbeWarning` event); Unknown is an error that leaves the probe's state as it was.
+enum class ProbeResult { Success, Warning, Failure, Unknown };
 
 struct ProbeOutcome {
     ProbeResult result = ProbeResult::Unknown;
-    std::string message; ///< Why it failed, as kubelet words it.
+    std::string message; ///< Why it failed (or the warning), as kubelet words it.
 };
 
 struct HttpProbeTarget {
@@ -35,6 +37,13 @@ struct HttpProbeTarget {
 /// A TCP connect.
 [[nodiscard]] ProbeOutcome probeTcp(const std::string& host, int port,
                                     std::chrono::milliseconds timeout);
+
+/// A `grpc` probe. kubelet calls grpc.health.v1.Health/Check on the port; this agent has no
+/// gRPC client, so it tells only what a TCP connection can: a port that does not accept one fails
+/// (kubelet's gRPC probe fails there too, with the same wording), an open port is a Warning (a
+/// success that says the health service itself was not asked).
+[[nodiscard]] ProbeOutcome probeGrpc(const std::string& host, int port, const std::string& service,
+                                     std::chrono::milliseconds timeout);
 
 /// Where handlers run: the container (exec) and its pod's address.
 struct HandlerContext {

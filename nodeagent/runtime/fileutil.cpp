@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -131,6 +132,20 @@ Status removeTree(const std::string& path) {
         return fail(ErrorCode::Internal, fmt::format("remove {}: {}", path, ec.message()));
     }
     return {};
+}
+
+std::vector<std::string> listDirectory(const std::string& directory) {
+    std::vector<std::string> out;
+    if (DIR* dir = ::opendir(directory.c_str())) {
+        while (dirent* entry = ::readdir(dir)) {
+            std::string name = entry->d_name;
+            if (name != "." && name != "..") {
+                out.push_back(std::move(name));
+            }
+        }
+        ::closedir(dir);
+    }
+    return out;
 }
 
 } // namespace pilot::agent

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <vector>
 
 /// Small file helpers the agent's components share (state files, volumes, logs). Errors name the
 /// path and the OS error.
@@ -25,6 +26,9 @@ namespace pilot::agent {
 [[nodiscard]] Status makeDirectories(const std::string& path, mode_t mode = 0755);
 /// rm -rf; missing is fine. Does not follow symlinks out of `path`; unmounts nothing.
 [[nodiscard]] Status removeTree(const std::string& path);
+
+/// The names in `directory` (not `.` and `..`), unsorted; empty when it cannot be read.
+[[nodiscard]] std::vector<std::string> listDirectory(const std::string& directory);
 
 /// `errno` as text, with the call and path: `open /x: No such file or directory`.
 [[nodiscard]] std::string osError(std::string_view call, std::string_view path, int error);

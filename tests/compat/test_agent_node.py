@@ -4,11 +4,13 @@ the unreachable taint and loses its pods after their toleration; restarted, it i
 
 import os
 import re
+import sys
 import time
+from datetime import datetime
 
 import pytest
 
-from agentcluster import start_cluster, stop_cluster
+from agentcluster import free_port, start_cluster, stop_cluster
 from pilot_agent import wait_until
 
 
@@ -19,9 +21,13 @@ def cluster(engine, agent_binary, agent_runtime, tmp_path_factory):
     stop_cluster(c)
 
 
-def ready_status(cluster, node: str) -> str:
+def ready_condition(cluster, node: str) -> dict:
     conditions = cluster.kjson("get", "node", node)["status"]["conditions"]
-    return next(c["status"] for c in conditions if c["type"] == "Ready")
+    return next(c for c in conditions if c["type"] == "Ready")
+
+
+def ready_status(cluster, node: str) -> str:
+    return ready_condition(cluster, node)["status"]
 
 
 def test_nodes_are_ready_with_what_kubelet_reports(cluster):
@@ -79,6 +85,39 @@ def test_lease_is_renewed_and_shown_by_describe(cluster):
     assert "kubelet is posting ready status" in described
 
 
+def test_grpc_probes_only_check_the_port_and_say_so(cluster):
+    """This agent has no gRPC client: a grpc probe passes when its port accepts connections, with
+    a ProbeWarning event saying the health service was not asked (kubelet's probe.Warning)."""
+    port = free_port()  # The process runtime's pods share the host's network.
+    cluster.k("apply", "-f", "-", input=f"""apiVersion: v1
+kind: Pod
+metadata: {{name: grpc-probed, namespace: default}}
+spec:
+  nodeSelector: {{kubernetes.io/hostname: n1}}
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: api
+    image: busybox:1.36
+    command: ["{sys.executable}", "-m", "http.server", "--bind", "127.0.0.1", "{port}"]
+    startupProbe: {{grpc: {{port: {port}}}, periodSeconds: 1, failureThreshold: 30}}
+    readinessProbe: {{grpc: {{port: {port}, service: api}}, periodSeconds: 1}}
+""")
+    cluster.wait_ready("default", "grpc-probed")
+
+    def warning():
+        events = cluster.kjson("get", "events", "-n", "default", "--field-selector",
+                               "involvedObject.name=grpc-probed,reason=ProbeWarning")["items"]
+        return next((e for e in events
+                     if e["message"].startswith("Readiness probe warning:")), None)
+    event = wait_until(warning, 30, message="a ProbeWarning event for the readiness probe")
+    assert event["type"] == "Warning"
+    assert event["source"]["component"] == "kubelet"
+    assert "gRPC probes are not supported by this agent" in event["message"]
+    assert f'127.0.0.1:{port} accepts connections' in event["message"]
+    assert '(service "api") was not called' in event["message"]
+    cluster.k("delete", "pod", "grpc-probed", "--wait=true", timeout=60)
+
+
 def test_a_stopped_agent_goes_notready_and_comes_back(cluster):
     # A pod on n2 that tolerates an unreachable node for 5 s only.
     cluster.k("apply", "-f", "-", input="""apiVersion: v1
@@ -95,15 +134,24 @@ spec:
     cluster.wait_ready("default", "on-n2")
     a2 = cluster.agent("n2")
     assert a2.stop() == 0
-    stopped = time.monotonic()
-    wait_until(lambda: ready_status(cluster, "n2") == "Unknown", 70, interval=1,
-               message="n2 NotReady after its agent stopped")
-    assert time.monotonic() - stopped <= 65
+    stopped = time.time()
+    # How soon kubectl notices depends on the machine's load; when the node went NotReady is
+    # what the node controller recorded: within the 50 s grace period after the last lease
+    # renewal (before the stop), plus a little for the controller itself.
+    def unknown():
+        condition = ready_condition(cluster, "n2")
+        return condition if condition["status"] == "Unknown" else None
+    ready = wait_until(unknown, 90, interval=1, message="n2 NotReady after its agent stopped")
+    went_unknown = datetime.fromisoformat(ready["lastTransitionTime"].replace("Z", "+00:00"))
+    assert went_unknown.timestamp() - stopped <= 60, (ready, stopped)
     row = cluster.k("get", "node", "n2", "--no-headers").stdout
     assert re.match(r"n2\s+NotReady\s", row), row
-    taints = cluster.kjson("get", "node", "n2")["spec"].get("taints", [])
-    assert {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"} in \
-        [{"key": t["key"], "effect": t["effect"]} for t in taints]
+    # The node controller writes the Unknown condition first and the NoExecute taint in a
+    # later pass (rate-limited per zone), so the taint may follow the condition by a moment.
+    wait_until(lambda: {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"} in
+               [{"key": t["key"], "effect": t["effect"]}
+                for t in cluster.kjson("get", "node", "n2")["spec"].get("taints", [])],
+               15, message="the unreachable NoExecute taint on n2")
     # Evicted after its 5 s toleration: marked for deletion (the agent is not there to finish).
     wait_until(lambda: cluster.pod("default", "on-n2")["metadata"].get("deletionTimestamp"), 40,
                message="eviction of the pod on the unreachable node")

@@ -17,7 +17,6 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,31 +28,11 @@ namespace {
 constexpr const char* Component = "process-runtime";
 constexpr auto UsageCacheFor = std::chrono::milliseconds(900);
 
-json::object labelsToJson(const Labels& labels) {
-    json::object out;
-    for (const auto& [k, v] : labels) {
-        out[k] = v;
-    }
-    return out;
-}
-
-Labels labelsFromJson(const json::object* o) {
-    Labels out;
-    if (!o) {
-        return out;
-    }
-    for (const auto& [k, v] : *o) {
-        if (v.is_string()) {
-            out[std::string(k)] = std::string(v.as_string());
-        }
-    }
-    return out;
-}
-
-json::array strings(const std::vector<std::string>& in) {
+template <typename T>
+json::array toArray(const std::vector<T>& in) {
     json::array out;
-    for (const auto& s : in) {
-        out.emplace_back(s);
+    for (const auto& v : in) {
+        out.emplace_back(v);
     }
     return out;
 }
@@ -65,20 +44,6 @@ std::string timeText(TimePoint t) {
 TimePoint timeFrom(const json::object& o, std::string_view key) {
     auto t = parseTime(kube::stringAt(o, key));
     return t ? *t : TimePoint{};
-}
-
-std::vector<std::string> listDir(const std::string& path) {
-    std::vector<std::string> out;
-    if (DIR* dir = ::opendir(path.c_str())) {
-        while (dirent* entry = ::readdir(dir)) {
-            std::string name = entry->d_name;
-            if (name != "." && name != "..") {
-                out.push_back(std::move(name));
-            }
-        }
-        ::closedir(dir);
-    }
-    return out;
 }
 
 bool isDirectory(const std::string& path) {
@@ -104,12 +69,15 @@ std::string stripTrailingSlash(std::string path) {
 
 } // namespace
 
-ProcessRuntime::ProcessRuntime(ProcessRuntimeOptions options) : m_options(std::move(options)) {}
+ProcessRuntime::ProcessRuntime(ProcessRuntimeOptions options)
+    : m_options(std::move(options)),
+      m_containers([](const Container&, const MonitorState& state, StopSignal signal) {
+          // The container's process leads its own session and process group.
+          ::kill(-state.pid, signal == StopSignal::Graceful ? SIGTERM : SIGKILL);
+      }) {}
 
 ProcessRuntime::~ProcessRuntime() {
-    if (m_watcher) {
-        m_watcher->stop();
-    }
+    m_containers.stopWatchingExits();
 }
 
 std::string ProcessRuntime::version() const {
@@ -123,14 +91,12 @@ Status ProcessRuntime::start() {
         }
     }
     load();
-    m_watcher = std::make_unique<ExitWatcher>(exitsDir(),
-                                              [this](const std::string& name) { onExit(name); });
-    return m_watcher->start();
+    return m_containers.watchExits(exitsDir());
 }
 
 void ProcessRuntime::load() {
     std::lock_guard lock(m_mutex);
-    for (const std::string& id : listDir(sandboxesDir())) {
+    for (const std::string& id : listDirectory(sandboxesDir())) {
         auto value = readJsonFile(sandboxesDir() + "/" + id + "/sandbox.json");
         if (!value || !value->is_object()) {
             continue;
@@ -146,17 +112,7 @@ void ProcessRuntime::load() {
         sandbox.directory = sandboxesDir() + "/" + id;
         m_sandboxes[id] = std::move(sandbox);
     }
-    for (const std::string& id : listDir(containersDir())) {
-        auto value = readJsonFile(containersDir() + "/" + id + "/container.json");
-        if (!value || !value->is_object()) {
-            continue;
-        }
-        const json::object& o = value->as_object();
-        Container c;
-        c.id = id;
-        c.sandboxId = kube::stringAt(o, "sandboxId");
-        c.name = kube::stringAt(o, "name");
-        c.image = kube::stringAt(o, "image");
+    m_containers.load(containersDir(), [](const json::object& o, Container& c) {
         c.argv = kube::stringsAt(o, "argv");
         c.env = kube::stringsAt(o, "env");
         c.workingDir = kube::stringAt(o, "workingDir");
@@ -166,12 +122,14 @@ void ProcessRuntime::load() {
         if (auto v = kube::integerAt(o, "gid")) {
             c.gid = static_cast<uint32_t>(*v);
         }
-        c.logPath = kube::stringAt(o, "logPath");
-        c.labels = labelsFromJson(kube::objectAt(o, "labels"));
-        c.createdAt = timeFrom(o, "createdAt");
-        c.directory = containersDir() + "/" + id;
-        m_containers[id] = std::move(c);
-    }
+        if (const json::array* groups = kube::arrayAt(o, "groups")) {
+            for (const json::value& g : *groups) {
+                if (g.is_int64() && g.as_int64() >= 0) {
+                    c.groups.push_back(static_cast<uint32_t>(g.as_int64()));
+                }
+            }
+        }
+    });
 }
 
 // --- Images: the process runtime has none. ----------------------------------------------------
@@ -224,21 +182,14 @@ Result<SandboxStatus> ProcessRuntime::runSandbox(const SandboxConfig& config) {
 }
 
 Status ProcessRuntime::stopSandbox(const std::string& sandboxId) {
-    std::vector<Container> members;
     {
         std::lock_guard lock(m_mutex);
-        auto it = m_sandboxes.find(sandboxId);
-        if (it == m_sandboxes.end()) {
+        if (!m_sandboxes.contains(sandboxId)) {
             return fail(ErrorCode::NotFound, fmt::format("sandbox {} not found", sandboxId));
         }
-        for (const auto& [id, c] : m_containers) {
-            if (c.sandboxId == sandboxId) {
-                members.push_back(c);
-            }
-        }
     }
-    for (const Container& c : members) {
-        (void)stop(c, std::chrono::seconds(0));
+    for (const Container& c : m_containers.inSandbox(sandboxId)) {
+        (void)m_containers.stop(c, std::chrono::seconds(0));
     }
     std::lock_guard lock(m_mutex);
     auto it = m_sandboxes.find(sandboxId);
@@ -254,17 +205,8 @@ Status ProcessRuntime::removeSandbox(const std::string& sandboxId) {
         !stopped && stopped.error().code != ErrorCode::NotFound) {
         return stopped;
     }
-    std::vector<std::string> members;
-    {
-        std::lock_guard lock(m_mutex);
-        for (const auto& [id, c] : m_containers) {
-            if (c.sandboxId == sandboxId) {
-                members.push_back(id);
-            }
-        }
-    }
-    for (const std::string& id : members) {
-        (void)removeContainer(id);
+    for (const Container& c : m_containers.inSandbox(sandboxId)) {
+        (void)removeContainer(c.id);
     }
     std::lock_guard lock(m_mutex);
     auto it = m_sandboxes.find(sandboxId);
@@ -416,47 +358,34 @@ Result<std::string> ProcessRuntime::createContainer(const std::string& sandboxId
     if (auto made = makeDirectories(c.directory, 0700); !made) {
         return std::unexpected(made.error());
     }
-    json::object o{{"id", c.id},
-                   {"sandboxId", c.sandboxId},
-                   {"name", c.name},
-                   {"image", c.image},
-                   {"argv", strings(c.argv)},
-                   {"env", strings(c.env)},
-                   {"workingDir", c.workingDir},
-                   {"logPath", c.logPath},
-                   {"labels", labelsToJson(c.labels)},
-                   {"createdAt", timeText(c.createdAt)}};
+    json::object o = monitoredContainerJson(c);
+    o["argv"] = toArray(c.argv);
+    o["env"] = toArray(c.env);
+    o["workingDir"] = c.workingDir;
     if (c.uid) {
         o["uid"] = *c.uid;
     }
     if (c.gid) {
         o["gid"] = *c.gid;
     }
+    if (!c.groups.empty()) {
+        o["groups"] = toArray(c.groups);
+    }
     if (auto saved = writeFileAtomically(c.directory + "/container.json", json::serialize(o), 0600);
         !saved) {
         return std::unexpected(saved.error());
     }
-    std::lock_guard lock(m_mutex);
     std::string id = c.id;
-    m_containers[id] = std::move(c);
+    m_containers.insert(std::move(c));
     return id;
 }
 
-Result<ProcessRuntime::Container> ProcessRuntime::findContainer(const std::string& id) const {
-    std::lock_guard lock(m_mutex);
-    auto it = m_containers.find(id);
-    if (it == m_containers.end()) {
-        return fail(ErrorCode::NotFound, fmt::format("container {} not found", id));
-    }
-    return it->second;
-}
-
 Status ProcessRuntime::startContainer(const std::string& containerId) {
-    auto c = findContainer(containerId);
+    auto c = m_containers.find(containerId);
     if (!c) {
         return std::unexpected(c.error());
     }
-    if (readMonitorState(c->directory + "/monitor")) {
+    if (readMonitorState(c->monitorDir())) {
         return fail(ErrorCode::InvalidArgument,
                     fmt::format("container {} was started already", containerId));
     }
@@ -470,7 +399,7 @@ Status ProcessRuntime::startContainer(const std::string& containerId) {
     spec.uid = c->uid;
     spec.gid = c->gid;
     spec.groups = c->groups;
-    auto state = spawnMonitor(m_options.monitorCommand, c->directory + "/monitor", spec);
+    auto state = spawnMonitor(m_options.monitorCommand, c->monitorDir(), spec);
     if (!state) {
         return std::unexpected(state.error());
     }
@@ -480,124 +409,27 @@ Status ProcessRuntime::startContainer(const std::string& containerId) {
     return {};
 }
 
-ContainerStatus ProcessRuntime::statusOf(const Container& c) const {
-    ContainerStatus status;
-    status.id = c.id;
-    status.sandboxId = c.sandboxId;
-    status.name = c.name;
-    status.createdAt = c.createdAt;
-    status.logPath = c.logPath;
-    status.labels = c.labels;
-    auto state = readMonitorState(c.directory + "/monitor");
-    if (!state) {
-        status.state = ContainerState::Created;
-        return status;
-    }
-    status.pid = state->pid;
-    status.startedAt = state->startedAt;
-    status.finishedAt = state->finishedAt;
-    switch (state->status) {
-    case MonitorStatus::Created:
-        status.state = ContainerState::Created;
-        break;
-    case MonitorStatus::Running:
-        if (isProcessAlive(state->pid, state->pidStartTicks) || isMonitorAlive(*state)) {
-            status.state = ContainerState::Running;
-            break;
-        }
-        // Both the process and its monitor are gone without a word: the exit code is lost.
-        status.state = ContainerState::Exited;
-        status.exitCode = 137;
-        status.reason = "ContainerStatusUnknown";
-        status.message = "The container could not be located when the pod was terminated";
-        status.finishedAt = state->startedAt;
-        break;
-    case MonitorStatus::Exited:
-        status.state = ContainerState::Exited;
-        status.exitCode = state->exitCode;
-        status.message = state->message;
-        if (state->exitCode == 128 && state->pid == 0) {
-            status.reason = "StartError";
-        } else {
-            status.reason = state->exitCode == 0 ? "Completed" : "Error";
-        }
-        break;
-    }
-    return status;
-}
-
 Result<ContainerStatus> ProcessRuntime::containerStatus(const std::string& containerId) {
-    auto c = findContainer(containerId);
-    if (!c) {
-        return std::unexpected(c.error());
-    }
-    return statusOf(*c);
+    return m_containers.status(containerId);
 }
 
 Result<std::vector<ContainerStatus>> ProcessRuntime::listContainers() {
-    std::vector<Container> all;
-    {
-        std::lock_guard lock(m_mutex);
-        for (const auto& [id, c] : m_containers) {
-            all.push_back(c);
-        }
-    }
-    std::vector<ContainerStatus> out;
-    out.reserve(all.size());
-    for (const Container& c : all) {
-        out.push_back(statusOf(c));
-    }
-    return out;
-}
-
-Status ProcessRuntime::stop(const Container& c, std::chrono::seconds grace) {
-    std::string stateDir = c.directory + "/monitor";
-    auto state = readMonitorState(stateDir);
-    if (!state || state->status == MonitorStatus::Exited) {
-        return {};
-    }
-    if (state->pid == 0 || !isProcessAlive(state->pid, state->pidStartTicks)) {
-        if (isMonitorAlive(*state)) {
-            (void)waitForMonitorExit(stateDir, std::chrono::seconds(5));
-        }
-        return {};
-    }
-    pid_t group = state->pid;
-    if (grace.count() > 0) {
-        ::kill(-group, SIGTERM);
-        auto after = waitForMonitorExit(stateDir, grace);
-        if (after && (after->status == MonitorStatus::Exited || !isMonitorAlive(*after))) {
-            return {};
-        }
-    }
-    if (isProcessAlive(state->pid, state->pidStartTicks)) {
-        ::kill(-group, SIGKILL);
-    }
-    auto after = waitForMonitorExit(stateDir, std::chrono::seconds(10));
-    if (after && after->status != MonitorStatus::Exited && isMonitorAlive(*after)) {
-        return fail(ErrorCode::Timeout, fmt::format("container {} did not stop", c.id));
-    }
-    return {};
+    return m_containers.statuses();
 }
 
 Status ProcessRuntime::stopContainer(const std::string& containerId, std::chrono::seconds grace) {
-    auto c = findContainer(containerId);
-    if (!c) {
-        return std::unexpected(c.error());
-    }
-    return stop(*c, grace);
+    return m_containers.stop(containerId, grace);
 }
 
 Status ProcessRuntime::removeContainer(const std::string& containerId) {
-    auto c = findContainer(containerId);
+    auto c = m_containers.find(containerId);
     if (!c) {
         return {};
     }
-    if (auto stopped = stop(*c, std::chrono::seconds(0)); !stopped) {
+    if (auto stopped = m_containers.stop(*c, std::chrono::seconds(0)); !stopped) {
         return stopped;
     }
     auto removed = removeTree(c->directory);
-    std::lock_guard lock(m_mutex);
     m_containers.erase(containerId);
     return removed;
 }
@@ -605,13 +437,9 @@ Status ProcessRuntime::removeContainer(const std::string& containerId) {
 Result<ExecResult> ProcessRuntime::execSync(const std::string& containerId,
                                             const std::vector<std::string>& command,
                                             std::chrono::milliseconds timeout) {
-    auto c = findContainer(containerId);
+    auto c = m_containers.findRunning(containerId);
     if (!c) {
         return std::unexpected(c.error());
-    }
-    if (statusOf(*c).state != ContainerState::Running) {
-        return fail(ErrorCode::InvalidArgument,
-                    fmt::format("container {} is not running", containerId));
     }
     CommandSpec spec;
     spec.argv = command;
@@ -640,13 +468,9 @@ Result<ExecResult> ProcessRuntime::execSync(const std::string& containerId,
 
 Result<std::unique_ptr<ExecSession>> ProcessRuntime::exec(const std::string& containerId,
                                                           ExecOptions options) {
-    auto c = findContainer(containerId);
+    auto c = m_containers.findRunning(containerId);
     if (!c) {
         return std::unexpected(c.error());
-    }
-    if (statusOf(*c).state != ContainerState::Running) {
-        return fail(ErrorCode::InvalidArgument,
-                    fmt::format("container {} is not running", containerId));
     }
     SpawnSpec spawn;
     spawn.argv = options.command;
@@ -676,13 +500,13 @@ ProcessRuntime::Usage ProcessRuntime::usageOfSession(pid_t session) {
 }
 
 Result<ContainerStats> ProcessRuntime::containerStats(const std::string& containerId) {
-    auto c = findContainer(containerId);
+    auto c = m_containers.find(containerId);
     if (!c) {
         return std::unexpected(c.error());
     }
     ContainerStats stats;
     stats.timestamp = std::chrono::system_clock::now();
-    auto state = readMonitorState(c->directory + "/monitor");
+    auto state = readMonitorState(c->monitorDir());
     if (!state || state->status != MonitorStatus::Running ||
         !isProcessAlive(state->pid, state->pidStartTicks)) {
         return stats;
@@ -695,27 +519,7 @@ Result<ContainerStats> ProcessRuntime::containerStats(const std::string& contain
 }
 
 void ProcessRuntime::setEventHandler(std::function<void(const ContainerEvent&)> handler) {
-    std::lock_guard lock(m_mutex);
-    m_handler = std::move(handler);
-}
-
-void ProcessRuntime::onExit(const std::string& containerId) {
-    std::function<void(const ContainerEvent&)> handler;
-    ContainerEvent event;
-    {
-        std::lock_guard lock(m_mutex);
-        auto it = m_containers.find(containerId);
-        if (it == m_containers.end()) {
-            return;
-        }
-        handler = m_handler;
-        event.containerId = containerId;
-        event.sandboxId = it->second.sandboxId;
-        event.state = ContainerState::Exited;
-    }
-    if (handler) {
-        handler(event);
-    }
+    m_containers.setEventHandler(std::move(handler));
 }
 
 } // namespace pilot::agent

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "nodeagent/runtime/exitwatcher.h"
+#include "nodeagent/runtime/containertable.h"
 #include "nodeagent/runtime/runtime.h"
 
 #include <chrono>
@@ -89,21 +89,13 @@ private:
         std::string hostname;
         std::string directory;
     };
-    struct Container {
-        std::string id;
-        std::string sandboxId;
-        std::string name;
-        std::string image;
+    struct Container : MonitoredContainer {
         std::vector<std::string> argv;
         std::vector<std::string> env;
         std::string workingDir;
         std::optional<uint32_t> uid;
         std::optional<uint32_t> gid;
         std::vector<uint32_t> groups;
-        std::string logPath;
-        Labels labels;
-        TimePoint createdAt{};
-        std::string directory;
     };
     struct Usage {
         uint64_t cpuTicks = 0;
@@ -115,18 +107,12 @@ private:
     [[nodiscard]] std::string exitsDir() const { return m_options.rootDir + "/exits"; }
     void load();
     [[nodiscard]] Status saveSandbox(const Sandbox& sandbox);
-    [[nodiscard]] Result<Container> findContainer(const std::string& id) const;
-    [[nodiscard]] ContainerStatus statusOf(const Container& container) const;
-    [[nodiscard]] Status stop(const Container& container, std::chrono::seconds grace);
-    void onExit(const std::string& containerId);
     [[nodiscard]] Usage usageOfSession(pid_t session);
 
     ProcessRuntimeOptions m_options;
-    mutable std::mutex m_mutex;
+    mutable std::mutex m_mutex; ///< Guards m_sandboxes.
     std::map<std::string, Sandbox, std::less<>> m_sandboxes;
-    std::map<std::string, Container, std::less<>> m_containers;
-    std::function<void(const ContainerEvent&)> m_handler;
-    std::unique_ptr<ExitWatcher> m_watcher;
+    ContainerTable<Container> m_containers;
 
     std::mutex m_usageMutex;
     std::chrono::steady_clock::time_point m_usageTakenAt{};

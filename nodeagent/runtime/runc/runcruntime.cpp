@@ -18,7 +18,6 @@
 
 #include <csignal>
 #include <cstring>
-#include <dirent.h>
 #include <set>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -33,44 +32,9 @@ namespace {
 constexpr const char* Component = "runc-runtime";
 constexpr auto RuncTimeout = std::chrono::seconds(60);
 
-json::object labelsToJson(const Labels& labels) {
-    json::object out;
-    for (const auto& [k, v] : labels) {
-        out[k] = v;
-    }
-    return out;
-}
-
-Labels labelsFromJson(const json::object* o) {
-    Labels out;
-    if (o == nullptr) {
-        return out;
-    }
-    for (const auto& [k, v] : *o) {
-        if (v.is_string()) {
-            out[std::string(k)] = std::string(v.as_string());
-        }
-    }
-    return out;
-}
-
 TimePoint timeFrom(const json::object& o, std::string_view key) {
     auto t = parseTime(kube::stringAt(o, key));
     return t ? *t : TimePoint{};
-}
-
-std::vector<std::string> listDir(const std::string& path) {
-    std::vector<std::string> out;
-    if (DIR* dir = ::opendir(path.c_str())) {
-        while (dirent* entry = ::readdir(dir)) {
-            std::string name = entry->d_name;
-            if (name != "." && name != "..") {
-                out.push_back(std::move(name));
-            }
-        }
-        ::closedir(dir);
-    }
-    return out;
 }
 
 std::string trim(std::string text) {
@@ -94,12 +58,16 @@ std::string parseRuncVersion(const std::string& output) {
 
 } // namespace
 
-RuncRuntime::RuncRuntime(RuncRuntimeOptions options) : m_options(std::move(options)) {}
+RuncRuntime::RuncRuntime(RuncRuntimeOptions options)
+    : m_options(std::move(options)),
+      m_containers(
+          [this](const Container& c, const MonitorState& state, StopSignal stop) {
+              signal(c, state, stop);
+          },
+          [this](const Container& c, ContainerStatus& status) { completeStatus(c, status); }) {}
 
 RuncRuntime::~RuncRuntime() {
-    if (m_watcher) {
-        m_watcher->stop();
-    }
+    m_containers.stopWatchingExits();
 }
 
 std::vector<std::string> RuncRuntime::runcArgs(std::initializer_list<std::string> args) const {
@@ -165,9 +133,7 @@ Status RuncRuntime::start() {
                   m_options.cgroupParent);
     }
     load();
-    m_watcher = std::make_unique<ExitWatcher>(exitsDir(),
-                                              [this](const std::string& name) { onExit(name); });
-    if (auto watching = m_watcher->start(); !watching) {
+    if (auto watching = m_containers.watchExits(exitsDir()); !watching) {
         return watching;
     }
     log::info(Component, "{} ready: {} sandboxes, {} containers adopted; pod network {} on {}",
@@ -178,7 +144,7 @@ Status RuncRuntime::start() {
 
 void RuncRuntime::load() {
     std::lock_guard lock(m_mutex);
-    for (const std::string& id : listDir(sandboxesDir())) {
+    for (const std::string& id : listDirectory(sandboxesDir())) {
         auto value = readJsonFile(sandboxesDir() + "/" + id + "/sandbox.json");
         if (!value || !value->is_object()) {
             continue;
@@ -200,51 +166,21 @@ void RuncRuntime::load() {
         sandbox.directory = sandboxesDir() + "/" + id;
         m_sandboxes[id] = std::move(sandbox);
     }
-    for (const std::string& id : listDir(containersDir())) {
-        auto value = readJsonFile(containersDir() + "/" + id + "/container.json");
-        if (!value || !value->is_object()) {
-            continue;
-        }
-        const json::object& o = value->as_object();
-        Container c;
-        c.id = id;
-        c.sandboxId = kube::stringAt(o, "sandboxId");
-        c.name = kube::stringAt(o, "name");
-        c.image = kube::stringAt(o, "image");
+    m_containers.load(containersDir(), [](const json::object& o, Container& c) {
         c.imageId = kube::stringAt(o, "imageId");
         c.imageRef = kube::stringAt(o, "imageRef");
-        c.logPath = kube::stringAt(o, "logPath");
         c.stopSignal = kube::stringAt(o, "stopSignal");
         c.cgroupPath = kube::stringAt(o, "cgroupPath");
-        c.labels = labelsFromJson(kube::objectAt(o, "labels"));
-        c.createdAt = timeFrom(o, "createdAt");
-        c.directory = containersDir() + "/" + id;
-        m_containers[id] = std::move(c);
-    }
+    });
 }
 
 Status RuncRuntime::saveContainer(const Container& c) const {
-    json::object o{{"id", c.id},
-                   {"sandboxId", c.sandboxId},
-                   {"name", c.name},
-                   {"image", c.image},
-                   {"imageId", c.imageId},
-                   {"imageRef", c.imageRef},
-                   {"logPath", c.logPath},
-                   {"stopSignal", c.stopSignal},
-                   {"cgroupPath", c.cgroupPath},
-                   {"labels", labelsToJson(c.labels)},
-                   {"createdAt", formatNanoTime(c.createdAt)}};
+    json::object o = monitoredContainerJson(c);
+    o["imageId"] = c.imageId;
+    o["imageRef"] = c.imageRef;
+    o["stopSignal"] = c.stopSignal;
+    o["cgroupPath"] = c.cgroupPath;
     return writeFileAtomically(c.directory + "/container.json", json::serialize(o), 0600, true);
-}
-
-Result<RuncRuntime::Container> RuncRuntime::findContainer(const std::string& id) const {
-    std::lock_guard lock(m_mutex);
-    auto it = m_containers.find(id);
-    if (it == m_containers.end()) {
-        return fail(ErrorCode::NotFound, fmt::format("container {} not found", id));
-    }
-    return it->second;
 }
 
 // --- Images. -----------------------------------------------------------------------------------
@@ -285,11 +221,11 @@ Status RuncRuntime::removeImage(const std::string& imageId) {
             return fail(ErrorCode::Conflict,
                         fmt::format("image {} is used by a container being created", record->id));
         }
-        for (const auto& [id, c] : m_containers) {
+        for (const Container& c : m_containers.all()) {
             if (c.imageId == record->id) {
                 return fail(
                     ErrorCode::Conflict,
-                    fmt::format("image {} is used by container {} ({})", record->id, c.name, id));
+                    fmt::format("image {} is used by container {} ({})", record->id, c.name, c.id));
             }
         }
     }
@@ -305,10 +241,10 @@ Result<ImageGcResult> RuncRuntime::garbageCollectImages(uint64_t bytesToFree,
     std::set<std::string> inUse;
     {
         std::lock_guard lock(m_mutex);
-        for (const auto& [id, c] : m_containers) {
+        inUse.insert(m_creating.begin(), m_creating.end());
+        for (const Container& c : m_containers.all()) {
             inUse.insert(c.imageId);
         }
-        inUse.insert(m_creating.begin(), m_creating.end());
     }
     auto collected = m_images->garbageCollect(inUse, bytesToFree, minAge);
     if (!collected) {
@@ -458,18 +394,19 @@ Result<std::string> RuncRuntime::createContainer(const std::string& sandboxId,
                   fmt::format("container {}: {}", config.name, prepared.error().message)});
     }
     m_images->markUsed(c.imageId);
+    std::string id = c.id;
+    m_containers.insert(std::move(c));
     std::lock_guard lock(m_mutex);
-    m_containers[c.id] = c;
     doneCreating();
-    return c.id;
+    return id;
 }
 
 Status RuncRuntime::startContainer(const std::string& containerId) {
-    auto c = findContainer(containerId);
+    auto c = m_containers.find(containerId);
     if (!c) {
         return std::unexpected(c.error());
     }
-    std::string stateDir = c->directory + "/monitor";
+    std::string stateDir = c->monitorDir();
     if (readMonitorState(stateDir)) {
         return fail(ErrorCode::InvalidArgument,
                     fmt::format("container {} was started already", containerId));
@@ -494,129 +431,49 @@ Status RuncRuntime::startContainer(const std::string& containerId) {
     return {};
 }
 
-ContainerStatus RuncRuntime::statusOf(const Container& c) const {
-    ContainerStatus status;
-    status.id = c.id;
-    status.sandboxId = c.sandboxId;
-    status.name = c.name;
-    status.createdAt = c.createdAt;
-    status.logPath = c.logPath;
-    status.labels = c.labels;
+void RuncRuntime::completeStatus(const Container& c, ContainerStatus& status) const {
     status.imageRef = c.imageRef;
     status.imageId = c.imageId;
-    auto state = readMonitorState(c.directory + "/monitor");
-    if (!state) {
-        status.state = ContainerState::Created;
-        return status;
-    }
-    status.pid = state->pid;
-    status.startedAt = state->startedAt;
-    status.finishedAt = state->finishedAt;
-    switch (state->status) {
-    case MonitorStatus::Created:
-        status.state = ContainerState::Created;
-        break;
-    case MonitorStatus::Running:
-        if (isProcessAlive(state->pid, state->pidStartTicks) || isMonitorAlive(*state)) {
-            status.state = ContainerState::Running;
-            break;
+    status.message = trim(std::move(status.message)); // runc's output ends in a newline.
+    if (status.state == ContainerState::Exited && status.reason == "Error") {
+        auto usage = m_cgroups->usage(c.cgroupPath);
+        if (usage && usage->oomKills > 0) {
+            status.reason = "OOMKilled";
         }
-        // The process and its monitor vanished together (a reboot): the exit code is lost.
-        status.state = ContainerState::Exited;
-        status.exitCode = 137;
-        status.reason = "ContainerStatusUnknown";
-        status.message = "The container could not be located when the pod was terminated";
-        status.finishedAt = state->startedAt;
-        break;
-    case MonitorStatus::Exited:
-        status.state = ContainerState::Exited;
-        status.exitCode = state->exitCode;
-        status.message = trim(state->message);
-        if (state->pid == 0) {
-            status.reason = "StartError";
-        } else if (state->exitCode == 0) {
-            status.reason = "Completed";
-        } else {
-            auto usage = m_cgroups->usage(c.cgroupPath);
-            status.reason = usage && usage->oomKills > 0 ? "OOMKilled" : "Error";
-        }
-        break;
     }
-    return status;
 }
 
 Result<ContainerStatus> RuncRuntime::containerStatus(const std::string& containerId) {
-    auto c = findContainer(containerId);
-    if (!c) {
-        return std::unexpected(c.error());
-    }
-    return statusOf(*c);
+    return m_containers.status(containerId);
 }
 
 Result<std::vector<ContainerStatus>> RuncRuntime::listContainers() {
-    std::vector<Container> all;
-    {
-        std::lock_guard lock(m_mutex);
-        for (const auto& [id, c] : m_containers) {
-            all.push_back(c);
-        }
-    }
-    std::vector<ContainerStatus> out;
-    out.reserve(all.size());
-    for (const Container& c : all) {
-        out.push_back(statusOf(c));
-    }
-    return out;
+    return m_containers.statuses();
 }
 
-Status RuncRuntime::stop(const Container& c, std::chrono::seconds grace) {
-    std::string stateDir = c.directory + "/monitor";
-    auto state = readMonitorState(stateDir);
-    if (!state || state->status == MonitorStatus::Exited) {
-        return {};
-    }
-    if (state->pid == 0 || !isProcessAlive(state->pid, state->pidStartTicks)) {
-        if (isMonitorAlive(*state)) {
-            (void)waitForMonitorExit(stateDir, std::chrono::seconds(5));
-        }
-        return {};
-    }
-    if (grace.count() > 0) {
-        std::string signal = c.stopSignal.empty() ? "TERM" : c.stopSignal;
-        if (auto killed = runRunc({"kill", c.id, signal}, RuncTimeout); !killed) {
+void RuncRuntime::signal(const Container& c, const MonitorState& state, StopSignal signal) const {
+    if (signal == StopSignal::Graceful) {
+        std::string name = c.stopSignal.empty() ? "TERM" : c.stopSignal;
+        if (auto killed = runRunc({"kill", c.id, name}, RuncTimeout); !killed) {
             log::warn(Component, "container {}: {}", c.id, killed.error().message);
         }
-        auto after = waitForMonitorExit(stateDir, grace);
-        if (after && (after->status == MonitorStatus::Exited || !isMonitorAlive(*after))) {
-            return {};
-        }
+        return;
     }
-    if (isProcessAlive(state->pid, state->pidStartTicks)) {
-        if (auto killed = runRunc({"kill", c.id, "KILL"}, RuncTimeout); !killed) {
-            ::kill(state->pid, SIGKILL); // runc lost track of it: kill the init directly.
-        }
+    if (auto killed = runRunc({"kill", c.id, "KILL"}, RuncTimeout); !killed) {
+        ::kill(state.pid, SIGKILL); // runc lost track of it: kill the init directly.
     }
-    auto after = waitForMonitorExit(stateDir, std::chrono::seconds(10));
-    if (after && after->status != MonitorStatus::Exited && isMonitorAlive(*after)) {
-        return fail(ErrorCode::Timeout, fmt::format("container {} did not stop", c.id));
-    }
-    return {};
 }
 
 Status RuncRuntime::stopContainer(const std::string& containerId, std::chrono::seconds grace) {
-    auto c = findContainer(containerId);
-    if (!c) {
-        return std::unexpected(c.error());
-    }
-    return stop(*c, grace);
+    return m_containers.stop(containerId, grace);
 }
 
 Status RuncRuntime::removeContainer(const std::string& containerId) {
-    auto c = findContainer(containerId);
+    auto c = m_containers.find(containerId);
     if (!c) {
         return {};
     }
-    if (auto stopped = stop(*c, std::chrono::seconds(0)); !stopped) {
+    if (auto stopped = m_containers.stop(*c, std::chrono::seconds(0)); !stopped) {
         return stopped;
     }
     if (auto deleted = runRunc({"delete", "--force", c->id}, RuncTimeout); !deleted) {
@@ -627,7 +484,6 @@ Status RuncRuntime::removeContainer(const std::string& containerId) {
         return unmounted;
     }
     auto removed = removeTree(c->directory);
-    std::lock_guard lock(m_mutex);
     m_containers.erase(containerId);
     return removed;
 }
@@ -635,13 +491,9 @@ Status RuncRuntime::removeContainer(const std::string& containerId) {
 Result<ExecResult> RuncRuntime::execSync(const std::string& containerId,
                                          const std::vector<std::string>& command,
                                          std::chrono::milliseconds timeout) {
-    auto c = findContainer(containerId);
+    auto c = m_containers.findRunning(containerId);
     if (!c) {
         return std::unexpected(c.error());
-    }
-    if (statusOf(*c).state != ContainerState::Running) {
-        return fail(ErrorCode::InvalidArgument,
-                    fmt::format("container {} is not running", containerId));
     }
     CommandSpec spec;
     spec.argv = runcArgs({"exec", c->id});
@@ -662,13 +514,9 @@ Result<ExecResult> RuncRuntime::execSync(const std::string& containerId,
 
 Result<std::unique_ptr<ExecSession>> RuncRuntime::exec(const std::string& containerId,
                                                        ExecOptions options) {
-    auto c = findContainer(containerId);
+    auto c = m_containers.findRunning(containerId);
     if (!c) {
         return std::unexpected(c.error());
-    }
-    if (statusOf(*c).state != ContainerState::Running) {
-        return fail(ErrorCode::InvalidArgument,
-                    fmt::format("container {} is not running", containerId));
     }
     SpawnSpec spawn;
     spawn.argv = runcArgs({"exec"});
@@ -682,7 +530,7 @@ Result<std::unique_ptr<ExecSession>> RuncRuntime::exec(const std::string& contai
 }
 
 Result<ContainerStats> RuncRuntime::containerStats(const std::string& containerId) {
-    auto c = findContainer(containerId);
+    auto c = m_containers.find(containerId);
     if (!c) {
         return std::unexpected(c.error());
     }
@@ -699,27 +547,7 @@ Result<ContainerStats> RuncRuntime::containerStats(const std::string& containerI
 }
 
 void RuncRuntime::setEventHandler(std::function<void(const ContainerEvent&)> handler) {
-    std::lock_guard lock(m_mutex);
-    m_handler = std::move(handler);
-}
-
-void RuncRuntime::onExit(const std::string& containerId) {
-    std::function<void(const ContainerEvent&)> handler;
-    ContainerEvent event;
-    {
-        std::lock_guard lock(m_mutex);
-        auto it = m_containers.find(containerId);
-        if (it == m_containers.end()) {
-            return;
-        }
-        handler = m_handler;
-        event.containerId = containerId;
-        event.sandboxId = it->second.sandboxId;
-        event.state = ContainerState::Exited;
-    }
-    if (handler) {
-        handler(event);
-    }
+    m_containers.setEventHandler(std::move(handler));
 }
 
 } // namespace pilot::agent::runc

@@ -2,7 +2,7 @@
 
 #include "nodeagent/image/imagemanager.h"
 #include "nodeagent/network/cninetwork.h"
-#include "nodeagent/runtime/exitwatcher.h"
+#include "nodeagent/runtime/containertable.h"
 #include "nodeagent/runtime/runc/cgroups.h"
 #include "nodeagent/runtime/runtime.h"
 
@@ -105,19 +105,11 @@ private:
         std::string netns;
         std::string directory;
     };
-    struct Container {
-        std::string id;
-        std::string sandboxId;
-        std::string name;
-        std::string image; ///< As written in the pod spec.
+    struct Container : MonitoredContainer {
         std::string imageId;
         std::string imageRef;
-        std::string logPath;
         std::string stopSignal;
         std::string cgroupPath;
-        Labels labels;
-        TimePoint createdAt{};
-        std::string directory;
     };
 
     [[nodiscard]] std::string sandboxesDir() const { return m_options.rootDir + "/sandboxes"; }
@@ -131,14 +123,12 @@ private:
     [[nodiscard]] Status saveSandbox(const Sandbox& sandbox) const;
     [[nodiscard]] Status saveContainer(const Container& container) const;
     [[nodiscard]] Result<Sandbox> findSandbox(const std::string& id) const;
-    [[nodiscard]] Result<Container> findContainer(const std::string& id) const;
-    [[nodiscard]] ContainerStatus statusOf(const Container& container) const;
-    [[nodiscard]] Status stop(const Container& container, std::chrono::seconds grace);
+    void signal(const Container& container, const MonitorState& state, StopSignal signal) const;
+    void completeStatus(const Container& container, ContainerStatus& status) const;
     [[nodiscard]] Result<std::string> prepareContainer(const Sandbox& sandbox,
                                                        const ContainerConfig& config,
                                                        const image::ImageRecord& image,
                                                        Container& container);
-    void onExit(const std::string& containerId);
 
     RuncRuntimeOptions m_options;
     std::string m_runc;
@@ -146,12 +136,13 @@ private:
     std::unique_ptr<image::ImageManager> m_images;
     std::unique_ptr<network::CniNetwork> m_network;
     std::unique_ptr<Cgroups> m_cgroups;
-    mutable std::mutex m_mutex;
+    mutable std::mutex m_mutex; ///< Guards m_sandboxes and m_creating.
     std::map<std::string, Sandbox, std::less<>> m_sandboxes;
-    std::map<std::string, Container, std::less<>> m_containers;
-    std::multiset<std::string> m_creating; ///< Image IDs of containers being created.
-    std::function<void(const ContainerEvent&)> m_handler;
-    std::unique_ptr<ExitWatcher> m_watcher;
+    /// Image IDs of containers being created. A created container enters m_containers before it
+    /// leaves m_creating, so whoever needs the images in use reads m_creating first (under
+    /// m_mutex) and m_containers then.
+    std::multiset<std::string> m_creating;
+    ContainerTable<Container> m_containers;
 };
 
 } // namespace pilot::agent::runc

@@ -25,14 +25,6 @@ namespace {
 
 constexpr const char* Component = "runc-runtime";
 
-json::object labelsToJson(const Labels& labels) {
-    json::object out;
-    for (const auto& [k, v] : labels) {
-        out[k] = v;
-    }
-    return out;
-}
-
 std::string firstLine(std::string text) {
     size_t end = text.find_first_of("\r\n");
     return end == std::string::npos ? text : text.substr(0, end);
@@ -142,17 +134,8 @@ Status RuncRuntime::stopSandbox(const std::string& sandboxId) {
     if (!sandbox) {
         return std::unexpected(sandbox.error());
     }
-    std::vector<Container> members;
-    {
-        std::lock_guard lock(m_mutex);
-        for (const auto& [id, c] : m_containers) {
-            if (c.sandboxId == sandboxId) {
-                members.push_back(c);
-            }
-        }
-    }
-    for (const Container& c : members) {
-        if (auto stopped = stop(c, std::chrono::seconds(0)); !stopped) {
+    for (const Container& c : m_containers.inSandbox(sandboxId)) {
+        if (auto stopped = m_containers.stop(c, std::chrono::seconds(0)); !stopped) {
             return stopped;
         }
     }
@@ -181,17 +164,8 @@ Status RuncRuntime::removeSandbox(const std::string& sandboxId) {
         }
         return stopped;
     }
-    std::vector<std::string> members;
-    {
-        std::lock_guard lock(m_mutex);
-        for (const auto& [id, c] : m_containers) {
-            if (c.sandboxId == sandboxId) {
-                members.push_back(id);
-            }
-        }
-    }
-    for (const std::string& id : members) {
-        if (auto removed = removeContainer(id); !removed) {
+    for (const Container& c : m_containers.inSandbox(sandboxId)) {
+        if (auto removed = removeContainer(c.id); !removed) {
             return removed;
         }
     }

@@ -305,3 +305,92 @@ TEST(ProbeManager, StartupProbeGatesTheOthers) {
     probes.stop();
     pool.stop();
 }
+
+TEST(Prober, GrpcProbesFailOnAClosedPortAndWarnOnAnOpenOne) {
+    // No gRPC client here: what a TCP connection can tell, worded as kubelet's gRPC prober.
+    int port = closedPort();
+    HandlerContext context{nullptr, "cid", "127.0.0.1", nullptr};
+    json::object closed =
+        json::parse(R"({"grpc":{"port":)" + std::to_string(port) + "}}").as_object();
+    ProbeOutcome refused = runProbe(closed, context);
+    EXPECT_EQ(refused.result, ProbeResult::Failure);
+    std::string address = "127.0.0.1:" + std::to_string(port);
+    EXPECT_EQ(refused.message, "error: failed to connect service at \"" + address +
+                                   "\": dial tcp " + address + ": connect: connection refused");
+
+    TestHttpServer server;
+    json::object open = json::parse(R"({"grpc":{"port":)" + std::to_string(server.port()) +
+                                    R"(,"service":"billing"}})")
+                            .as_object();
+    ProbeOutcome warned = runProbe(open, context);
+    EXPECT_EQ(warned.result, ProbeResult::Warning);
+    EXPECT_EQ(warned.message, "gRPC probes are not supported by this agent: 127.0.0.1:" +
+                                  std::to_string(server.port()) +
+                                  " accepts connections, but grpc.health.v1.Health/Check (service "
+                                  "\"billing\") was not called; the probe counts as successful");
+}
+
+TEST(ProbeManager, GrpcProbesOnAnOpenPortCountAsSuccessAndReportTheirWarning) {
+    TestHttpServer server;
+    ExecRuntime runtime;
+    WorkerPool pool(4);
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<ProbeEvent> events;
+    ProbeManager probes(
+        runtime, pool,
+        [&](const std::string&) {
+            std::lock_guard lock(mutex);
+            cv.notify_all();
+        },
+        [&](const ProbeEvent& e) {
+            std::lock_guard lock(mutex);
+            events.push_back(e);
+            cv.notify_all();
+        });
+    ProbeTarget target;
+    target.podUid = "u";
+    target.containerName = "api";
+    target.containerId = "c1";
+    target.podIp = "127.0.0.1";
+    target.startedAt = std::chrono::system_clock::now();
+    std::string grpc = R"({"grpc":{"port":)" + std::to_string(server.port()) +
+                       R"(},"periodSeconds":1,"failureThreshold":1})";
+    target.container =
+        json::parse(R"({"name":"api","startupProbe":)" + grpc + R"(,"readinessProbe":)" + grpc +
+                    R"(,"livenessProbe":)" + grpc + "}")
+            .as_object();
+    probes.addContainer(target);
+    {
+        std::unique_lock lock(mutex);
+        ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] {
+            return probes.isStarted("u", "api") && probes.isReady("u", "api") && events.size() >= 3;
+        }));
+        for (const ProbeEvent& e : events) {
+            EXPECT_EQ(e.result, ProbeResult::Warning);
+            EXPECT_NE(e.message.find("gRPC probes are not supported by this agent"),
+                      std::string::npos);
+        }
+    }
+    EXPECT_FALSE(probes.restartReason("u", "api", "c1"));
+
+    // The port closes: a liveness failure kubelet's gRPC probe would see too.
+    ProbeTarget closed = target;
+    closed.containerId = "c2";
+    closed.container =
+        json::parse(R"({"name":"api","livenessProbe":{"grpc":{"port":)" +
+                    std::to_string(closedPort()) + R"(},"periodSeconds":1,"failureThreshold":1}})")
+            .as_object();
+    probes.addContainer(closed);
+    {
+        std::unique_lock lock(mutex);
+        ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] {
+            return probes.restartReason("u", "api", "c2").has_value();
+        }));
+        ASSERT_FALSE(events.empty());
+        EXPECT_EQ(events.back().result, ProbeResult::Failure);
+        EXPECT_TRUE(events.back().message.starts_with("error: failed to connect service at"));
+    }
+    probes.stop();
+    pool.stop();
+}

@@ -306,6 +306,12 @@ TEST_F(RuncRuntimeTest, ServesAPodOverItsIpExecsStopsAndIsAdoptedAfterARestart) 
     EXPECT_EQ((*containers)[0].labels.at("io.kubernetes.container.name"), "httpd");
     EXPECT_TRUE(adopted.imageStatus("busybox:1.36"));
     EXPECT_TRUE(testing::httpGet(sandbox->ip, 8080, "/index.html"));
+    // The agent's first image GC runs right after the restart, as kubelet's: the adopted
+    // container keeps its image even with nothing else protecting it.
+    auto collected = adopted.garbageCollectImages(0, std::chrono::seconds(0));
+    ASSERT_TRUE(collected) << collected.error().message;
+    EXPECT_TRUE(collected->removedImages.empty());
+    EXPECT_TRUE(adopted.imageStatus("busybox:1.36"));
 
     // SIGTERM stops httpd well within the grace period.
     auto before = std::chrono::steady_clock::now();
@@ -333,8 +339,12 @@ TEST_F(RuncRuntimeTest, ServesAPodOverItsIpExecsStopsAndIsAdoptedAfterARestart) 
     EXPECT_TRUE(fs::is_empty(m_dir / "runtime/containers"));
     EXPECT_TRUE(fs::is_empty(m_dir / "runtime/sandboxes"));
     EXPECT_TRUE(fs::is_empty(m_dir / "netns"));
-    ASSERT_TRUE(adopted.removeImage(image->id));
+    // Once its container is gone, the image is garbage.
+    collected = adopted.garbageCollectImages(0, std::chrono::seconds(0));
+    ASSERT_TRUE(collected) << collected.error().message;
+    EXPECT_EQ(collected->removedImages, std::vector<std::string>{image->id});
     EXPECT_FALSE(adopted.imageStatus("busybox:1.36"));
+    EXPECT_TRUE(adopted.removeImage(image->id)) << "removing an absent image succeeds (CRI)";
 }
 
 TEST_F(RuncRuntimeTest, CommandsUsersMountsAndLogsFollowKubernetes) {
