@@ -62,7 +62,8 @@ public:
     /// cache calls it from one thread while readers may read concurrently.
     void compress(const std::shared_ptr<const TextCodec>& codec) const;
     /// The text while not compressed, else empty (for building a codec from recent objects).
-    /// The view is valid while the object lives and is not compressed concurrently.
+    /// The view is valid while the object lives and compress() is not called: the caller
+    /// must be the only one compressing (ResourceCache serializes its compressions).
     [[nodiscard]] std::string_view rawView() const;
 
 private:

@@ -192,6 +192,7 @@ void ResourceCache::advance(int64_t revision) {
 }
 
 void ResourceCache::compressCold() {
+    std::lock_guard serial(m_compressMutex);
     std::vector<ObjectPtr> cold;
     std::vector<ObjectPtr> samples;
     std::shared_ptr<const TextCodec> codec;

@@ -72,8 +72,8 @@ public:
     void advance(int64_t revision);
     /// Compresses the JSON of every version older than the newest `hotVersions` (current
     /// objects and history alike). Recent versions, which watchers and readers of new objects
-    /// copy most, stay as they are. The WatchCache calls it after fan-out, on the writer thread
-    /// (the only thread that compresses).
+    /// copy most, stay as they are. The WatchCache calls it after fan-out, on the writer thread,
+    /// and after loading the resource.
     void compressCold();
     /// Bytes held by the JSON of the current objects, and how many of them are compressed.
     struct TextStats {
@@ -103,6 +103,10 @@ private:
     std::vector<std::shared_ptr<Watcher>> m_watchers;
 
     size_t m_hotVersions;
+    /// Held for a whole compressCold: the store's writer thread and a resource loaded at run
+    /// time (a new CRD) may both compress, and the dictionary samples must stay uncompressed
+    /// while it is built from them.
+    std::mutex m_compressMutex;
     std::deque<ObjectPtr> m_hot; ///< Versions not yet compressed, oldest first.
     std::shared_ptr<const TextCodec> m_codec;
     size_t m_compressedWithCodec = 0;
