@@ -62,11 +62,8 @@ Status NodeManager::registerNode() {
     {
         std::lock_guard lock(m_mutex);
         m_uid = std::string(kube::uid(current));
-        if (const json::object* status = kube::objectAt(current, "status")) {
-            m_lastStatus = *status;
-        }
     }
-    return syncStatus(true);
+    return syncStatusFrom(current, true);
 }
 
 Status NodeManager::patchStatus(const json::object& status) {
@@ -79,27 +76,39 @@ Status NodeManager::patchStatus(const json::object& status) {
         return std::unexpected(apiError("node status " + m_options.identity.name, patched.error()));
     }
     std::lock_guard lock(m_mutex);
-    if (const json::object* stored = kube::objectAt(*patched, "status")) {
-        m_lastStatus = *stored;
-    }
     m_uid = std::string(kube::uid(*patched));
     return {};
 }
 
 Status NodeManager::syncStatus(bool force) {
+    // Compare with the Node as the server has it, not with what this agent last wrote: the node
+    // lifecycle controller (or a user) may have changed it meanwhile, e.g. marked its conditions
+    // Unknown while the engine could not hear from the agent.
+    const std::string& name = m_options.identity.name;
+    auto node = m_client.get(kube::resources::Nodes, "", name);
+    if (!node) {
+        return std::unexpected(apiError("get node " + name, node.error()));
+    }
+    return syncStatusFrom(*node, force);
+}
+
+Status NodeManager::syncStatusFrom(const json::object& node, bool force) {
     SystemInfo info = collectSystemInfo(m_options.dataDir);
     std::string notReady = m_options.notReadyMessage ? m_options.notReadyMessage() : "";
     std::vector<ImageInfo> images =
         m_options.images ? m_options.images() : std::vector<ImageInfo>{};
     TimePoint now = m_clock.now();
-    json::object status;
-    bool due = force;
-    {
+    static const json::object NoStatus;
+    const json::object* current = kube::objectAt(node, "status");
+    if (!current) {
+        current = &NoStatus;
+    }
+    json::object status = nodeStatus(m_options.identity, info,
+                                     kube::arrayAt(*current, "conditions"), now, notReady, images);
+    bool due = force || nodeStatusChanged(*current, status);
+    if (!due) {
         std::lock_guard lock(m_mutex);
-        const json::array* previous = kube::arrayAt(m_lastStatus, "conditions");
-        status = nodeStatus(m_options.identity, info, previous, now, notReady, images);
-        due = due || nodeStatusChanged(m_lastStatus, status) ||
-              now - m_lastReport >= m_options.reportEvery;
+        due = now - m_lastReport >= m_options.reportEvery;
     }
     if (!due) {
         return {};

@@ -30,8 +30,8 @@ struct NodeManagerOptions {
 
 /// The node side of kubelet: registers the Node (creating it, or adopting an existing one of the
 /// same name), keeps the Lease in kube-node-lease renewed, and patches node status
-/// (strategic merge on nodes/NAME/status) when it changes or every `reportEvery`. Calls block on
-/// the API; the agent runs them on its executor. Thread-safe.
+/// (strategic merge on nodes/NAME/status) when it differs from the Node as the server has it or
+/// every `reportEvery`. Calls block on the API; the agent runs them on its executor. Thread-safe.
 class NodeManager {
 public:
     NodeManager(kube::ApiClient& client, NodeManagerOptions options, const Clock* clock = nullptr);
@@ -41,13 +41,18 @@ public:
     [[nodiscard]] Status registerNode();
     /// Creates the Lease or renews it (PUT with its resourceVersion, re-read on conflict).
     [[nodiscard]] Status renewLease();
-    /// Patches status when it changed (or `force`, or the report interval passed).
+    /// kubelet's tryUpdateNodeStatus: reads the Node, computes the status to report from it and
+    /// patches when that differs from the server's (say the node lifecycle controller marked
+    /// the node Unknown), or `force`, or the report interval passed. Call it every update period
+    /// (kubelet's nodeStatusUpdateFrequency, 10 s).
     [[nodiscard]] Status syncStatus(bool force = false);
 
     [[nodiscard]] std::string nodeUid() const;
     [[nodiscard]] const NodeIdentity& identity() const { return m_options.identity; }
 
 private:
+    /// syncStatus against `node`, the Node as just read from (or written to) the server.
+    [[nodiscard]] Status syncStatusFrom(const boost::json::object& node, bool force);
     [[nodiscard]] Status patchStatus(const boost::json::object& status);
 
     kube::ApiClient& m_client;
@@ -57,7 +62,6 @@ private:
 
     mutable std::mutex m_mutex;
     std::string m_uid;
-    boost::json::object m_lastStatus;
     TimePoint m_lastReport{};
     boost::json::object m_lease;
 };

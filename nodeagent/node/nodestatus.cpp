@@ -158,17 +158,38 @@ json::object nodeStatus(const NodeIdentity& identity, const SystemInfo& info,
 }
 
 bool nodeStatusChanged(const json::object& before, const json::object& after) {
-    auto strip = [](json::object status) {
-        if (json::array* conditions = kube::mutableArray(status, "conditions")) {
-            for (json::value& c : *conditions) {
-                if (c.is_object()) {
-                    c.as_object().erase("lastHeartbeatTime");
-                }
+    auto withoutHeartbeat = [](json::object condition) {
+        condition.erase("lastHeartbeatTime");
+        return condition;
+    };
+    for (const auto& [key, value] : after) {
+        const json::value* old = before.if_contains(key);
+        if (key != "conditions") {
+            if (!old || !kube::jsonEqual(*old, value)) {
+                return true;
+            }
+            continue;
+        }
+        if (!value.is_array() || !old || !old->is_array()) {
+            return true;
+        }
+        for (const json::value& c : value.as_array()) {
+            if (!c.is_object()) {
+                continue;
+            }
+            std::string type = kube::stringAt(c.as_object(), "type");
+            auto same = std::find_if(
+                old->as_array().begin(), old->as_array().end(), [&](const json::value& o) {
+                    return o.is_object() && kube::stringAt(o.as_object(), "type") == type;
+                });
+            if (same == old->as_array().end() ||
+                !kube::jsonEqual(withoutHeartbeat(same->as_object()),
+                                 withoutHeartbeat(c.as_object()))) {
+                return true;
             }
         }
-        return status;
-    };
-    return !kube::jsonEqual(strip(before), strip(after));
+    }
+    return false;
 }
 
 } // namespace pilot::agent

@@ -48,7 +48,10 @@ inline constexpr int64_t EvictionMemoryBytes = 100LL * 1024 * 1024;
                                              TimePoint now, const std::string& notReadyMessage,
                                              const std::vector<ImageInfo>& images);
 
-/// Whether `after` differs from `before` in anything but condition heartbeat times.
+/// Whether writing `after` (the status the agent reports) over `before` (the status the server
+/// has) changes anything but condition heartbeat times, as kubelet's nodeStatusHasChanged: each
+/// field of `after` is compared with the same field of `before`, conditions by type. Fields and
+/// conditions only `before` has (another writer's) are left out, as a strategic merge keeps them.
 [[nodiscard]] bool nodeStatusChanged(const boost::json::object& before,
                                      const boost::json::object& after);
 

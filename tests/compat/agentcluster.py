@@ -30,12 +30,20 @@ class Cluster:
     def __init__(self, engine, agents: list[Agent], registry: TestRegistry | None = None):
         self.engine = engine
         self.agents = agents
+        # Agents a test started and stopped before the end: stop_cluster still removes what
+        # they leave on the host (containers, the pod bridge).
+        self.retired: list[Agent] = []
         self.registry = registry
         self.k = engine.k
         self.kjson = engine.kjson
 
     def agent(self, node: str) -> Agent:
         return next(a for a in self.agents if a.node_name == node)
+
+    def retire(self, agent: Agent) -> None:
+        """Takes a stopped agent out of the cluster; its leftovers go with the cluster's."""
+        self.agents.remove(agent)
+        self.retired.append(agent)
 
     def pod(self, ns: str, name: str) -> dict:
         return self.kjson("get", "pod", name, "-n", ns)
@@ -112,7 +120,7 @@ def stop_cluster(cluster: Cluster) -> None:
                   "--all", "-A", "--wait=true", check=False, timeout=120)
         cluster.k("delete", "pods", "--all", "-A", "--grace-period=1", "--wait=true",
                   check=False, timeout=120)
-    for agent in cluster.agents:
+    for agent in cluster.agents + cluster.retired:
         if agent.alive():
             agent.stop()
         agent.remove_containers()

@@ -27,6 +27,40 @@ class AgentError(RuntimeError):
     pass
 
 
+def start_ticks(pid: int) -> int | None:
+    """Field 22 of /proc/PID/stat (starttime, clock ticks after boot), as the container monitor
+    records it in state.json's pidStartTicks; None when there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: split after its last ')'.
+    try:
+        return int(stat[stat.rindex(")") + 2:].split()[19])
+    except (ValueError, IndexError):
+        return None
+
+
+def kill_if_same(pid: int, recorded_ticks: int) -> bool:
+    """SIGKILLs `pid` only if it is still the process that started at `recorded_ticks`. Through
+    a pidfd, so the pid cannot be reused between the check and the kill."""
+    if pid <= 0 or recorded_ticks <= 0:
+        return False  # Nothing recorded to prove it is the same process.
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError:
+        return False  # Gone.
+    try:
+        if start_ticks(pid) != recorded_ticks:
+            return False
+        signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(pidfd)
+
+
 def wait_until(predicate, timeout: float = 60.0, interval: float = 0.2, message: str = ""):
     """Polls `predicate` until it returns a truthy value (returned) or the deadline passes."""
     deadline = time.monotonic() + timeout
@@ -124,14 +158,17 @@ class Agent:
         return 0
 
     def remove_containers(self) -> None:
-        """Stops what the agent left running (containers outlive it by design)."""
+        """Stops what the agent left running (containers outlive it by design). Only processes
+        that are still the ones the monitors recorded: a container that exited long ago left
+        its pid behind, and pids wrap, so that number may be another test's process now."""
         for state in self.data_dir.glob("runtime/*/containers/*/monitor/state.json"):
             try:
-                pid = json.loads(state.read_text()).get("pid", 0)
-                if pid > 0:
-                    os.kill(pid, signal.SIGKILL)
+                recorded = json.loads(state.read_text())
             except (OSError, ValueError):
-                pass
+                continue
+            if recorded.get("status") == "exited":
+                continue
+            kill_if_same(recorded.get("pid", 0), recorded.get("pidStartTicks", 0))
         # The pod bridge outlives the agent by design (as cni0 does a kubelet's); each test
         # cluster has its own, so remove it with the cluster instead of leaving it on the host.
         for conflist in self.data_dir.rglob("*.conflist"):

@@ -2,6 +2,7 @@
 kubectl and the Python client; a stopped agent's node turns NotReady within the grace period, gets
 the unreachable taint and loses its pods after their toleration; restarted, it is Ready again."""
 
+import json
 import os
 import re
 import sys
@@ -164,3 +165,53 @@ spec:
     # The restarted agent finishes the eviction: the pod goes away.
     wait_until(lambda: cluster.k("get", "pod", "on-n2", "--ignore-not-found").stdout == "", 40,
                message="the evicted pod deleted by the agent")
+
+
+def test_the_agent_sets_ready_again_when_the_server_marked_its_node_unknown(cluster):
+    """The node lifecycle controller marks a node Unknown when it hears nothing within its grace
+    period (the engine was down, the laptop slept) although the agent was fine all along. The
+    agent compares with the Node as the server has it, as kubelet does, so it writes Ready=True
+    at its next status update (every 10 s), not at its 5-minute report: meanwhile the node would
+    carry the unreachable taint and its pods would count down to eviction."""
+    cluster.k("apply", "-f", "-", input="""apiVersion: v1
+kind: Pod
+metadata: {name: on-n1, namespace: default}
+spec:
+  nodeSelector: {kubernetes.io/hostname: n1}
+  terminationGracePeriodSeconds: 1
+  tolerations:
+  - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}
+  containers:
+  - {name: c, image: busybox:1.36, command: ["sleep", "3600"]}
+""")
+    cluster.wait_ready("default", "on-n1")
+    assert ready_status(cluster, "n1") == "True"
+    # What the node controller writes (its lease stays fresh, so it does not do so itself: the
+    # agent renews it every 10 s). The old heartbeat is kept, as the controller keeps it.
+    marked_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    patch = {"status": {"conditions": [{
+        "type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown",
+        "message": "Kubelet stopped posting node status.", "lastTransitionTime": marked_at}]}}
+    patched = json.loads(cluster.k("patch", "node", "n1", "--subresource=status",
+                                   "--type=strategic", "-p", json.dumps(patch), "-o",
+                                   "json").stdout)
+    assert {c["type"]: c["status"] for c in patched["status"]["conditions"]}["Ready"] == \
+        "Unknown"
+
+    def ready_again():
+        condition = ready_condition(cluster, "n1")
+        return condition if condition["status"] == "True" else None
+    ready = wait_until(ready_again, 15, interval=0.5,
+                       message="n1 Ready again within one status update period")
+    assert ready["reason"] == "KubeletReady"
+    assert ready["message"] == "kubelet is posting ready status"
+    assert ready["lastTransitionTime"] >= marked_at, ready
+    assert re.match(r"n1\s+Ready\s", cluster.k("get", "node", "n1", "--no-headers").stdout)
+    # The node controller lifts the unreachable taint it may have set meanwhile, and the pod,
+    # which tolerates an unreachable node for 60 s, was never marked for eviction.
+    wait_until(lambda: not any(t["key"] == "node.kubernetes.io/unreachable" for t in
+                               cluster.kjson("get", "node", "n1")["spec"].get("taints", [])),
+               30, message="no unreachable taint on n1")
+    pod = cluster.pod("default", "on-n1")
+    assert not pod["metadata"].get("deletionTimestamp"), pod["metadata"]
+    cluster.k("delete", "pod", "on-n1", "--wait=true", timeout=60)

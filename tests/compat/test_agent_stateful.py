@@ -139,7 +139,7 @@ def test_daemonset_places_a_pod_on_a_node_that_joins(cluster):
     cluster.k("wait", "--timeout=60s", "ds/node-probe", "-n", NS,
               "--for=jsonpath={.status.desiredNumberScheduled}=2")
     assert late.stop() == 0
-    cluster.agents.remove(late)
+    cluster.retire(late)  # stop_cluster still removes its pod bridge
     cluster.k("delete", "node", name)
     assert placement(cluster) == node_names(cluster)
     wait_until(lambda: cluster.k("get", "ds", "node-probe", "-n", NS, "--no-headers").stdout

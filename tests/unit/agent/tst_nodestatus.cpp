@@ -1,9 +1,15 @@
 #include "nodeagent/node/nodestatus.h"
 
+#include "engine/apiserver/inprocessclient.h"
+#include "kube/client/apiresource.h"
 #include "kube/jsonutil.h"
 #include "kube/objectmeta.h"
+#include "nodeagent/node/nodemanager.h"
+#include "tests/unit/apiserver/apitestutil.h"
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 using namespace pilot;
 using namespace pilot::agent;
@@ -128,4 +134,100 @@ TEST(NodeStatus, OnlyRealChangesCountAsChanges) {
     EXPECT_TRUE(nodeStatusChanged(a, c));
     EXPECT_EQ(kube::asInteger(*kube::at(json::value(a), "daemonEndpoints.kubeletEndpoint.Port")),
               10250);
+}
+
+TEST(NodeStatus, ConditionsAnotherWriterAddedAreNotChanges) {
+    TimePoint t0 = std::chrono::system_clock::now();
+    json::object reported = nodeStatus(identity(), machine(), nullptr, t0, "", {});
+    json::object server = reported;
+    server["conditions"].as_array().push_back(
+        json::object{{"type", "NetworkUnavailable"}, {"status", "False"}});
+    server["volumesInUse"] = json::array{"kubernetes.io/csi/x"};
+    EXPECT_FALSE(nodeStatusChanged(server, reported));
+}
+
+namespace {
+
+/// A NodeManager against an in-process API server: what it writes is what a user reads back.
+class NodeManagerTest : public ::testing::Test {
+protected:
+    NodeManagerTest() {
+        NodeManagerOptions options;
+        options.identity = identity();
+        options.dataDir = std::filesystem::temp_directory_path().string();
+        options.notReadyMessage = [this] { return notReady; };
+        manager = std::make_unique<NodeManager>(client, std::move(options), &clock);
+    }
+
+    json::object node() {
+        auto got = client.get(kube::resources::Nodes, "", "n1");
+        EXPECT_TRUE(got) << got.error().message;
+        return got ? *got : json::object();
+    }
+    json::object ready() {
+        json::object n = node();
+        const json::array* conditions = kube::arrayAt(*kube::objectAt(n, "status"), "conditions");
+        return conditions ? condition(*conditions, "Ready") : json::object();
+    }
+    /// What the node lifecycle controller writes when it stops hearing from the node.
+    void markUnknown() {
+        json::object patch{
+            {"status", json::object{{"conditions", json::array{json::object{
+                                                       {"type", "Ready"},
+                                                       {"status", "Unknown"},
+                                                       {"reason", "NodeStatusUnknown"},
+                                                       {"message", "Kubelet stopped posting node "
+                                                                   "status."}}}}}}};
+        kube::PatchOptions options;
+        options.subresource = "status";
+        auto patched =
+            client.patch(kube::resources::Nodes, "", "n1", kube::PatchType::StrategicMerge,
+                         json::serialize(patch), options);
+        ASSERT_TRUE(patched) << patched.error().message;
+        ASSERT_EQ(kube::stringAt(ready(), "status"), "Unknown");
+    }
+
+    apiserver::test::ApiEnv env;
+    apiserver::InProcessApiClient client{*env.handler, "kubelet"};
+    ManualClock clock{apiserver::test::testEpoch()};
+    std::string notReady;
+    std::unique_ptr<NodeManager> manager;
+};
+
+} // namespace
+
+TEST_F(NodeManagerTest, WritesReadyAgainAtTheNextSyncWhenTheServerMarkedTheNodeUnknown) {
+    ASSERT_TRUE(manager->registerNode());
+    ASSERT_EQ(kube::stringAt(ready(), "status"), "True");
+    markUnknown();
+    // Well inside the 5-minute report interval: only the server's Node says a write is due.
+    clock.advance(std::chrono::seconds(10));
+    ASSERT_TRUE(manager->syncStatus());
+    json::object condition = ready();
+    EXPECT_EQ(kube::stringAt(condition, "status"), "True");
+    EXPECT_EQ(kube::stringAt(condition, "reason"), "KubeletReady");
+    EXPECT_EQ(kube::stringAt(condition, "message"), "kubelet is posting ready status");
+    EXPECT_EQ(kube::stringAt(condition, "lastTransitionTime"), formatTime(clock.now()));
+}
+
+TEST_F(NodeManagerTest, WritesNothingWhileTheServerAgreesUntilTheReportInterval) {
+    ASSERT_TRUE(manager->registerNode());
+    std::string version(kube::resourceVersion(node()));
+    for (int i = 0; i < 3; ++i) {
+        clock.advance(std::chrono::seconds(10));
+        ASSERT_TRUE(manager->syncStatus());
+    }
+    EXPECT_EQ(kube::resourceVersion(node()), version);
+    // A change the agent sees is written at once.
+    notReady = "container runtime is down";
+    clock.advance(std::chrono::seconds(10));
+    ASSERT_TRUE(manager->syncStatus());
+    EXPECT_EQ(kube::stringAt(ready(), "status"), "False");
+    EXPECT_EQ(kube::stringAt(ready(), "message"), "container runtime is down");
+    version = std::string(kube::resourceVersion(node()));
+    // Without changes, a heartbeat goes out every reportEvery (5 minutes).
+    clock.advance(std::chrono::minutes(5));
+    ASSERT_TRUE(manager->syncStatus());
+    EXPECT_NE(kube::resourceVersion(node()), version);
+    EXPECT_EQ(kube::stringAt(ready(), "lastHeartbeatTime"), formatTime(clock.now()));
 }
