@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import select
 import socket
 import ssl
 import subprocess
@@ -114,20 +115,42 @@ class TlsRelay:
         back = self.client.wrap_socket(socket.create_connection(self.upstream, timeout=30),
                                        server_hostname=self.upstream[0])
 
-        def pump(src, dst):
-            try:
-                while data := src.recv(65536):
-                    dst.sendall(data)
-            except OSError:
-                pass
-            for s in (src, dst):
+        # One thread moves both directions: an SSL socket must not be read and written from two
+        # threads at once (a TLS 1.3 session ticket read on one side stalled the other for 30 s).
+        pair = {front: back, back: front}
+        for s in pair:
+            s.setblocking(False)
+        try:
+            while True:
+                readable, _, _ = select.select(list(pair), [], [], 30)
+                if not readable:
+                    return
+                for src in readable:
+                    while True:  # drain what TLS has decrypted, not only what select saw
+                        try:
+                            data = src.recv(65536)
+                        except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                            break
+                        if not data:
+                            return
+                        self._send_all(pair[src], data)
+        except OSError:
+            return
+        finally:
+            for s in pair:
                 try:
                     s.close()
                 except OSError:
                     pass
 
-        threading.Thread(target=pump, args=(back, front), daemon=True).start()
-        pump(front, back)
+    @staticmethod
+    def _send_all(dst, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[dst.send(view):]
+            except (ssl.SSLWantWriteError, ssl.SSLWantReadError, BlockingIOError):
+                select.select([], [dst], [], 30)
 
     def close(self) -> None:
         self.listener.close()
