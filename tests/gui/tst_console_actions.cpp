@@ -17,6 +17,7 @@
 #include "gui/views/resourcetableview.h"
 
 #include "tests/gui/support/consoletest.h"
+#include "tests/gui/support/deploymentfixture.h"
 #include "tests/gui/support/engineinstance.h"
 
 #include <QComboBox>
@@ -38,25 +39,13 @@
 using namespace pilot::gui;
 using namespace pilot::guitest;
 
-class ConsoleActionsTest : public QObject {
+class ConsoleActionsTest : public QObject, protected DeploymentFixture {
     Q_OBJECT
 
+public:
+    ConsoleActionsTest() : DeploymentFixture(QStringLiteral("default/web")) {}
+
 private:
-    EngineInstance m_engine;
-    SimNodes m_nodes;
-    LanguageManager m_language;
-    std::unique_ptr<MainWindow> m_window;
-    const QString m_context = QStringLiteral("pilothouse");
-    const QString m_key = QStringLiteral("default/web");
-    DetailView* m_detail = nullptr;
-
-    ClusterSession* session() const { return m_window->clusters()->session(m_context); }
-
-    const DeploymentRecord* deployment() const {
-        RecordPtr record = session()->deployments()->recordByKey(m_key);
-        return static_cast<const DeploymentRecord*>(record.get());
-    }
-
     void trigger(ResourceAction action) {
         QAction* a = m_detail->actions()->action(action);
         QVERIFY(a);

@@ -32,6 +32,7 @@
 #include "gui/views/resourcetableview.h"
 
 #include "tests/gui/support/consoletest.h"
+#include "tests/gui/support/deploymentfixture.h"
 #include "tests/gui/support/engineinstance.h"
 
 #include <QCheckBox>
@@ -83,25 +84,13 @@ int selectWord(QPlainTextEdit* editor, const QString& lineText, const QString& w
 
 } // namespace
 
-class ConsoleEditingTest : public QObject {
+class ConsoleEditingTest : public QObject, protected DeploymentFixture {
     Q_OBJECT
 
+public:
+    ConsoleEditingTest() : DeploymentFixture(QStringLiteral("default/shop")) {}
+
 private:
-    EngineInstance m_engine;
-    SimNodes m_nodes;
-    LanguageManager m_language;
-    std::unique_ptr<MainWindow> m_window;
-    const QString m_context = QStringLiteral("pilothouse");
-    const QString m_key = QStringLiteral("default/shop");
-    DetailView* m_detail = nullptr;
-
-    ClusterSession* session() const { return m_window->clusters()->session(m_context); }
-
-    const DeploymentRecord* deployment() const {
-        RecordPtr record = session()->deployments()->recordByKey(m_key);
-        return static_cast<const DeploymentRecord*>(record.get());
-    }
-
     ResourceListView* showList(const ResourceType& type) {
         clickTreeItem(
             m_window->navigation()->tree(),
