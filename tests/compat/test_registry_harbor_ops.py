@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -23,8 +22,8 @@ sys.path.insert(0, str(HERE.parent / "support" / "images"))
 import ocilayout  # noqa: E402
 from pilot_engine import Engine  # noqa: E402
 from registryclient import RegistryClient, digest_of, relative, with_query  # noqa: E402
+from skopeo import Skopeo  # noqa: E402
 
-SKOPEO = "/usr/bin/skopeo"
 GC_WINDOW_SECONDS = 4
 API = "/api/v2.0"
 
@@ -53,49 +52,6 @@ def work(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def admin(engine) -> RegistryClient:
     return RegistryClient(engine.registry, engine.ca_file, engine.registry_admin())
-
-
-class Skopeo:
-    def __init__(self, engine, work: Path):
-        self.engine = engine
-        self.certs = work / "certs.d"
-        self.certs.mkdir(parents=True, exist_ok=True)
-        (self.certs / "ca.crt").write_bytes(Path(engine.ca_file).read_bytes())
-        self.policy = work / "policy.json"
-        self.policy.write_text('{"default":[{"type":"insecureAcceptAnything"}]}')
-        self.auth_file = work / "auth.json"
-        user, password = engine.registry_admin()
-        self.creds = f"{user}:{password}"
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        env = {"REGISTRY_AUTH_FILE": str(self.auth_file), "PATH": "/usr/bin:/bin",
-               "HOME": str(self.certs.parent)}
-        result = subprocess.run([SKOPEO, "--policy", str(self.policy), *args],
-                                capture_output=True, text=True, timeout=120, env=env)
-        if check and result.returncode != 0:
-            raise AssertionError(f"skopeo {' '.join(args)} exited {result.returncode}\n"
-                                 f"{result.stdout}\n{result.stderr}")
-        return result
-
-    def ref(self, name: str) -> str:
-        return f"docker://{self.engine.registry_host}/{name}"
-
-    def push(self, layout: ocilayout.LayoutInfo, name: str, check: bool = True):
-        return self.run("copy", "--dest-cert-dir", str(self.certs), "--dest-creds", self.creds,
-                        layout.reference, self.ref(name), check=check)
-
-    def pull(self, name: str, dest: Path):
-        return self.run("copy", "--src-cert-dir", str(self.certs), "--src-creds", self.creds,
-                        self.ref(name), f"oci:{dest}:pulled")
-
-    def delete(self, name: str):
-        return self.run("delete", "--cert-dir", str(self.certs), "--creds", self.creds,
-                        self.ref(name))
-
-    def tags(self, name: str) -> list[str]:
-        out = self.run("list-tags", "--cert-dir", str(self.certs), "--creds", self.creds,
-                       self.ref(name))
-        return sorted(json.loads(out.stdout)["Tags"] or [])
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ pulls are anonymous."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,34 +17,8 @@ sys.path.insert(0, str(HERE.parent / "support" / "images"))
 
 import ocilayout  # noqa: E402
 from registryclient import RegistryClient  # noqa: E402
+from skopeo import Skopeo  # noqa: E402
 
-SKOPEO = "/usr/bin/skopeo"
-
-
-class Skopeo:
-    def __init__(self, engine, work: Path):
-        self.engine = engine
-        self.certs = work / "certs.d"
-        self.certs.mkdir(parents=True, exist_ok=True)
-        (self.certs / "ca.crt").write_bytes(Path(engine.ca_file).read_bytes())
-        self.policy = work / "policy.json"
-        self.policy.write_text('{"default":[{"type":"insecureAcceptAnything"}]}')
-        self.auth_file = work / "auth.json"  # never the user's own
-        user, password = engine.registry_admin()
-        self.creds = f"{user}:{password}"
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        env = {"REGISTRY_AUTH_FILE": str(self.auth_file), "PATH": "/usr/bin:/bin",
-               "HOME": str(self.certs.parent)}
-        result = subprocess.run([SKOPEO, "--policy", str(self.policy), *args],
-                                capture_output=True, text=True, timeout=120, env=env)
-        if check and result.returncode != 0:
-            raise AssertionError(f"skopeo {' '.join(args)} exited {result.returncode}\n"
-                                 f"{result.stdout}\n{result.stderr}")
-        return result
-
-    def ref(self, name: str) -> str:
-        return f"docker://{self.engine.registry_host}/{name}"
 
 
 @pytest.fixture(scope="module")

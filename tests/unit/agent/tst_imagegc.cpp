@@ -1,6 +1,7 @@
 // Image garbage collection thresholds (kubelet's ImageGCPolicy) and agent options for them.
 #include "nodeagent/agent/agentoptions.h"
 #include "nodeagent/agent/imagegcmanager.h"
+#include "tests/unit/agent/nullruntime.h"
 
 #include <gtest/gtest.h>
 
@@ -16,20 +17,11 @@ namespace {
 constexpr uint64_t GiB = 1024ull * 1024 * 1024;
 
 /// Only the image store matters to image GC: records what it was asked to free.
-class ImageRuntime final : public Runtime {
+class ImageRuntime final : public test::NullRuntime {
 public:
     std::vector<std::pair<uint64_t, std::chrono::seconds>> calls;
     uint64_t frees = 0;
     bool failing = false;
-    std::string_view kind() const override { return "fake"; }
-    std::string version() const override { return "fake://0"; }
-    Result<ImageInfo> pullImage(const std::string&,
-                                const std::vector<RegistryCredential>&) override {
-        return ImageInfo{};
-    }
-    std::optional<ImageInfo> imageStatus(const std::string&) override { return std::nullopt; }
-    Result<std::vector<ImageInfo>> listImages() override { return std::vector<ImageInfo>{}; }
-    Status removeImage(const std::string&) override { return {}; }
     std::string imageFsPath() const override { return "/images"; }
     Result<ImageGcResult> garbageCollectImages(uint64_t bytesToFree,
                                                std::chrono::seconds minAge) override {
@@ -39,33 +31,6 @@ public:
         }
         return ImageGcResult{{"sha256:old"}, frees};
     }
-    Result<SandboxStatus> runSandbox(const SandboxConfig&) override { return SandboxStatus{}; }
-    Status stopSandbox(const std::string&) override { return {}; }
-    Status removeSandbox(const std::string&) override { return {}; }
-    Result<std::vector<SandboxStatus>> listSandboxes() override {
-        return std::vector<SandboxStatus>{};
-    }
-    Result<std::string> createContainer(const std::string&, const ContainerConfig&) override {
-        return std::string("c");
-    }
-    Status startContainer(const std::string&) override { return {}; }
-    Status stopContainer(const std::string&, std::chrono::seconds) override { return {}; }
-    Status removeContainer(const std::string&) override { return {}; }
-    Result<ContainerStatus> containerStatus(const std::string&) override {
-        return ContainerStatus{};
-    }
-    Result<std::vector<ContainerStatus>> listContainers() override {
-        return std::vector<ContainerStatus>{};
-    }
-    Result<ExecResult> execSync(const std::string&, const std::vector<std::string>&,
-                                std::chrono::milliseconds) override {
-        return ExecResult{};
-    }
-    Result<std::unique_ptr<ExecSession>> exec(const std::string&, ExecOptions) override {
-        return fail(ErrorCode::Internal, "no");
-    }
-    Result<ContainerStats> containerStats(const std::string&) override { return ContainerStats{}; }
-    void setEventHandler(std::function<void(const ContainerEvent&)>) override {}
 };
 
 struct Recorded {

@@ -2,6 +2,7 @@
 #include "nodeagent/probe/probemanager.h"
 #include "nodeagent/probe/prober.h"
 #include "nodeagent/runtime/executor.h"
+#include "tests/unit/agent/nullruntime.h"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -104,36 +105,9 @@ int closedPort() {
 }
 
 /// Only execSync matters to probes.
-class ExecRuntime final : public Runtime {
+class ExecRuntime final : public test::NullRuntime {
 public:
     std::atomic<int> exitCode{0};
-    std::string_view kind() const override { return "fake"; }
-    std::string version() const override { return "fake://0"; }
-    Result<ImageInfo> pullImage(const std::string&,
-                                const std::vector<RegistryCredential>&) override {
-        return ImageInfo{};
-    }
-    std::optional<ImageInfo> imageStatus(const std::string&) override { return std::nullopt; }
-    Result<std::vector<ImageInfo>> listImages() override { return std::vector<ImageInfo>{}; }
-    Status removeImage(const std::string&) override { return {}; }
-    Result<SandboxStatus> runSandbox(const SandboxConfig&) override { return SandboxStatus{}; }
-    Status stopSandbox(const std::string&) override { return {}; }
-    Status removeSandbox(const std::string&) override { return {}; }
-    Result<std::vector<SandboxStatus>> listSandboxes() override {
-        return std::vector<SandboxStatus>{};
-    }
-    Result<std::string> createContainer(const std::string&, const ContainerConfig&) override {
-        return std::string("c");
-    }
-    Status startContainer(const std::string&) override { return {}; }
-    Status stopContainer(const std::string&, std::chrono::seconds) override { return {}; }
-    Status removeContainer(const std::string&) override { return {}; }
-    Result<ContainerStatus> containerStatus(const std::string&) override {
-        return ContainerStatus{};
-    }
-    Result<std::vector<ContainerStatus>> listContainers() override {
-        return std::vector<ContainerStatus>{};
-    }
     Result<ExecResult> execSync(const std::string&, const std::vector<std::string>& command,
                                 std::chrono::milliseconds) override {
         ExecResult r;
@@ -141,11 +115,6 @@ public:
         r.output = "ran " + command.front();
         return r;
     }
-    Result<std::unique_ptr<ExecSession>> exec(const std::string&, ExecOptions) override {
-        return fail(ErrorCode::Internal, "no");
-    }
-    Result<ContainerStats> containerStats(const std::string&) override { return ContainerStats{}; }
-    void setEventHandler(std::function<void(const ContainerEvent&)>) override {}
 };
 
 } // namespace
