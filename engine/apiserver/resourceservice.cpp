@@ -52,8 +52,15 @@ void addFinalizer(json::object& metadata, std::string_view name) {
 
 /// The stored form: the object without `metadata.resourceVersion` (the store's revision is the
 /// resourceVersion).
-std::string storedForm(json::object object) {
-    metadataOf(object).erase("resourceVersion");
+/// The stored text: the object without its resourceVersion (the store's revision is the truth).
+/// Serialized straight from `object` when it carries none, as on every create.
+std::string storedForm(const json::object& object) {
+    const json::value* meta = object.if_contains("metadata");
+    if (meta == nullptr || !meta->is_object() || meta->get_object().contains("resourceVersion")) {
+        json::object copy = object;
+        metadataOf(copy).erase("resourceVersion");
+        return json::serialize(copy);
+    }
     return json::serialize(object);
 }
 
@@ -337,7 +344,8 @@ ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
             json::object& meta = metadataOf(object); // `object` gained keys since `metadata`
             meta["name"] = stringAt(&meta, "generateName") + randomNameSuffix(5);
         }
-        json::object candidate = object;
+        // Only a generated name is retried with the original; otherwise the body moves.
+        json::object candidate = generated ? object : std::move(object);
         if (auto status = admit(type, candidate, nullptr, options, generated); !status) {
             return std::unexpected(status.error());
         }

@@ -21,6 +21,14 @@ std::string nodeNameOf(const json::object& pod) {
     return kube::stringAt(kube::objectAt(pod, "spec"), "nodeName");
 }
 
+std::string_view schedulerNameOf(const json::object& pod) {
+    const json::object* spec = kube::objectAt(pod, "spec");
+    const json::value* name = spec != nullptr ? spec->if_contains("schedulerName") : nullptr;
+    return name != nullptr && name->is_string() && !name->get_string().empty()
+               ? std::string_view(name->get_string())
+               : DefaultSchedulerName;
+}
+
 std::string nominatedNameOf(const json::object& pod) {
     return kube::stringAt(kube::objectAt(pod, "status"), "nominatedNodeName");
 }
@@ -133,6 +141,9 @@ void Scheduler::setUp(controllers::SharedInformers& informers) {
 }
 
 void Scheduler::onPodAdd(const kube::ObjectPtr& object) {
+    if (nodeNameOf(*object).empty() && schedulerNameOf(*object) != m_options.schedulerName) {
+        return; // another scheduler's pending pod: nothing to cache, nothing to queue
+    }
     PodInfoPtr pod = makePodInfo(object, m_resolver);
     if (!pod->nodeName.empty()) {
         post(CacheOp{CacheOp::Kind::AddOrUpdatePod, pod, nullptr, {}, {}});

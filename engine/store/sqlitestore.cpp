@@ -25,9 +25,12 @@ constexpr int kSchemaVersion = 1;
 constexpr int64_t kCompactionBatch = 1000;
 /// How long the queue must stay empty before the writer runs a passive WAL checkpoint.
 constexpr auto kIdleCheckpointDelay = std::chrono::milliseconds(50);
-/// WAL pages after which a commit runs an automatic passive checkpoint (~8 MiB of 4 KiB pages),
-/// and the size the WAL file is truncated back to after it was reset.
-constexpr int kWalAutocheckpointPages = 2000;
+/// WAL pages after which a commit asks the background checkpointer to run (~8 MiB of 4 KiB
+/// pages); past the bound the writer checkpoints itself, so the WAL stays bounded even when the
+/// background checkpoint cannot catch up. The journal size limit is what the WAL file is
+/// truncated back to after it was reset.
+constexpr int kWalCheckpointPages = 2000;
+constexpr int kWalBoundPages = 3000;
 constexpr int64_t kJournalSizeLimit = 16 * 1024 * 1024;
 
 constexpr std::string_view kSchema = R"sql(
@@ -125,6 +128,12 @@ Status SqliteStore::open() {
         m_db.close();
         return status;
     }
+    if (auto status = m_checkpointer.start(m_options.path); !status) {
+        m_stmt = {};
+        m_db.close();
+        return status;
+    }
+    sqlite3_wal_hook(m_db.get(), &SqliteStore::onWalCommit, this);
 
     {
         std::lock_guard lock(m_readerMutex);
@@ -134,6 +143,7 @@ Status SqliteStore::open() {
     auto reader = openReader();
     if (!reader) {
         closeReaders();
+        m_checkpointer.stop();
         m_stmt = {};
         m_db.close();
         return std::unexpected(reader.error());
@@ -163,12 +173,12 @@ Status SqliteStore::configure() {
             fmt::format("store: {}: cannot enable WAL (journal mode {})", m_options.path, *mode));
     }
     // FULL: the WAL is fsync'd at every commit, so an acknowledged write survives power loss.
+    // No automatic checkpoint inside commits: onWalCommit replaces SQLite's hook.
     return m_db.exec(fmt::format("PRAGMA synchronous=FULL;"
-                                 "PRAGMA wal_autocheckpoint={};"
                                  "PRAGMA journal_size_limit={};"
                                  "PRAGMA temp_store=MEMORY;"
                                  "PRAGMA cache_size=-8192;",
-                                 kWalAutocheckpointPages, kJournalSizeLimit));
+                                 kJournalSizeLimit));
 }
 
 Status SqliteStore::initSchema() {
@@ -237,6 +247,7 @@ void SqliteStore::close() {
     }
     m_writer.join();
     closeReaders();
+    m_checkpointer.stop();
     m_stmt = {};
     // Closing the last connection checkpoints the WAL into the database and removes it.
     m_db.close();
@@ -331,7 +342,8 @@ StoreStats SqliteStore::stats() const {
     stats.commits = m_commits.load(std::memory_order_relaxed);
     stats.largestBatch = m_largestBatch.load(std::memory_order_relaxed);
     stats.compactedEvents = m_compactedEvents.load(std::memory_order_relaxed);
-    stats.checkpoints = m_checkpoints.load(std::memory_order_relaxed);
+    stats.checkpoints =
+        m_checkpoints.load(std::memory_order_relaxed) + m_checkpointer.checkpoints();
     stats.commitLatency =
         snapshot(kCommitLatencyBounds, m_commitLatency,
                  static_cast<double>(m_commitLatencyNanos.load(std::memory_order_relaxed)) / 1e9);
@@ -630,12 +642,32 @@ void SqliteStore::runCompaction() {
     m_checkpointDue = true;
 }
 
+int SqliteStore::onWalCommit(void* self, sqlite3* db, const char* name, int pages) {
+    auto* store = static_cast<SqliteStore*>(self);
+    if (pages >= kWalBoundPages) {
+        // The background checkpoint has not caught up: copy the rest now (most of the WAL is
+        // usually copied already), so that the next transaction restarts the WAL.
+        int copied = 0;
+        if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied) ==
+                SQLITE_OK &&
+            copied > 0) {
+            store->m_checkpoints.fetch_add(1, std::memory_order_relaxed);
+        }
+    } else if (pages >= kWalCheckpointPages) {
+        store->m_checkpointer.request();
+    }
+    return SQLITE_OK;
+}
+
 void SqliteStore::runCheckpoint() {
     m_checkpointDue = false;
     int walFrames = 0;
     int checkpointed = 0;
     const int rc = sqlite3_wal_checkpoint_v2(m_db.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                              &walFrames, &checkpointed);
+    if (rc == SQLITE_BUSY) {
+        return; // the background checkpointer is at it
+    }
     if (rc != SQLITE_OK) {
         log::warn(kLogComponent, "checkpoint failed: {}", sqlite3_errmsg(m_db.get()));
         return;

@@ -4,6 +4,7 @@
 
 #include "engine/store/sqlitedb.h"
 #include "engine/store/store.h"
+#include "engine/store/walcheckpointer.h"
 
 #include <array>
 #include <atomic>
@@ -101,6 +102,9 @@ private:
     [[nodiscard]] Status prepareWriter();
 
     // Writer thread (sqlitestore.cpp).
+    /// SQLite's WAL hook on the writer connection, after every commit: asks the background
+    /// checkpointer to copy the WAL back, and checkpoints itself past the hard bound.
+    static int onWalCommit(void* self, sqlite3* db, const char* name, int pages);
     void writerLoop();
     void commitBatch(std::vector<Pending>& batch);
     /// Applies one write inside the open transaction. A precondition failure (AlreadyExists,
@@ -162,6 +166,7 @@ private:
     std::atomic<uint64_t> m_largestBatch{0};
     std::atomic<uint64_t> m_compactedEvents{0};
     std::atomic<uint64_t> m_checkpoints{0};
+    sqlite::WalCheckpointer m_checkpointer;
     /// Bucket bounds of StoreStats::commitLatency (seconds) and batchSize (writes).
     static constexpr std::array<double, 16> kCommitLatencyBounds = {
         0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

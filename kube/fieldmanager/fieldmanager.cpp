@@ -2,6 +2,7 @@
 
 #include "kube/gojson.h"
 
+#include "kube/fieldmanager/createdfields.h"
 #include "kube/fieldmanager/merge.h"
 #include "kube/jsonutil.h"
 
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <tuple>
 
 namespace pilot::kube::fieldmanager {
@@ -39,13 +41,10 @@ PathElement field(std::string_view name) {
 const FieldSet& strippedFields() {
     static const FieldSet Set = [] {
         FieldSet s;
-        s.insert({field("apiVersion")});
-        s.insert({field("kind")});
-        s.insert({field("metadata")});
-        for (std::string_view name :
-             {"name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName",
-              "generation", "managedFields", "resourceVersion", "deletionTimestamp",
-              "deletionGracePeriodSeconds"}) {
+        for (std::string_view name : StrippedRootFields) {
+            s.insert({field(name)});
+        }
+        for (std::string_view name : StrippedMetadataFields) {
             s.insert({field("metadata"), field(name)});
         }
         return s;
@@ -65,6 +64,17 @@ FieldSet resetFields(const WriteContext& context) {
         s.insert({field("spec")});
     }
     return s;
+}
+
+/// The top-level member whose subtree resetFields() holds; empty when none.
+std::string_view resetRoot(const WriteContext& context) {
+    if (!context.statusSubresource) {
+        return {};
+    }
+    if (context.subresource.empty()) {
+        return "status";
+    }
+    return context.subresource == "status" ? "spec" : "";
 }
 
 const json::value* managedFieldsOf(const json::value& obj) {
@@ -438,35 +448,109 @@ Result<ApplyResult> apply(const json::value* live, const json::value& applied,
     return ApplyResult{withManagedFields(std::move(object), entries), {}, changedObject};
 }
 
-json::value update(const json::value* oldObj, const json::value& newObj,
-                   const WriteContext& context, std::string_view operation) {
-    if (!newObj.is_object()) {
-        return newObj;
-    }
-    Entries entries;
-    bool fromOld = true;
+namespace {
+
+/// The entries an ordinary write starts from: the ones the request sets (`[]` or `[{}]`: none),
+/// else, and always for subresources, the old object's.
+Entries startingEntries(const json::value* oldObj, const json::value& newObj,
+                        const WriteContext& context) {
     const json::value* requested = managedFieldsOf(newObj);
     if (context.subresource.empty() && requested != nullptr && requested->is_array()) {
         const json::array& list = requested->get_array();
         const bool reset = list.empty() || (list.size() == 1 && list[0].is_object() &&
                                             list[0].get_object().empty());
         if (reset) {
-            fromOld = false;
-        } else if (auto decoded = decodeManagedFields(*requested); decoded && !decoded->empty()) {
-            entries = std::move(*decoded);
-            fromOld = false;
+            return {};
+        }
+        if (auto decoded = decodeManagedFields(*requested); decoded && !decoded->empty()) {
+            return std::move(*decoded);
         }
     }
-    if (fromOld && oldObj != nullptr) {
-        entries = decodeOrEmpty(managedFieldsOf(*oldObj));
-    }
+    return oldObj != nullptr ? decodeOrEmpty(managedFieldsOf(*oldObj)) : Entries();
+}
+
+json::value recordAndStore(const json::value* oldObj, json::value newObj, Entries entries,
+                           const WriteContext& context, std::string_view operation) {
     const json::value oldStripped =
         oldObj != nullptr ? withoutManagedFields(*oldObj) : json::value();
-    json::value newStripped = withoutManagedFields(newObj);
+    json::value newStripped = withoutManagedFields(std::move(newObj));
     recordUpdate(entries, oldObj != nullptr ? &oldStripped : nullptr, newStripped, context,
                  context.manager, operation);
     capUpdateManagers(entries);
     return withManagedFields(std::move(newStripped), entries);
 }
+
+/// A create that starts from no entries, in one walk: the single entry recordUpdate() and
+/// withManagedFields() would write, computed straight as FieldsV1 and stored in place.
+/// nullopt (with managedFields already removed from `obj`) when the walk cannot tell.
+std::optional<json::value> recordCreate(json::value& obj, const WriteContext& context,
+                                        std::string_view operation) {
+    if (json::object* meta = mutableObject(obj.get_object(), "metadata")) {
+        meta->erase("managedFields");
+    }
+    std::optional<json::object> fields = createdFieldsV1(obj, context.type, resetRoot(context));
+    if (!fields) {
+        return std::nullopt;
+    }
+    json::object* meta = ensureObject(obj.get_object(), "metadata");
+    if (meta == nullptr) {
+        return std::move(obj);
+    }
+    if (fields->empty()) {
+        meta->erase("managedFields");
+        return std::move(obj);
+    }
+    // As encodeManagedFields writes an entry.
+    json::object entry;
+    entry["manager"] = context.manager;
+    entry["operation"] = operation;
+    entry["apiVersion"] = context.apiVersion;
+    if (std::string time = formatTime(context.now); !time.empty()) {
+        entry["time"] = time;
+    }
+    entry["fieldsType"] = "FieldsV1";
+    entry["fieldsV1"] = std::move(*fields);
+    if (!context.subresource.empty()) {
+        entry["subresource"] = context.subresource;
+    }
+    json::array entries;
+    entries.push_back(std::move(entry));
+    (*meta)["managedFields"] = std::move(entries);
+    return std::move(obj);
+}
+
+} // namespace
+
+json::value update(const json::value* oldObj, json::value&& newObj, const WriteContext& context,
+                   std::string_view operation) {
+    if (!newObj.is_object()) {
+        return std::move(newObj);
+    }
+    Entries entries = startingEntries(oldObj, newObj, context);
+    if (oldObj == nullptr && entries.empty()) {
+        if (std::optional<json::value> created = recordCreate(newObj, context, operation)) {
+            return std::move(*created);
+        }
+    }
+    return recordAndStore(oldObj, std::move(newObj), std::move(entries), context, operation);
+}
+
+json::value update(const json::value* oldObj, const json::value& newObj,
+                   const WriteContext& context, std::string_view operation) {
+    return update(oldObj, json::value(newObj), context, operation);
+}
+
+namespace detail {
+
+json::value updateGeneral(const json::value* oldObj, const json::value& newObj,
+                          const WriteContext& context, std::string_view operation) {
+    if (!newObj.is_object()) {
+        return newObj;
+    }
+    return recordAndStore(oldObj, newObj, startingEntries(oldObj, newObj, context), context,
+                          operation);
+}
+
+} // namespace detail
 
 } // namespace pilot::kube::fieldmanager

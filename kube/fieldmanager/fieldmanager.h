@@ -98,4 +98,22 @@ struct ApplyResult {
                                         const WriteContext& context,
                                         std::string_view operation = OperationUpdate);
 
+/// As above, taking `newObj` over: the stored object is `newObj` itself, changed in place, with
+/// no copy. A create that starts from no entries (no old object, no managedFields requested)
+/// is recorded in a single walk over the object; the result is byte for byte the same.
+[[nodiscard]] boost::json::value update(const boost::json::value* oldObj,
+                                        boost::json::value&& newObj, const WriteContext& context,
+                                        std::string_view operation = OperationUpdate);
+
+namespace detail {
+
+/// `update` without the create shortcut: the general algorithm (copy, compare, field-set
+/// algebra, encode). For tests that check both give the same bytes.
+[[nodiscard]] boost::json::value updateGeneral(const boost::json::value* oldObj,
+                                               const boost::json::value& newObj,
+                                               const WriteContext& context,
+                                               std::string_view operation = OperationUpdate);
+
+} // namespace detail
+
 } // namespace pilot::kube::fieldmanager

@@ -192,21 +192,6 @@ std::optional<json::value> removeFrom(const json::value& value, const FieldSet& 
 
 // --- compareObjects -------------------------------------------------------------------------
 
-/// Whether an intermediate node that appears counts as added. Upstream compares against a Go
-/// zero value in which struct fields and non-omitempty (required) lists already exist.
-bool marksWhenAdded(const Node& node, bool declared, Shape shape) {
-    if (!declared) {
-        return true; // map entries, list items, unknown members
-    }
-    if (shape == Shape::Map) {
-        return true;
-    }
-    if (isList(shape)) {
-        return node.field == nullptr || !node.field->required;
-    }
-    return false;
-}
-
 class Comparer {
 public:
     explicit Comparer(Comparison& out) : m_out(out) {}

@@ -145,10 +145,38 @@ bool isEmptyValue(const json::value& value) {
            (value.is_array() && value.get_array().empty());
 }
 
+bool marksWhenAdded(const Node& node, bool declared, Shape shape) {
+    if (!declared) {
+        return true; // map entries, list items, unknown members
+    }
+    if (shape == Shape::Map) {
+        return true;
+    }
+    if (isList(shape)) {
+        return node.field == nullptr || !node.field->required;
+    }
+    return false;
+}
+
 Node memberNode(const Node& parent, std::string_view key, bool& declared) {
-    const PatchMeta meta = lookupPatchMeta(parent.type, key);
-    declared = meta.field != nullptr;
-    return Node{meta.type, meta.field};
+    // What lookupPatchMeta gives for the type and field, without parsing the patch strategy.
+    declared = false;
+    const schema::Type* type = parent.type;
+    if (type == nullptr) {
+        return {};
+    }
+    if (type->kind == schema::Kind::Map) {
+        return Node{type->values, nullptr};
+    }
+    if (type->kind != schema::Kind::Object) {
+        return {};
+    }
+    const schema::Field* field = type->field(key);
+    if (field == nullptr) {
+        return {};
+    }
+    declared = true;
+    return Node{field->type, field};
 }
 
 Node itemNode(const Node& list) {

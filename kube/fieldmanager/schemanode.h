@@ -40,6 +40,12 @@ struct Node {
 /// Null, `{}` or `[]`.
 [[nodiscard]] bool isEmptyValue(const boost::json::value& value);
 
+/// Whether a struct, map or list at `node` that appears where nothing was counts as added
+/// itself (besides what is inside it). Upstream compares against a Go zero value in which
+/// struct fields and required (non-omitempty) lists already exist, so those do not; map
+/// entries, list items and unknown members (`declared` false) do.
+[[nodiscard]] bool marksWhenAdded(const Node& node, bool declared, Shape shape);
+
 /// The node of member `key` of an object node; `declared` tells whether it is a declared field
 /// of a struct (as opposed to a map entry or an unknown member).
 [[nodiscard]] Node memberNode(const Node& parent, std::string_view key, bool& declared);

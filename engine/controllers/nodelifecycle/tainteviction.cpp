@@ -138,14 +138,25 @@ void TaintEvictionController::setUp(SharedInformers& informers) {
         return std::string(PodPrefix) + kube::objectKey(*pod);
     };
     kube::InformerHandlers pods;
-    pods.onAdd = [this, podKey](const kube::ObjectPtr& pod) { enqueue(podKey(pod)); };
+    // A pod on no node has nothing to evict (upstream handlePodUpdate returns for it), and its
+    // nodeName is never unset once bound: unbound pods, most of every burst of creates, skip
+    // the queue.
+    pods.onAdd = [this, podKey](const kube::ObjectPtr& pod) {
+        if (!nodeNameOf(*pod).empty()) {
+            enqueue(podKey(pod));
+        }
+    };
     pods.onUpdate = [this, podKey](const kube::ObjectPtr& old, const kube::ObjectPtr& pod) {
         if (nodeNameOf(*old) != nodeNameOf(*pod) ||
             !kube::jsonEqual(tolerationsOf(*old), tolerationsOf(*pod))) {
             enqueue(podKey(pod));
         }
     };
-    pods.onDelete = [this, podKey](const kube::ObjectPtr& pod) { enqueue(podKey(pod)); };
+    pods.onDelete = [this, podKey](const kube::ObjectPtr& pod) {
+        if (!nodeNameOf(*pod).empty()) {
+            enqueue(podKey(pod));
+        }
+    };
     m_pods->addHandlers(std::move(pods));
 }
 
