@@ -151,7 +151,11 @@ json::object nodeStatus(const NodeIdentity& identity, const SystemInfo& info,
          json::object{{"kubeletEndpoint", json::object{{"Port", identity.port}}}}},
         {"nodeInfo", nodeInfoFields(identity, info)},
     };
-    if (!imageList.empty()) {
+    if (imageList.empty()) {
+        // No images: a null in the strategic merge patch deletes status.images on the server,
+        // as kubelet's computed patch does, so the last list reported does not stay behind.
+        status["images"] = nullptr;
+    } else {
         status["images"] = std::move(imageList);
     }
     return status;
@@ -164,6 +168,15 @@ bool nodeStatusChanged(const json::object& before, const json::object& after) {
     };
     for (const auto& [key, value] : after) {
         const json::value* old = before.if_contains(key);
+        if (value.is_null()) {
+            // A field the report deletes: a change while the server still has a value for it.
+            bool empty = !old || old->is_null() || (old->is_array() && old->as_array().empty()) ||
+                         (old->is_object() && old->as_object().empty());
+            if (!empty) {
+                return true;
+            }
+            continue;
+        }
         if (key != "conditions") {
             if (!old || !kube::jsonEqual(*old, value)) {
                 return true;

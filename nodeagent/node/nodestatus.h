@@ -42,7 +42,8 @@ inline constexpr int64_t EvictionMemoryBytes = 100LL * 1024 * 1024;
                                                 const boost::json::array* previous, TimePoint now,
                                                 const std::string& notReadyMessage);
 
-/// The whole status kubelet reports.
+/// The whole status kubelet reports, as the strategic merge patch body: without images,
+/// `images` is null so the patch clears the list the server still has.
 [[nodiscard]] boost::json::object nodeStatus(const NodeIdentity& identity, const SystemInfo& info,
                                              const boost::json::array* previousConditions,
                                              TimePoint now, const std::string& notReadyMessage,
@@ -52,6 +53,7 @@ inline constexpr int64_t EvictionMemoryBytes = 100LL * 1024 * 1024;
 /// has) changes anything but condition heartbeat times, as kubelet's nodeStatusHasChanged: each
 /// field of `after` is compared with the same field of `before`, conditions by type. Fields and
 /// conditions only `before` has (another writer's) are left out, as a strategic merge keeps them.
+/// A null field of `after` (deleted by the patch) is a change only while `before` has a value.
 [[nodiscard]] bool nodeStatusChanged(const boost::json::object& before,
                                      const boost::json::object& after);
 

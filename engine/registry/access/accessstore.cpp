@@ -100,16 +100,6 @@ Result<std::vector<T>> select(DbConnection& db, std::string_view sql, Bind bind,
     }
 }
 
-template <typename Bind>
-Status execute(DbConnection& db, std::string_view sql, Bind bind) {
-    auto query = db.query(sql);
-    if (!query) {
-        return std::unexpected(query.error());
-    }
-    bind(*query);
-    return query->run();
-}
-
 bool isUniqueViolation(const Error& error) {
     return error.message.find("UNIQUE") != std::string::npos;
 }
@@ -201,11 +191,9 @@ Robot readRobot(Query& q) {
 
 Result<int64_t> insertProject(DbConnection& db, std::string_view name, bool isPublic,
                               int64_t ownerId, int64_t t) {
-    auto ok = execute(
-        db,
-        "INSERT INTO projects(name, public, owner_id, created, updated) "
-        "VALUES(?, ?, ?, ?, ?)",
-        [&](Query& q) { q.bind(name).bind(isPublic ? 1 : 0).bind(ownerId).bind(t).bind(t); });
+    auto ok = db.execute("INSERT INTO projects(name, public, owner_id, created, updated) "
+                         "VALUES(?, ?, ?, ?, ?)",
+                         name, isPublic ? 1 : 0, ownerId, t, t);
     if (!ok) {
         if (isUniqueViolation(ok.error())) {
             return fail(ErrorCode::AlreadyExists, fmt::format("project {} already exists", name));
@@ -260,19 +248,10 @@ Result<User> AccessStore::createUser(const User& user, std::string_view password
     std::string hash = hashPassword(password);
     int64_t t = now();
     return m_db.write([&](DbConnection& db) -> Result<User> {
-        auto ok = execute(db,
-                          "INSERT INTO users(username, email, realname, comment, password, "
-                          "sysadmin, created, updated) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-                          [&](Query& q) {
-                              q.bind(user.username)
-                                  .bind(user.email)
-                                  .bind(user.realname)
-                                  .bind(user.comment)
-                                  .bind(hash)
-                                  .bind(user.sysadmin ? 1 : 0)
-                                  .bind(t)
-                                  .bind(t);
-                          });
+        auto ok = db.execute("INSERT INTO users(username, email, realname, comment, password, "
+                             "sysadmin, created, updated) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                             user.username, user.email, user.realname, user.comment, hash,
+                             user.sysadmin ? 1 : 0, t, t);
         if (!ok) {
             if (isUniqueViolation(ok.error())) {
                 return fail(ErrorCode::AlreadyExists,
@@ -340,16 +319,16 @@ Status AccessStore::setPassword(int64_t userId, std::string_view password) {
     std::string hash = hashPassword(password);
     int64_t t = now();
     return m_db.write([&](DbConnection& db) {
-        return execute(db, "UPDATE users SET password = ?, updated = ? WHERE id = ?",
-                       [&](Query& q) { q.bind(hash).bind(t).bind(userId); });
+        return db.execute("UPDATE users SET password = ?, updated = ? WHERE id = ?", hash, t,
+                          userId);
     });
 }
 
 Status AccessStore::setSysadmin(int64_t userId, bool sysadmin) {
     int64_t t = now();
     return m_db.write([&](DbConnection& db) -> Status {
-        auto ok = execute(db, "UPDATE users SET sysadmin = ?, updated = ? WHERE id = ?",
-                          [&](Query& q) { q.bind(sysadmin ? 1 : 0).bind(t).bind(userId); });
+        auto ok = db.execute("UPDATE users SET sysadmin = ?, updated = ? WHERE id = ?",
+                             sysadmin ? 1 : 0, t, userId);
         if (ok && db.changes() == 0) {
             return fail(ErrorCode::NotFound, fmt::format("user {} not found", userId));
         }
@@ -359,12 +338,10 @@ Status AccessStore::setSysadmin(int64_t userId, bool sysadmin) {
 
 Status AccessStore::deleteUser(int64_t userId) {
     return m_db.write([&](DbConnection& db) -> Status {
-        if (auto ok = execute(db, "DELETE FROM project_members WHERE user_id = ?",
-                              [&](Query& q) { q.bind(userId); });
-            !ok) {
+        if (auto ok = db.execute("DELETE FROM project_members WHERE user_id = ?", userId); !ok) {
             return ok;
         }
-        auto ok = execute(db, "DELETE FROM users WHERE id = ?", [&](Query& q) { q.bind(userId); });
+        auto ok = db.execute("DELETE FROM users WHERE id = ?", userId);
         if (ok && db.changes() == 0) {
             return fail(ErrorCode::NotFound, fmt::format("user {} not found", userId));
         }
@@ -420,15 +397,9 @@ Result<Project> AccessStore::createProject(std::string_view name, bool isPublic,
             return std::unexpected(id.error());
         }
         if (ownerId > 0) {
-            auto ok = execute(db,
-                              "INSERT INTO project_members(project_id, user_id, role, created) "
-                              "SELECT ?, id, ?, ? FROM users WHERE id = ?",
-                              [&](Query& q) {
-                                  q.bind(*id)
-                                      .bind(static_cast<int64_t>(ProjectRole::ProjectAdmin))
-                                      .bind(t)
-                                      .bind(ownerId);
-                              });
+            auto ok = db.execute("INSERT INTO project_members(project_id, user_id, role, created) "
+                                 "SELECT ?, id, ?, ? FROM users WHERE id = ?",
+                                 *id, static_cast<int64_t>(ProjectRole::ProjectAdmin), t, ownerId);
             if (!ok) {
                 return std::unexpected(ok.error());
             }
@@ -464,8 +435,8 @@ Result<std::vector<Project>> AccessStore::projects() {
 Status AccessStore::setProjectPublic(int64_t id, bool isPublic) {
     int64_t t = now();
     return m_db.write([&](DbConnection& db) -> Status {
-        auto ok = execute(db, "UPDATE projects SET public = ?, updated = ? WHERE id = ?",
-                          [&](Query& q) { q.bind(isPublic ? 1 : 0).bind(t).bind(id); });
+        auto ok = db.execute("UPDATE projects SET public = ?, updated = ? WHERE id = ?",
+                             isPublic ? 1 : 0, t, id);
         if (ok && db.changes() == 0) {
             return fail(ErrorCode::NotFound, fmt::format("project {} not found", id));
         }
@@ -477,11 +448,11 @@ Status AccessStore::deleteProject(int64_t id) {
     return m_db.write([&](DbConnection& db) -> Status {
         for (std::string_view sql : {"DELETE FROM project_members WHERE project_id = ?",
                                      "DELETE FROM robots WHERE project_id = ?"}) {
-            if (auto ok = execute(db, sql, [&](Query& q) { q.bind(id); }); !ok) {
+            if (auto ok = db.execute(sql, id); !ok) {
                 return ok;
             }
         }
-        auto ok = execute(db, "DELETE FROM projects WHERE id = ?", [&](Query& q) { q.bind(id); });
+        auto ok = db.execute("DELETE FROM projects WHERE id = ?", id);
         if (ok && db.changes() == 0) {
             return fail(ErrorCode::NotFound, fmt::format("project {} not found", id));
         }
@@ -523,12 +494,9 @@ Result<std::optional<Member>> AccessStore::member(int64_t projectId, int64_t mem
 Result<Member> AccessStore::addMember(int64_t projectId, int64_t userId, ProjectRole role) {
     int64_t t = now();
     return m_db.write([&](DbConnection& db) -> Result<Member> {
-        auto ok = execute(
-            db,
+        auto ok = db.execute(
             "INSERT INTO project_members(project_id, user_id, role, created) VALUES(?, ?, ?, ?)",
-            [&](Query& q) {
-                q.bind(projectId).bind(userId).bind(static_cast<int64_t>(role)).bind(t);
-            });
+            projectId, userId, static_cast<int64_t>(role), t);
         if (!ok) {
             if (isUniqueViolation(ok.error())) {
                 return fail(ErrorCode::AlreadyExists,
@@ -552,9 +520,8 @@ Result<Member> AccessStore::addMember(int64_t projectId, int64_t userId, Project
 
 Status AccessStore::setMemberRole(int64_t projectId, int64_t memberId, ProjectRole role) {
     return m_db.write([&](DbConnection& db) -> Status {
-        auto ok = execute(
-            db, "UPDATE project_members SET role = ? WHERE project_id = ? AND id = ?",
-            [&](Query& q) { q.bind(static_cast<int64_t>(role)).bind(projectId).bind(memberId); });
+        auto ok = db.execute("UPDATE project_members SET role = ? WHERE project_id = ? AND id = ?",
+                             static_cast<int64_t>(role), projectId, memberId);
         if (ok && db.changes() == 0) {
             return fail(ErrorCode::NotFound, fmt::format("member {} not found", memberId));
         }
@@ -564,8 +531,8 @@ Status AccessStore::setMemberRole(int64_t projectId, int64_t memberId, ProjectRo
 
 Status AccessStore::removeMember(int64_t projectId, int64_t memberId) {
     return m_db.write([&](DbConnection& db) -> Status {
-        auto ok = execute(db, "DELETE FROM project_members WHERE project_id = ? AND id = ?",
-                          [&](Query& q) { q.bind(projectId).bind(memberId); });
+        auto ok = db.execute("DELETE FROM project_members WHERE project_id = ? AND id = ?",
+                             projectId, memberId);
         if (ok && db.changes() == 0) {
             return fail(ErrorCode::NotFound, fmt::format("member {} not found", memberId));
         }
@@ -594,23 +561,12 @@ Result<Robot> AccessStore::createRobot(const Robot& robot, std::string_view secr
     std::string permissions = permissionsJson(robot.permissions);
     int64_t t = now();
     return m_db.write([&](DbConnection& db) -> Result<Robot> {
-        auto ok = execute(db,
-                          "INSERT INTO robots(name, description, level, project_id, secret, "
-                          "duration, expires_at, disabled, permissions, created, updated) "
-                          "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          [&](Query& q) {
-                              q.bind(robot.name)
-                                  .bind(robot.description)
-                                  .bind(robot.level)
-                                  .bind(robot.projectId)
-                                  .bind(hash)
-                                  .bind(robot.duration)
-                                  .bind(robot.expiresAt)
-                                  .bind(robot.disabled ? 1 : 0)
-                                  .bind(permissions)
-                                  .bind(t)
-                                  .bind(t);
-                          });
+        auto ok =
+            db.execute("INSERT INTO robots(name, description, level, project_id, secret, "
+                       "duration, expires_at, disabled, permissions, created, updated) "
+                       "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       robot.name, robot.description, robot.level, robot.projectId, hash,
+                       robot.duration, robot.expiresAt, robot.disabled ? 1 : 0, permissions, t, t);
         if (!ok) {
             if (isUniqueViolation(ok.error())) {
                 return fail(ErrorCode::AlreadyExists,
@@ -659,18 +615,10 @@ Status AccessStore::updateRobot(const Robot& robot) {
     std::string permissions = permissionsJson(robot.permissions);
     int64_t t = now();
     return m_db.write([&](DbConnection& db) -> Status {
-        auto ok = execute(db,
-                          "UPDATE robots SET description = ?, duration = ?, expires_at = ?, "
-                          "disabled = ?, permissions = ?, updated = ? WHERE id = ?",
-                          [&](Query& q) {
-                              q.bind(robot.description)
-                                  .bind(robot.duration)
-                                  .bind(robot.expiresAt)
-                                  .bind(robot.disabled ? 1 : 0)
-                                  .bind(permissions)
-                                  .bind(t)
-                                  .bind(robot.id);
-                          });
+        auto ok = db.execute("UPDATE robots SET description = ?, duration = ?, expires_at = ?, "
+                             "disabled = ?, permissions = ?, updated = ? WHERE id = ?",
+                             robot.description, robot.duration, robot.expiresAt,
+                             robot.disabled ? 1 : 0, permissions, t, robot.id);
         if (ok && db.changes() == 0) {
             return fail(ErrorCode::NotFound, fmt::format("robot {} not found", robot.id));
         }
@@ -682,8 +630,7 @@ Status AccessStore::setRobotSecret(int64_t id, std::string_view secret) {
     std::string hash = hashPassword(secret);
     int64_t t = now();
     return m_db.write([&](DbConnection& db) -> Status {
-        auto ok = execute(db, "UPDATE robots SET secret = ?, updated = ? WHERE id = ?",
-                          [&](Query& q) { q.bind(hash).bind(t).bind(id); });
+        auto ok = db.execute("UPDATE robots SET secret = ?, updated = ? WHERE id = ?", hash, t, id);
         if (ok && db.changes() == 0) {
             return fail(ErrorCode::NotFound, fmt::format("robot {} not found", id));
         }
@@ -693,7 +640,7 @@ Status AccessStore::setRobotSecret(int64_t id, std::string_view secret) {
 
 Status AccessStore::deleteRobot(int64_t id) {
     return m_db.write([&](DbConnection& db) -> Status {
-        auto ok = execute(db, "DELETE FROM robots WHERE id = ?", [&](Query& q) { q.bind(id); });
+        auto ok = db.execute("DELETE FROM robots WHERE id = ?", id);
         if (ok && db.changes() == 0) {
             return fail(ErrorCode::NotFound, fmt::format("robot {} not found", id));
         }

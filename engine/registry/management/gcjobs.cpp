@@ -80,13 +80,10 @@ std::string GcJobs::parametersJson(const GcParameters& parameters) const {
 Status GcJobs::recoverInterrupted() {
     int64_t now = unixSeconds(m_clock.now());
     return m_storage.db().write([&](DbConnection& db) -> Status {
-        auto query = db.query("UPDATE gc_history SET status = 'Error', updated = ?, log = log || "
-                              "'interrupted: the registry stopped during the run' || char(10) "
-                              "WHERE status IN ('Pending', 'Running')");
-        if (!query) {
-            return std::unexpected(query.error());
-        }
-        return query->bind(now).run();
+        return db.execute("UPDATE gc_history SET status = 'Error', updated = ?, log = log || "
+                          "'interrupted: the registry stopped during the run' || char(10) "
+                          "WHERE status IN ('Pending', 'Running')",
+                          now);
     });
 }
 
@@ -95,24 +92,18 @@ Result<int64_t> GcJobs::start(const GcParameters& parameters, std::string_view k
     std::string text = parametersJson(parameters);
     auto id = m_storage.db().write([&](DbConnection& db) -> Result<int64_t> {
         auto busy =
-            db.query("SELECT id FROM gc_history WHERE status IN ('Pending', 'Running') LIMIT 1");
+            db.queryOne("SELECT id FROM gc_history WHERE status IN ('Pending', 'Running') LIMIT 1");
         if (!busy) {
             return std::unexpected(busy.error());
         }
-        auto row = busy->next();
-        if (!row) {
-            return std::unexpected(row.error());
-        }
-        if (*row) {
+        if (*busy) {
             return fail(ErrorCode::Conflict,
-                        fmt::format("garbage collection {} is still running", busy->integer(0)));
+                        fmt::format("garbage collection {} is still running", (*busy)->integer(0)));
         }
-        auto insert = db.query("INSERT INTO gc_history(job_kind, parameters, status, created, "
-                               "updated, log) VALUES(?, ?, 'Pending', ?, ?, '')");
-        if (!insert) {
-            return std::unexpected(insert.error());
-        }
-        if (auto ok = insert->bind(kind).bind(text).bind(now).bind(now).run(); !ok) {
+        if (auto ok = db.execute("INSERT INTO gc_history(job_kind, parameters, status, created, "
+                                 "updated, log) VALUES(?, ?, 'Pending', ?, ?, '')",
+                                 kind, text, now, now);
+            !ok) {
             return std::unexpected(ok.error());
         }
         return db.lastInsertRowId();
@@ -126,31 +117,24 @@ Result<int64_t> GcJobs::start(const GcParameters& parameters, std::string_view k
 
 Result<std::optional<GcJob>> GcJobs::get(int64_t id) {
     return m_storage.db().read([&](DbConnection& db) -> Result<std::optional<GcJob>> {
-        auto query = db.query("SELECT id, job_kind, parameters, status, created, updated "
-                              "FROM gc_history WHERE id = ?");
-        if (!query) {
-            return std::unexpected(query.error());
-        }
-        query->bind(id);
-        auto row = query->next();
+        auto row = db.queryOne("SELECT id, job_kind, parameters, status, created, updated "
+                               "FROM gc_history WHERE id = ?",
+                               id);
         if (!row) {
             return std::unexpected(row.error());
         }
-        return *row ? std::optional<GcJob>(readJob(*query)) : std::nullopt;
+        return *row ? std::optional<GcJob>(readJob(**row)) : std::nullopt;
     });
 }
 
 Result<GcJobPage> GcJobs::list(int64_t offset, int64_t limit) {
     return m_storage.db().read([&](DbConnection& db) -> Result<GcJobPage> {
         GcJobPage page;
-        auto count = db.query("SELECT COUNT(*) FROM gc_history");
+        auto count = db.queryOne("SELECT COUNT(*) FROM gc_history");
         if (!count) {
             return std::unexpected(count.error());
         }
-        if (auto row = count->next(); !row) {
-            return std::unexpected(row.error());
-        }
-        page.total = count->integer(0);
+        page.total = *count ? (*count)->integer(0) : 0;
         auto query = db.query("SELECT id, job_kind, parameters, status, created, updated "
                               "FROM gc_history ORDER BY id DESC LIMIT ? OFFSET ?");
         if (!query) {
@@ -172,16 +156,11 @@ Result<GcJobPage> GcJobs::list(int64_t offset, int64_t limit) {
 
 Result<std::optional<std::string>> GcJobs::log(int64_t id) {
     return m_storage.db().read([&](DbConnection& db) -> Result<std::optional<std::string>> {
-        auto query = db.query("SELECT log FROM gc_history WHERE id = ?");
-        if (!query) {
-            return std::unexpected(query.error());
-        }
-        query->bind(id);
-        auto row = query->next();
+        auto row = db.queryOne("SELECT log FROM gc_history WHERE id = ?", id);
         if (!row) {
             return std::unexpected(row.error());
         }
-        return *row ? std::optional<std::string>(std::string(query->text(0))) : std::nullopt;
+        return *row ? std::optional<std::string>(std::string((*row)->text(0))) : std::nullopt;
     });
 }
 
@@ -270,12 +249,10 @@ Status GcJobs::stop(int64_t id) {
     jobLog.info("received the stop signal before the job started, quit GC job.");
     int64_t now = unixSeconds(m_clock.now());
     auto changed = m_storage.db().write([&](DbConnection& db) -> Result<int64_t> {
-        auto query = db.query("UPDATE gc_history SET status = 'Stopped', updated = ?, "
-                              "log = log || ? WHERE id = ? AND status = 'Pending'");
-        if (!query) {
-            return std::unexpected(query.error());
-        }
-        if (auto ok = query->bind(now).bind(jobLog.text()).bind(id).run(); !ok) {
+        if (auto ok = db.execute("UPDATE gc_history SET status = 'Stopped', updated = ?, "
+                                 "log = log || ? WHERE id = ? AND status = 'Pending'",
+                                 now, jobLog.text(), id);
+            !ok) {
             return std::unexpected(ok.error());
         }
         return db.changes();
@@ -297,12 +274,10 @@ Status GcJobs::stop(int64_t id) {
 Result<bool> GcJobs::markRunning(int64_t id, const std::string& log) {
     int64_t now = unixSeconds(m_clock.now());
     return m_storage.db().write([&](DbConnection& db) -> Result<bool> {
-        auto query = db.query("UPDATE gc_history SET status = 'Running', updated = ?, log = ? "
-                              "WHERE id = ? AND status = 'Pending'");
-        if (!query) {
-            return std::unexpected(query.error());
-        }
-        if (auto ok = query->bind(now).bind(log).bind(id).run(); !ok) {
+        if (auto ok = db.execute("UPDATE gc_history SET status = 'Running', updated = ?, log = ? "
+                                 "WHERE id = ? AND status = 'Pending'",
+                                 now, log, id);
+            !ok) {
             return std::unexpected(ok.error());
         }
         return db.changes() > 0;
@@ -312,12 +287,8 @@ Result<bool> GcJobs::markRunning(int64_t id, const std::string& log) {
 Status GcJobs::finish(int64_t id, std::string_view status, const std::string& log) {
     int64_t now = unixSeconds(m_clock.now());
     return m_storage.db().write([&](DbConnection& db) -> Status {
-        auto query =
-            db.query("UPDATE gc_history SET status = ?, updated = ?, log = ? WHERE id = ?");
-        if (!query) {
-            return std::unexpected(query.error());
-        }
-        return query->bind(status).bind(now).bind(log).bind(id).run();
+        return db.execute("UPDATE gc_history SET status = ?, updated = ?, log = ? WHERE id = ?",
+                          status, now, log, id);
     });
 }
 

@@ -93,25 +93,17 @@ ProjectRange projectRange(std::string_view project) {
 
 Result<std::string> readSetting(DbConnection& db, std::string_view name,
                                 std::string_view fallback) {
-    auto query = db.query("SELECT value FROM management_settings WHERE name = ?");
-    if (!query) {
-        return std::unexpected(query.error());
-    }
-    query->bind(name);
-    auto row = query->next();
+    auto row = db.queryOne("SELECT value FROM management_settings WHERE name = ?", name);
     if (!row) {
         return std::unexpected(row.error());
     }
-    return *row ? std::string(query->text(0)) : std::string(fallback);
+    return *row ? std::string((*row)->text(0)) : std::string(fallback);
 }
 
 Status writeSetting(DbConnection& db, std::string_view name, std::string_view value) {
-    auto query = db.query("INSERT INTO management_settings(name, value) VALUES(?, ?) "
-                          "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
-    if (!query) {
-        return std::unexpected(query.error());
-    }
-    return query->bind(name).bind(value).run();
+    return db.execute("INSERT INTO management_settings(name, value) VALUES(?, ?) "
+                      "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                      name, value);
 }
 
 } // namespace pilot::registry::management

@@ -76,15 +76,11 @@ template <typename T, typename Read>
 Result<ListPage<T>> readPage(DbConnection& db, std::string_view countSql, std::string_view sql,
                              int64_t key, int64_t offset, int64_t limit, Read read) {
     ListPage<T> page;
-    auto count = db.query(countSql);
+    auto count = db.queryOne(countSql, key);
     if (!count) {
         return std::unexpected(count.error());
     }
-    count->bind(key);
-    if (auto row = count->next(); !row) {
-        return std::unexpected(row.error());
-    }
-    page.total = count->integer(0);
+    page.total = *count ? (*count)->integer(0) : 0;
     auto query = db.query(sql);
     if (!query) {
         return std::unexpected(query.error());
@@ -108,12 +104,9 @@ Status Retention::recoverInterrupted() {
     int64_t now = unixSeconds(m_clock.now());
     return m_storage.db().write([&](DbConnection& db) -> Status {
         for (std::string_view table : {"retention_executions", "retention_tasks"}) {
-            auto query = db.query(fmt::format(
-                "UPDATE {} SET status = 'Error', end_time = ? WHERE status = 'Running'", table));
-            if (!query) {
-                return std::unexpected(query.error());
-            }
-            if (auto ok = query->bind(now).run(); !ok) {
+            std::string sql = fmt::format(
+                "UPDATE {} SET status = 'Error', end_time = ? WHERE status = 'Running'", table);
+            if (auto ok = db.execute(sql, now); !ok) {
                 return ok;
             }
         }
@@ -126,27 +119,20 @@ Result<int64_t> Retention::create(RetentionPolicy policy, std::string_view proje
     policy.id = 0;
     std::string text = json::serialize(retentionPolicyJson(policy));
     return m_storage.db().write([&](DbConnection& db) -> Result<int64_t> {
-        auto existing = db.query("SELECT id FROM retention_policies WHERE project_id = ?");
+        auto existing =
+            db.queryOne("SELECT id FROM retention_policies WHERE project_id = ?", policy.projectId);
         if (!existing) {
             return std::unexpected(existing.error());
         }
-        existing->bind(policy.projectId);
-        auto row = existing->next();
-        if (!row) {
-            return std::unexpected(row.error());
-        }
-        if (*row) {
+        if (*existing) {
             return fail(ErrorCode::Conflict,
                         fmt::format("project {} already has retention policy {}", projectName,
-                                    existing->integer(0)));
+                                    (*existing)->integer(0)));
         }
-        auto insert = db.query("INSERT INTO retention_policies(project_id, project_name, policy, "
-                               "created, updated) VALUES(?, ?, ?, ?, ?)");
-        if (!insert) {
-            return std::unexpected(insert.error());
-        }
-        insert->bind(policy.projectId).bind(projectName).bind(text).bind(now).bind(now);
-        if (auto ok = insert->run(); !ok) {
+        if (auto ok = db.execute("INSERT INTO retention_policies(project_id, project_name, policy, "
+                                 "created, updated) VALUES(?, ?, ?, ?, ?)",
+                                 policy.projectId, projectName, text, now, now);
+            !ok) {
             return std::unexpected(ok.error());
         }
         return db.lastInsertRowId();
@@ -190,32 +176,21 @@ Status Retention::update(int64_t id, RetentionPolicy policy) {
     std::string text = json::serialize(retentionPolicyJson(policy));
     int64_t now = unixSeconds(m_clock.now());
     return m_storage.db().write([&](DbConnection& db) -> Status {
-        auto query = db.query("UPDATE retention_policies SET policy = ?, updated = ? WHERE id = ?");
-        if (!query) {
-            return std::unexpected(query.error());
-        }
-        return query->bind(text).bind(now).bind(id).run();
+        return db.execute("UPDATE retention_policies SET policy = ?, updated = ? WHERE id = ?",
+                          text, now, id);
     });
 }
 
 Result<bool> Retention::remove(int64_t id) {
     return m_storage.db().write([&](DbConnection& db) -> Result<bool> {
-        auto query = db.query("DELETE FROM retention_policies WHERE id = ?");
-        if (!query) {
-            return std::unexpected(query.error());
-        }
-        if (auto ok = query->bind(id).run(); !ok) {
+        if (auto ok = db.execute("DELETE FROM retention_policies WHERE id = ?", id); !ok) {
             return std::unexpected(ok.error());
         }
         bool removed = db.changes() > 0;
         for (std::string_view sql : {"DELETE FROM retention_tasks WHERE execution_id IN "
                                      "(SELECT id FROM retention_executions WHERE policy_id = ?)",
                                      "DELETE FROM retention_executions WHERE policy_id = ?"}) {
-            auto history = db.query(sql);
-            if (!history) {
-                return std::unexpected(history.error());
-            }
-            if (auto ok = history->bind(id).run(); !ok) {
+            if (auto ok = db.execute(sql, id); !ok) {
                 return std::unexpected(ok.error());
             }
         }
@@ -233,28 +208,21 @@ Result<int64_t> Retention::execute(int64_t policyId, bool dryRun, std::string_vi
     }
     int64_t now = unixSeconds(m_clock.now());
     auto id = m_storage.db().write([&](DbConnection& db) -> Result<int64_t> {
-        auto running = db.query("SELECT id FROM retention_executions WHERE policy_id = ? AND "
-                                "status = 'Running' LIMIT 1");
+        auto running = db.queryOne("SELECT id FROM retention_executions WHERE policy_id = ? AND "
+                                   "status = 'Running' LIMIT 1",
+                                   policyId);
         if (!running) {
             return std::unexpected(running.error());
         }
-        running->bind(policyId);
-        auto row = running->next();
-        if (!row) {
-            return std::unexpected(row.error());
-        }
-        if (*row) {
+        if (*running) {
             return fail(ErrorCode::Conflict,
                         fmt::format("retention execution {} of policy {} is still running",
-                                    running->integer(0), policyId));
+                                    (*running)->integer(0), policyId));
         }
-        auto insert = db.query("INSERT INTO retention_executions(policy_id, dry_run, trigger, "
-                               "status, start_time, end_time) VALUES(?, ?, ?, 'Running', ?, 0)");
-        if (!insert) {
-            return std::unexpected(insert.error());
-        }
-        insert->bind(policyId).bind(int64_t{dryRun ? 1 : 0}).bind(trigger).bind(now);
-        if (auto ok = insert->run(); !ok) {
+        if (auto ok = db.execute("INSERT INTO retention_executions(policy_id, dry_run, trigger, "
+                                 "status, start_time, end_time) VALUES(?, ?, ?, 'Running', ?, 0)",
+                                 policyId, int64_t{dryRun ? 1 : 0}, trigger, now);
+            !ok) {
             return std::unexpected(ok.error());
         }
         return db.lastInsertRowId();
@@ -282,17 +250,13 @@ Result<ListPage<RetentionExecution>> Retention::executions(int64_t policyId, int
 Result<std::optional<RetentionExecution>> Retention::execution(int64_t policyId,
                                                                int64_t executionId) {
     return m_storage.db().read([&](DbConnection& db) -> Result<std::optional<RetentionExecution>> {
-        auto query = db.query("SELECT id, policy_id, dry_run, trigger, status, start_time, "
-                              "end_time FROM retention_executions WHERE id = ? AND policy_id = ?");
-        if (!query) {
-            return std::unexpected(query.error());
-        }
-        query->bind(executionId).bind(policyId);
-        auto row = query->next();
+        auto row = db.queryOne("SELECT id, policy_id, dry_run, trigger, status, start_time, "
+                               "end_time FROM retention_executions WHERE id = ? AND policy_id = ?",
+                               executionId, policyId);
         if (!row) {
             return std::unexpected(row.error());
         }
-        return *row ? std::optional<RetentionExecution>(readExecution(*query)) : std::nullopt;
+        return *row ? std::optional<RetentionExecution>(readExecution(**row)) : std::nullopt;
     });
 }
 
@@ -314,16 +278,12 @@ Result<ListPage<RetentionTask>> Retention::tasks(int64_t executionId, int64_t of
 
 Result<std::optional<std::string>> Retention::taskLog(int64_t executionId, int64_t taskId) {
     return m_storage.db().read([&](DbConnection& db) -> Result<std::optional<std::string>> {
-        auto query = db.query("SELECT log FROM retention_tasks WHERE id = ? AND execution_id = ?");
-        if (!query) {
-            return std::unexpected(query.error());
-        }
-        query->bind(taskId).bind(executionId);
-        auto row = query->next();
+        auto row = db.queryOne("SELECT log FROM retention_tasks WHERE id = ? AND execution_id = ?",
+                               taskId, executionId);
         if (!row) {
             return std::unexpected(row.error());
         }
-        return *row ? std::optional<std::string>(std::string(query->text(0))) : std::nullopt;
+        return *row ? std::optional<std::string>(std::string((*row)->text(0))) : std::nullopt;
     });
 }
 
@@ -397,12 +357,10 @@ Status Retention::stop(int64_t policyId, int64_t executionId) {
     // Not started yet (or just finished): it ends here; run() sees the request and skips it.
     int64_t now = unixSeconds(m_clock.now());
     auto changed = m_storage.db().write([&](DbConnection& db) -> Result<int64_t> {
-        auto query = db.query("UPDATE retention_executions SET status = 'Stopped', end_time = ? "
-                              "WHERE id = ? AND status = 'Running'");
-        if (!query) {
-            return std::unexpected(query.error());
-        }
-        if (auto ok = query->bind(now).bind(executionId).run(); !ok) {
+        if (auto ok = db.execute("UPDATE retention_executions SET status = 'Stopped', "
+                                 "end_time = ? WHERE id = ? AND status = 'Running'",
+                                 now, executionId);
+            !ok) {
             return std::unexpected(ok.error());
         }
         return db.changes();
@@ -419,12 +377,9 @@ Status Retention::stop(int64_t policyId, int64_t executionId) {
 void Retention::finishExecution(int64_t executionId, std::string_view status) {
     int64_t end = unixSeconds(m_clock.now());
     auto ok = m_storage.db().write([&](DbConnection& db) -> Status {
-        auto query = db.query("UPDATE retention_executions SET status = ?, end_time = ? "
-                              "WHERE id = ? AND status = 'Running'");
-        if (!query) {
-            return std::unexpected(query.error());
-        }
-        return query->bind(status).bind(end).bind(executionId).run();
+        return db.execute("UPDATE retention_executions SET status = ?, end_time = ? "
+                          "WHERE id = ? AND status = 'Running'",
+                          status, end, executionId);
     });
     if (!ok) {
         log::warn("registry", "retention execution {}: {}", executionId, ok.error().message);
@@ -521,14 +476,11 @@ std::string_view Retention::runTasks(int64_t executionId, const PolicyRecord& re
         int64_t end = unixSeconds(m_clock.now());
         auto total = static_cast<int64_t>(artifacts->size());
         auto ok = m_storage.db().write([&](DbConnection& db) -> Status {
-            auto insert = db.query("INSERT INTO retention_tasks(execution_id, repository, status, "
-                                   "start_time, end_time, total, retained, log) "
-                                   "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-            if (!insert) {
-                return std::unexpected(insert.error());
-            }
-            insert->bind(executionId).bind(repository).bind(status).bind(start).bind(end);
-            return insert->bind(total).bind(retained).bind(logText).run();
+            return db.execute("INSERT INTO retention_tasks(execution_id, repository, status, "
+                              "start_time, end_time, total, retained, log) "
+                              "VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                              executionId, repository, status, start, end, total, retained,
+                              logText);
         });
         if (!ok) {
             log::warn("registry", "retention execution {}: {}", executionId, ok.error().message);

@@ -240,19 +240,14 @@ Status RegistryDb::transaction(Mode mode, const std::function<Status(DbConnectio
 }
 
 Result<std::optional<int64_t>> findRepository(DbConnection& db, std::string_view name) {
-    auto query = db.query("SELECT id FROM repositories WHERE name = ?");
-    if (!query) {
-        return std::unexpected(query.error());
-    }
-    query->bind(name);
-    auto row = query->next();
+    auto row = db.queryOne("SELECT id FROM repositories WHERE name = ?", name);
     if (!row) {
         return std::unexpected(row.error());
     }
     if (!*row) {
         return std::optional<int64_t>();
     }
-    return std::optional<int64_t>(query->integer(0));
+    return std::optional<int64_t>((*row)->integer(0));
 }
 
 Result<int64_t> ensureRepository(DbConnection& db, std::string_view name, int64_t now) {
@@ -263,11 +258,8 @@ Result<int64_t> ensureRepository(DbConnection& db, std::string_view name, int64_
     if (*existing) {
         return **existing;
     }
-    auto insert = db.query("INSERT INTO repositories(name, created) VALUES(?, ?)");
-    if (!insert) {
-        return std::unexpected(insert.error());
-    }
-    if (auto ok = insert->bind(name).bind(now).run(); !ok) {
+    if (auto ok = db.execute("INSERT INTO repositories(name, created) VALUES(?, ?)", name, now);
+        !ok) {
         return std::unexpected(ok.error());
     }
     return db.lastInsertRowId();

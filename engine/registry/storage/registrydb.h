@@ -57,6 +57,32 @@ public:
 
     /// A query over the cached statement for `sql`.
     [[nodiscard]] Result<Query> query(std::string_view sql);
+    /// Runs the cached statement for `sql` with `args` (integers or text) bound in order and
+    /// steps it once: the query on its first row, or nullopt when it returns none.
+    template <typename... Args>
+    [[nodiscard]] Result<std::optional<Query>> queryOne(std::string_view sql, const Args&... args) {
+        auto query = this->query(sql);
+        if (!query) {
+            return std::unexpected(query.error());
+        }
+        (query->bind(args), ...);
+        auto row = query->next();
+        if (!row) {
+            return std::unexpected(row.error());
+        }
+        return *row ? std::optional<Query>(std::move(*query)) : std::nullopt;
+    }
+    /// Runs the cached statement for `sql`, one that returns no rows, with `args` bound in order.
+    template <typename... Args>
+    [[nodiscard]] Status execute(std::string_view sql, const Args&... args) {
+        auto query = this->query(sql);
+        if (!query) {
+            return std::unexpected(query.error());
+        }
+        (query->bind(args), ...);
+        return query->run();
+    }
+    /// Runs `sql` (one or more statements, nothing bound) without caching it.
     [[nodiscard]] Status exec(std::string_view sql);
     /// Rows changed by the last INSERT/UPDATE/DELETE.
     [[nodiscard]] int64_t changes() const;

@@ -156,6 +156,7 @@ protected:
         options.identity = identity();
         options.dataDir = std::filesystem::temp_directory_path().string();
         options.notReadyMessage = [this] { return notReady; };
+        options.images = [this] { return images; };
         manager = std::make_unique<NodeManager>(client, std::move(options), &clock);
     }
 
@@ -191,6 +192,7 @@ protected:
     apiserver::InProcessApiClient client{*env.handler, "kubelet"};
     ManualClock clock{apiserver::test::testEpoch()};
     std::string notReady;
+    std::vector<ImageInfo> images;
     std::unique_ptr<NodeManager> manager;
 };
 
@@ -230,4 +232,28 @@ TEST_F(NodeManagerTest, WritesNothingWhileTheServerAgreesUntilTheReportInterval)
     ASSERT_TRUE(manager->syncStatus());
     EXPECT_NE(kube::resourceVersion(node()), version);
     EXPECT_EQ(kube::stringAt(ready(), "lastHeartbeatTime"), formatTime(clock.now()));
+}
+
+TEST_F(NodeManagerTest, ClearsTheReportedImagesWhenTheLastImageIsGone) {
+    images = {ImageInfo{"sha256:aaa", {"registry.local/app:1"}, {}, 1000},
+              ImageInfo{"sha256:bbb", {"registry.local/db:2"}, {}, 2000}};
+    ASSERT_TRUE(manager->registerNode());
+    json::object registered = node();
+    const json::array* reported = kube::arrayAt(*kube::objectAt(registered, "status"), "images");
+    ASSERT_TRUE(reported);
+    ASSERT_EQ(reported->size(), 2u);
+    // Image garbage collection removed the last images: the next sync, well inside the report
+    // interval, must clear status.images rather than leave the stale list on the Node.
+    images.clear();
+    clock.advance(std::chrono::seconds(10));
+    ASSERT_TRUE(manager->syncStatus());
+    json::object n = node();
+    const json::value* left = kube::objectAt(n, "status")->if_contains("images");
+    // As upstream: kubectl get node -o json shows no status.images at all.
+    EXPECT_EQ(left, nullptr) << json::serialize(*left);
+    // Nothing more to write until an image comes back.
+    std::string version(kube::resourceVersion(n));
+    clock.advance(std::chrono::seconds(10));
+    ASSERT_TRUE(manager->syncStatus());
+    EXPECT_EQ(kube::resourceVersion(node()), version);
 }
