@@ -67,17 +67,16 @@ std::string WatchStream::bookmark() const {
     return json::serialize(json::object{{"type", "BOOKMARK"}, {"object", object}}) + "\n";
 }
 
-std::string WatchStream::encode(const watchcache::WatchEvent& event) {
+void WatchStream::encode(const watchcache::WatchEvent& event, std::string& out) {
     std::string_view type = typeName(event.type);
     if (!m_options.printer && !m_options.metadataOnly) {
-        std::string out;
-        out.reserve(event.object->json.size() + 32);
+        out.reserve(out.size() + event.object->json.size() + 32);
         out += R"({"type":")";
         out += type;
         out += R"(","object":)";
         appendServedJson(*m_options.type, *event.object, out);
         out += "}\n";
-        return out;
+        return;
     }
     std::string scratch;
     const std::string& served =
@@ -86,14 +85,12 @@ std::string WatchStream::encode(const watchcache::WatchEvent& event) {
                                         "Metadata", m_options.tableVersion))
             : servedJson(*m_options.type, *event.object, scratch);
     if (!m_options.printer) {
-        std::string out;
-        out.reserve(served.size() + 32);
         out += R"({"type":")";
         out += type;
         out += R"(","object":)";
         out += served;
         out += "}\n";
-        return out;
+        return;
     }
     json::object object = kube::parseJsonText(served).as_object();
     json::array cells = m_options.printer->cells(object, m_options.clock->now());
@@ -121,7 +118,8 @@ std::string WatchStream::encode(const watchcache::WatchEvent& event) {
         {"metadata", json::object{{"resourceVersion", std::to_string(event.revision)}}},
         {"columnDefinitions", std::move(columns)},
         {"rows", json::array{std::move(row)}}};
-    return json::serialize(json::object{{"type", type}, {"object", std::move(table)}}) + "\n";
+    out += json::serialize(json::object{{"type", type}, {"object", std::move(table)}});
+    out += '\n';
 }
 
 std::string WatchStream::next(bool& finished) {
@@ -138,7 +136,7 @@ std::string WatchStream::next(bool& finished) {
     // turning its whole backlog into one string (100 slow watchers held hundreds of MB).
     bool open = m_options.watcher->poll(m_batch, MaxEventsPerChunk);
     for (const watchcache::WatchEvent& event : m_batch) {
-        out += encode(event);
+        encode(event, out);
     }
     if (m_batch.size() == MaxEventsPerChunk) {
         m_lastSend = now;

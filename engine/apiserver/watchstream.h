@@ -41,7 +41,9 @@ public:
     void cancel() override;
 
 private:
-    [[nodiscard]] std::string encode(const watchcache::WatchEvent& event);
+    /// Appends the event's line to `out`: with a hundred watchers every event is framed a
+    /// hundred times, so no line gets a string of its own.
+    void encode(const watchcache::WatchEvent& event, std::string& out);
     [[nodiscard]] std::string bookmark() const;
 
     WatchStreamOptions m_options;
