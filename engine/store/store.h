@@ -93,7 +93,7 @@ struct StoreStats {
     uint64_t commits = 0;         // write transactions committed (one log fsync each for SQLite)
     uint64_t largestBatch = 0;    // most writes committed in one transaction
     uint64_t compactedEvents = 0; // history events removed by compaction
-    uint64_t checkpoints = 0;     // WAL checkpoints that copied frames (SQLite only)
+    uint64_t checkpoints = 0;     // WAL checkpoints run over a non-empty WAL (SQLite only)
     /// Seconds from a committed write being queued to its transaction being durable (fsync'd),
     /// one observation per committed write (SQLite only).
     Distribution commitLatency;

@@ -34,7 +34,7 @@ public:
     /// Finishes a running checkpoint, stops the thread and closes the connection.
     void stop();
 
-    /// Checkpoints that copied frames.
+    /// Checkpoints run over a non-empty WAL.
     [[nodiscard]] uint64_t checkpoints() const;
 
 private:
