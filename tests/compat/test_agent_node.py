@@ -31,6 +31,27 @@ def ready_status(cluster, node: str) -> str:
     return ready_condition(cluster, node)["status"]
 
 
+def run_pod_tolerating_unreachable(cluster, name: str, node: str, grace: int, seconds: int):
+    """A sleeping pod on `node` that tolerates an unreachable node for `seconds`, Ready."""
+    cluster.k("apply", "-f", "-", input=f"""apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, namespace: default}}
+spec:
+  nodeSelector: {{kubernetes.io/hostname: {node}}}
+  terminationGracePeriodSeconds: {grace}
+  tolerations:
+  - {{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: {seconds}}}
+  containers:
+  - {{name: c, image: busybox:1.36, command: ["sleep", "3600"]}}
+""")
+    cluster.wait_ready("default", name)
+
+
+def has_unreachable_taint(cluster, node: str) -> bool:
+    return any(t["key"] == "node.kubernetes.io/unreachable"
+               for t in cluster.kjson("get", "node", node)["spec"].get("taints", []))
+
+
 def test_nodes_are_ready_with_what_kubelet_reports(cluster):
     rows = cluster.k("get", "nodes", "-o", "wide", "--no-headers").stdout.splitlines()
     assert len(rows) == 2, rows
@@ -121,18 +142,7 @@ spec:
 
 def test_a_stopped_agent_goes_notready_and_comes_back(cluster):
     # A pod on n2 that tolerates an unreachable node for 5 s only.
-    cluster.k("apply", "-f", "-", input="""apiVersion: v1
-kind: Pod
-metadata: {name: on-n2, namespace: default}
-spec:
-  nodeSelector: {kubernetes.io/hostname: n2}
-  terminationGracePeriodSeconds: 2
-  tolerations:
-  - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 5}
-  containers:
-  - {name: c, image: busybox:1.36, command: ["sleep", "3600"]}
-""")
-    cluster.wait_ready("default", "on-n2")
+    run_pod_tolerating_unreachable(cluster, "on-n2", "n2", grace=2, seconds=5)
     a2 = cluster.agent("n2")
     assert a2.stop() == 0
     stopped = time.time()
@@ -159,9 +169,8 @@ spec:
 
     a2.start()
     wait_until(lambda: ready_status(cluster, "n2") == "True", 40, message="n2 Ready again")
-    wait_until(lambda: not any(t["key"] == "node.kubernetes.io/unreachable" for t in
-                               cluster.kjson("get", "node", "n2")["spec"].get("taints", [])),
-               40, message="the unreachable taint removed")
+    wait_until(lambda: not has_unreachable_taint(cluster, "n2"), 40,
+               message="the unreachable taint removed")
     # The restarted agent finishes the eviction: the pod goes away.
     wait_until(lambda: cluster.k("get", "pod", "on-n2", "--ignore-not-found").stdout == "", 40,
                message="the evicted pod deleted by the agent")
@@ -173,18 +182,7 @@ def test_the_agent_sets_ready_again_when_the_server_marked_its_node_unknown(clus
     agent compares with the Node as the server has it, as kubelet does, so it writes Ready=True
     at its next status update (every 10 s), not at its 5-minute report: meanwhile the node would
     carry the unreachable taint and its pods would count down to eviction."""
-    cluster.k("apply", "-f", "-", input="""apiVersion: v1
-kind: Pod
-metadata: {name: on-n1, namespace: default}
-spec:
-  nodeSelector: {kubernetes.io/hostname: n1}
-  terminationGracePeriodSeconds: 1
-  tolerations:
-  - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}
-  containers:
-  - {name: c, image: busybox:1.36, command: ["sleep", "3600"]}
-""")
-    cluster.wait_ready("default", "on-n1")
+    run_pod_tolerating_unreachable(cluster, "on-n1", "n1", grace=1, seconds=60)
     assert ready_status(cluster, "n1") == "True"
     # What the node controller writes (its lease stays fresh, so it does not do so itself: the
     # agent renews it every 10 s). The old heartbeat is kept, as the controller keeps it.
@@ -209,9 +207,8 @@ spec:
     assert re.match(r"n1\s+Ready\s", cluster.k("get", "node", "n1", "--no-headers").stdout)
     # The node controller lifts the unreachable taint it may have set meanwhile, and the pod,
     # which tolerates an unreachable node for 60 s, was never marked for eviction.
-    wait_until(lambda: not any(t["key"] == "node.kubernetes.io/unreachable" for t in
-                               cluster.kjson("get", "node", "n1")["spec"].get("taints", [])),
-               30, message="no unreachable taint on n1")
+    wait_until(lambda: not has_unreachable_taint(cluster, "n1"), 30,
+               message="no unreachable taint on n1")
     pod = cluster.pod("default", "on-n1")
     assert not pod["metadata"].get("deletionTimestamp"), pod["metadata"]
     cluster.k("delete", "pod", "on-n1", "--wait=true", timeout=60)

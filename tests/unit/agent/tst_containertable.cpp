@@ -75,6 +75,14 @@ protected:
             });
     }
 
+    /// Asserts that `id` has exited with `exitCode`.
+    void expectExited(const std::string& id, int exitCode) {
+        auto status = m_table->status(id);
+        ASSERT_TRUE(status);
+        EXPECT_EQ(status->state, ContainerState::Exited);
+        EXPECT_EQ(status->exitCode, exitCode);
+    }
+
     std::string containersDir() const { return (m_dir / "containers").string(); }
     std::string exitsDir() const { return (m_dir / "exits").string(); }
 
@@ -196,10 +204,7 @@ TEST_F(ContainerTableTest, StopSendsTheGracefulSignalFirst) {
     auto stopped = m_table->stop("c1", 10s);
     ASSERT_TRUE(stopped) << stopped.error().message;
     EXPECT_EQ(signals(), std::vector<StopSignal>{StopSignal::Graceful});
-    auto status = m_table->status("c1");
-    ASSERT_TRUE(status);
-    EXPECT_EQ(status->state, ContainerState::Exited);
-    EXPECT_EQ(status->exitCode, 128 + SIGTERM);
+    expectExited("c1", 128 + SIGTERM);
 }
 
 TEST_F(ContainerTableTest, StopKillsWhatOutlivesTheGracePeriod) {
@@ -212,10 +217,7 @@ TEST_F(ContainerTableTest, StopKillsWhatOutlivesTheGracePeriod) {
     ASSERT_TRUE(stopped) << stopped.error().message;
     EXPECT_GE(std::chrono::steady_clock::now() - begun, 1s);
     EXPECT_EQ(signals(), (std::vector<StopSignal>{StopSignal::Graceful, StopSignal::Kill}));
-    auto status = m_table->status("c1");
-    ASSERT_TRUE(status);
-    EXPECT_EQ(status->state, ContainerState::Exited);
-    EXPECT_EQ(status->exitCode, 128 + SIGKILL);
+    expectExited("c1", 128 + SIGKILL);
 }
 
 TEST_F(ContainerTableTest, StopWithoutGraceKillsAtOnceAndLeavesStoppedContainersAlone) {

@@ -24,6 +24,19 @@ namespace json = boost::json;
 
 namespace {
 
+/// Container c1 of pod "u" at 127.0.0.1, started now, with `containerJson` as its spec (the
+/// probes under test).
+ProbeTarget localTarget(const std::string& containerJson) {
+    ProbeTarget target;
+    target.container = json::parse(containerJson).as_object();
+    target.podUid = "u";
+    target.containerName = std::string(target.container.at("name").as_string());
+    target.containerId = "c1";
+    target.podIp = "127.0.0.1";
+    target.startedAt = std::chrono::system_clock::now();
+    return target;
+}
+
 /// A tiny HTTP server on 127.0.0.1:0 answering every request with `status`.
 class TestHttpServer {
 public:
@@ -198,18 +211,10 @@ TEST(ProbeManager, ReadinessNeedsASuccessAndLivenessRestartsAfterTheThreshold) {
             std::lock_guard lock(mutex);
             events.push_back(e);
         });
-    ProbeTarget target;
-    target.podUid = "u";
-    target.containerName = "web";
-    target.containerId = "c1";
-    target.podIp = "127.0.0.1";
-    target.startedAt = std::chrono::system_clock::now();
-    target.container =
-        json::parse(
-            R"({"name":"web","readinessProbe":{"httpGet":{"path":"/","port":)" +
-            std::to_string(server.port()) +
-            R"(},"periodSeconds":1},"livenessProbe":{"exec":{"command":["alive"]},"periodSeconds":1,"failureThreshold":2}})")
-            .as_object();
+    ProbeTarget target = localTarget(
+        R"({"name":"web","readinessProbe":{"httpGet":{"path":"/","port":)" +
+        std::to_string(server.port()) +
+        R"(},"periodSeconds":1},"livenessProbe":{"exec":{"command":["alive"]},"periodSeconds":1,"failureThreshold":2}})");
     EXPECT_TRUE(probes.isStarted("u", "web"));
     probes.addContainer(target);
     {
@@ -254,15 +259,9 @@ TEST(ProbeManager, StartupProbeGatesTheOthers) {
             cv.notify_all();
         },
         nullptr);
-    ProbeTarget target;
-    target.podUid = "u";
-    target.containerName = "app";
-    target.containerId = "c1";
-    target.startedAt = std::chrono::system_clock::now();
-    target.container = json::parse(R"({"name":"app",
+    ProbeTarget target = localTarget(R"({"name":"app",
         "startupProbe":{"exec":{"command":["started"]},"periodSeconds":1,"failureThreshold":30},
-        "readinessProbe":{"exec":{"command":["ready"]},"periodSeconds":1}})")
-                           .as_object();
+        "readinessProbe":{"exec":{"command":["ready"]},"periodSeconds":1}})");
     probes.addContainer(target);
     EXPECT_FALSE(probes.isStarted("u", "app"));
     runtime.exitCode = 0;
@@ -317,18 +316,11 @@ TEST(ProbeManager, GrpcProbesOnAnOpenPortCountAsSuccessAndReportTheirWarning) {
             events.push_back(e);
             cv.notify_all();
         });
-    ProbeTarget target;
-    target.podUid = "u";
-    target.containerName = "api";
-    target.containerId = "c1";
-    target.podIp = "127.0.0.1";
-    target.startedAt = std::chrono::system_clock::now();
     std::string grpc = R"({"grpc":{"port":)" + std::to_string(server.port()) +
                        R"(},"periodSeconds":1,"failureThreshold":1})";
-    target.container =
-        json::parse(R"({"name":"api","startupProbe":)" + grpc + R"(,"readinessProbe":)" + grpc +
-                    R"(,"livenessProbe":)" + grpc + "}")
-            .as_object();
+    ProbeTarget target =
+        localTarget(R"({"name":"api","startupProbe":)" + grpc + R"(,"readinessProbe":)" + grpc +
+                    R"(,"livenessProbe":)" + grpc + "}");
     probes.addContainer(target);
     {
         std::unique_lock lock(mutex);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/registry/distribution/registryhttp.h"
 #include "engine/registry/management/registrymanagement.h"
 #include "tests/unit/registry/registrytestutil.h"
 
@@ -12,9 +13,19 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pilot::registry::test {
+
+/// The response to a dispatched request, its body (when the handler takes one) written at once.
+inline RegistryResponse complete(Dispatch dispatch, std::string_view body) {
+    if (!dispatch.body) {
+        return std::move(dispatch.response);
+    }
+    EXPECT_TRUE(dispatch.body->write(body));
+    return dispatch.body->finish();
+}
 
 /// Holds a GC run or retention execution at its `pauseAt`-th cancellation point until
 /// `release` (install `observer()` with the job's setCheckpointObserver). Released when

@@ -82,12 +82,7 @@ protected:
         }
         request.headers.emplace_back("Content-Type", "application/json");
         request.contentLength = body.size();
-        Dispatch dispatch = api->begin(request);
-        RegistryResponse response = std::move(dispatch.response);
-        if (dispatch.body) {
-            EXPECT_TRUE(dispatch.body->write(body));
-            response = dispatch.body->finish();
-        }
+        RegistryResponse response = complete(api->begin(request), body);
         int status = response.status;
         std::string text = response.body;
         return Reply{status, std::move(text), std::move(response)};

@@ -113,12 +113,7 @@ protected:
             request.headers.emplace_back("Content-Type", contentType);
         }
         request.contentLength = body.size();
-        Dispatch dispatch = distribution->begin(request);
-        RegistryResponse response = std::move(dispatch.response);
-        if (dispatch.body) {
-            EXPECT_TRUE(dispatch.body->write(body));
-            response = dispatch.body->finish();
-        }
+        RegistryResponse response = complete(distribution->begin(request), body);
         return {response.status, response.body};
     }
 
