@@ -26,9 +26,21 @@ bool parseInt(std::string_view text, size_t pos, size_t len, int& out) {
 } // namespace
 
 std::string formatTime(TimePoint t) {
-    std::tm tm = toUtc(t);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    // Every object created in one second gets the same text: keep the last one per thread.
+    struct Last {
+        std::chrono::sys_seconds second{std::chrono::seconds::min()};
+        std::string text;
+    };
+    thread_local Last last;
+    const auto second = std::chrono::floor<std::chrono::seconds>(t);
+    if (second == last.second) {
+        return last.text;
+    }
+    std::tm tm = toUtc(second);
+    last.text = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900,
+                            tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    last.second = second;
+    return last.text;
 }
 
 std::string formatMicroTime(TimePoint t) {

@@ -1,5 +1,6 @@
 #include "core/random.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <random>
@@ -10,13 +11,41 @@
 namespace pilot {
 namespace {
 
-void fillRandom(uint8_t* data, size_t size) {
+void fillFromKernel(uint8_t* data, size_t size) {
     size_t done = 0;
     while (done < size) {
         ssize_t n = getrandom(data + done, size - done, 0);
         if (n > 0) {
             done += static_cast<size_t>(n);
         }
+    }
+}
+
+/// Bytes from the kernel's CSPRNG, fetched a block at a time per thread: one getrandom() call
+/// per object created cost as much as the rest of its uid.
+void fillRandom(uint8_t* data, size_t size) {
+    constexpr size_t Block = 512;
+    struct Pool {
+        std::array<uint8_t, Block> bytes{};
+        size_t used = Block;
+    };
+    thread_local Pool pool;
+    if (size > Block) {
+        fillFromKernel(data, size);
+        return;
+    }
+    while (size > 0) {
+        if (pool.used == Block) {
+            fillFromKernel(pool.bytes.data(), Block);
+            pool.used = 0;
+        }
+        const size_t n = std::min(size, Block - pool.used);
+        std::copy_n(pool.bytes.data() + pool.used, n, data);
+        // Handed-out bytes are not kept around.
+        std::fill_n(pool.bytes.data() + pool.used, n, uint8_t{0});
+        pool.used += n;
+        data += n;
+        size -= n;
     }
 }
 

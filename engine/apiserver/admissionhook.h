@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <string>
 #include <string_view>
 
 namespace pilot::apiserver {
@@ -42,6 +43,14 @@ public:
         (void)old;
         (void)attributes;
         return {};
+    }
+    /// Whether admitting a write of `type` in `ns` may write to the store itself (and so wait
+    /// for a commit). The default: never.
+    [[nodiscard]] virtual bool writesOnAdmission(const kube::ResourceType& type,
+                                                 const std::string& ns) const {
+        (void)type;
+        (void)ns;
+        return false;
     }
 };
 

@@ -84,17 +84,65 @@ HandlerResult ApiHandler::handle(Request& request) {
     } else {
         result = handleNonResource(request, info);
     }
+    if (result.deferred) {
+        // Recorded when it completes; the request itself is gone by then.
+        RequestLabels labels = requestLabels(request, info);
+        return observedWhenDone(std::move(result), std::make_shared<const RequestInfo>(info),
+                                std::make_shared<const RequestLabels>(std::move(labels)), started);
+    }
     const int status = result.stream ? result.stream->status() : result.response.status;
     if (!recordedInMetrics(info, *m_types, status)) {
         return result;
     }
     RequestLabels labels = requestLabels(request, info);
+    observe(result, std::move(labels), started);
+    return result;
+}
+
+bool ApiHandler::runsInline(const Request& request) const {
+    if (request.method != "POST" || !request.user) {
+        return false;
+    }
+    RequestInfo info = parseRequestInfo(request.method, request.path, false);
+    if (!info.isResourceRequest || info.verb != "create" || !info.subresource.empty() ||
+        !info.name.empty()) {
+        return false;
+    }
+    kube::ResourceTypePtr type = m_types->byResource(info.group, info.version, info.resource);
+    return type && type->stored && !m_service.createWritesOnAdmission(*type, info.ns);
+}
+
+void ApiHandler::observe(HandlerResult& result, RequestLabels labels,
+                         std::chrono::steady_clock::time_point started) {
     if (result.stream) {
         result.stream =
             m_metrics.trackLongRunning(std::move(result.stream), std::move(labels), started);
     } else {
-        m_metrics.observeRequest(labels, status, std::chrono::steady_clock::now() - started);
+        m_metrics.observeRequest(labels, result.response.status,
+                                 std::chrono::steady_clock::now() - started);
     }
+}
+
+HandlerResult ApiHandler::observedWhenDone(HandlerResult result,
+                                           std::shared_ptr<const RequestInfo> info,
+                                           std::shared_ptr<const RequestLabels> labels,
+                                           std::chrono::steady_clock::time_point started) {
+    result.deferred = [this, inner = std::move(result.deferred), info, labels,
+                       started](Resume resume) {
+        inner([this, resume = std::move(resume), info, labels, started](Continuation next) {
+            resume([this, next = std::move(next), info, labels, started] {
+                HandlerResult done = next();
+                if (done.deferred) {
+                    return observedWhenDone(std::move(done), info, labels, started);
+                }
+                const int status = done.stream ? done.stream->status() : done.response.status;
+                if (recordedInMetrics(*info, *m_types, status)) {
+                    observe(done, *labels, started);
+                }
+                return done;
+            });
+        });
+    };
     return result;
 }
 

@@ -6,6 +6,7 @@
 #include "engine/apiserver/requestinfo.h"
 #include "engine/apiserver/resourceservice.h"
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,6 +19,7 @@ class ServiceAccountTokens;
 namespace pilot::apiserver {
 
 class ApiMetrics;
+struct RequestLabels;
 
 /// Routes HTTP requests to discovery, OpenAPI, health and the resource verbs. Stateless apart
 /// from its collaborators; called concurrently from the worker pool.
@@ -27,6 +29,10 @@ public:
                ApiMetrics& metrics);
 
     [[nodiscard]] HandlerResult handle(Request& request);
+    /// Whether `request` may be handled on the I/O thread that read it: a create, whose
+    /// handler defers its store write and so never blocks, unless its admission may write
+    /// (quota charging).
+    [[nodiscard]] bool runsInline(const Request& request) const;
 
     /// Readiness, as reported by /readyz.
     void setReady(bool ready) { m_ready = ready; }
@@ -51,6 +57,14 @@ public:
 private:
     [[nodiscard]] HandlerResult handleNonResource(Request& request, const RequestInfo& info);
     [[nodiscard]] HandlerResult handleResource(Request& request, const RequestInfo& info);
+    /// Records a complete result in the metrics (a stream when it ends).
+    void observe(HandlerResult& result, RequestLabels labels,
+                 std::chrono::steady_clock::time_point started);
+    /// Wraps a deferred result so that it is recorded when it completes.
+    [[nodiscard]] HandlerResult observedWhenDone(HandlerResult result,
+                                                 std::shared_ptr<const RequestInfo> info,
+                                                 std::shared_ptr<const RequestLabels> labels,
+                                                 std::chrono::steady_clock::time_point started);
 
     ResourceService& m_service;
     std::shared_ptr<kube::TypeRegistry> m_types;

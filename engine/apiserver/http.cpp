@@ -2,6 +2,9 @@
 
 #include <boost/algorithm/string/predicate.hpp>
 
+#include <condition_variable>
+#include <mutex>
+
 namespace pilot::apiserver {
 
 const std::string* Request::header(std::string_view name) const {
@@ -11,6 +14,28 @@ const std::string* Request::header(std::string_view name) const {
         }
     }
     return nullptr;
+}
+
+HandlerResult awaitResult(HandlerResult result) {
+    while (result.deferred) {
+        std::mutex mutex;
+        std::condition_variable resumed;
+        Continuation next;
+        bool ready = false;
+        std::function<void(Resume)> deferred = std::move(result.deferred);
+        deferred([&](Continuation continuation) {
+            std::lock_guard lock(mutex);
+            next = std::move(continuation);
+            ready = true;
+            resumed.notify_one();
+        });
+        {
+            std::unique_lock lock(mutex);
+            resumed.wait(lock, [&] { return ready; });
+        }
+        result = next();
+    }
+    return result;
 }
 
 std::optional<bool> parseBool(std::string_view text) {

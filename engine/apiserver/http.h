@@ -86,13 +86,31 @@ public:
     virtual void close() = 0;
 };
 
+struct HandlerResult;
+/// The last step of a deferred request (see HandlerResult::deferred); it runs on the thread
+/// that serves the connection and may defer again.
+using Continuation = std::function<HandlerResult()>;
+/// Hands a deferred request's continuation back to whoever serves the connection. Callable
+/// from any thread, once; it must not block.
+using Resume = std::function<void(Continuation)>;
+
 struct HandlerResult {
     Response response;
     std::shared_ptr<ResponseStream> stream; // set for streaming responses
     std::shared_ptr<Tunnel> tunnel;         // set for upgraded connections
+    /// Set for a request that waits on something (a write's commit) without holding a thread:
+    /// the server calls it once with a Resume and sends nothing until the request resumes. It
+    /// starts the wait and returns at once; when the wait ends (on any thread), it calls
+    /// `resume` with the step that builds the result.
+    std::function<void(Resume)> deferred;
 };
 
 using Handler = std::function<HandlerResult(Request& request)>;
+
+/// Waits on the calling thread for a deferred result and runs its continuations there, until
+/// the result is complete; a complete result is returned as it is. For callers that need the
+/// answer before they go on (in-process clients, tests).
+[[nodiscard]] HandlerResult awaitResult(HandlerResult result);
 
 /// Go `strconv.ParseBool` semantics (`1,t,T,TRUE,true,True` and the false forms); anything
 /// else is nullopt.

@@ -153,26 +153,62 @@ private:
         request->body = std::move(raw.body());
         m_server.authenticate(*request, m_stream.native_handle());
 
+        m_requestLine = request->method + " " + request->path;
+        if (m_server.options.runsInline && m_server.options.runsInline(*request)) {
+            deliver(guarded([&] { return m_server.handler(*request); }));
+            return;
+        }
         net::post(m_server.workers, [self = shared_from_this(), request] {
-            HandlerResult result;
-            try {
-                result = self->m_server.handler(*request);
-            } catch (const std::exception& e) {
-                log::error("http", "handler failed for {} {}: {}", request->method, request->path,
-                           e.what());
-                ApiError error = internalError(e.what());
-                result.response = Response{error.code, "application/json", statusJson(error), {}};
-            }
-            net::post(self->m_stream.get_executor(), [self, result = std::move(result)]() mutable {
-                if (result.tunnel) {
-                    self->startTunnel(std::move(result.tunnel));
-                } else if (result.stream) {
-                    self->startStream(std::move(result.stream));
-                } else {
-                    self->writeResponse(std::move(result.response));
-                }
-            });
+            self->deliver(self->guarded([&] { return self->m_server.handler(*request); }));
         });
+    }
+
+    /// Runs one step of a handler, turning an exception into a 500.
+    template <typename Step>
+    HandlerResult guarded(Step&& step) const {
+        try {
+            return step();
+        } catch (const std::exception& e) {
+            log::error("http", "handler failed for {}: {}", m_requestLine, e.what());
+            ApiError error = internalError(e.what());
+            HandlerResult result;
+            result.response = Response{error.code, "application/json", statusJson(error), {}};
+            return result;
+        }
+    }
+
+    /// Sends a handler's result; a deferred one first waits for its resumption, then runs the
+    /// continuation on this connection's executor (never on the thread that resumed it).
+    /// Called from any thread.
+    void deliver(HandlerResult result) {
+        if (result.deferred) {
+            // Until it resumes, the request keeps the I/O threads running through stop().
+            auto work = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(
+                m_server.io.get_executor());
+            Resume resume = [self = shared_from_this(), work](Continuation next) {
+                net::post(self->m_stream.get_executor(), [self, work, next = std::move(next)] {
+                    self->deliver(self->guarded(next));
+                });
+            };
+            HandlerResult started = guarded([&] {
+                result.deferred(std::move(resume));
+                return HandlerResult{};
+            });
+            if (!started.response.body.empty()) {
+                deliver(std::move(started)); // the wait could not even start
+            }
+            return;
+        }
+        net::dispatch(m_stream.get_executor(),
+                      [self = shared_from_this(), result = std::move(result)]() mutable {
+                          if (result.tunnel) {
+                              self->startTunnel(std::move(result.tunnel));
+                          } else if (result.stream) {
+                              self->startStream(std::move(result.stream));
+                          } else {
+                              self->writeResponse(std::move(result.response));
+                          }
+                      });
     }
 
     void writeResponse(Response response) {
@@ -464,6 +500,7 @@ private:
     beast::flat_buffer m_buffer;
     std::optional<http::request_parser<http::string_body>> m_parser;
     bool m_keepAlive = true;
+    std::string m_requestLine; // method and path of the request being served, for logs
     std::shared_ptr<ResponseStream> m_responseStream;
     std::shared_ptr<Tunnel> m_tunnel;
     std::deque<std::string> m_tunnelOut;

@@ -19,6 +19,10 @@ struct HttpServerOptions {
     size_t workerThreads = 64;
     size_t bodyLimit = 3 * 1024 * 1024;
     std::chrono::seconds readTimeout{60};
+    /// Picks the requests whose handler runs straight on the I/O thread that read them instead
+    /// of the worker pool: only those that never block (they may defer) and are quick, so the
+    /// request skips two thread hand-offs. Unset: none.
+    std::function<bool(const Request&)> runsInline;
 };
 
 /// Sets up the server side of TLS on a fresh SSL_CTX (certificates, client verification).
@@ -28,7 +32,8 @@ using TlsConfigurer = std::function<Status(ssl_ctx_st* ctx)>;
 using Authenticate = std::function<void(Request& request, ssl_st* ssl)>;
 
 /// HTTPS/1.1 server on Boost.Beast. I/O runs on a small io_context pool; handlers run on a
-/// worker pool (they may block on the store), so no I/O thread ever blocks. Bodies above the
+/// worker pool (they may block on the store), so no I/O thread ever blocks, except those
+/// `runsInline` picks. A deferred result holds no thread until it resumes. Bodies above the
 /// limit get 413, slow or half-closed connections time out, and nothing a client sends can
 /// crash it.
 class HttpServer {

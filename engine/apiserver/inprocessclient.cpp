@@ -157,7 +157,7 @@ Request InProcessApiClient::toRequest(const kube::ApiRequest& in) const {
 
 Result<kube::ApiResponse> InProcessApiClient::send(const kube::ApiRequest& in) {
     Request request = toRequest(in);
-    HandlerResult result = m_handler.handle(request);
+    HandlerResult result = awaitResult(m_handler.handle(request));
     if (result.stream) {
         result.stream->cancel();
         return fail(ErrorCode::InvalidArgument,
@@ -174,7 +174,7 @@ Result<kube::ApiResponse> InProcessApiClient::send(const kube::ApiRequest& in) {
 Result<std::unique_ptr<kube::EventStream>>
 InProcessApiClient::openWatch(const kube::ApiRequest& in) {
     Request request = toRequest(in);
-    HandlerResult result = m_handler.handle(request);
+    HandlerResult result = awaitResult(m_handler.handle(request));
     if (!result.stream) {
         return kube::singleEventStream(
             kube::errorEventForResponse(result.response.status, result.response.body));

@@ -52,6 +52,13 @@ ApiResult<void> QuotaAdmission::admit(const kube::ResourceType& type, json::obje
     return {};
 }
 
+bool QuotaAdmission::writesOnAdmission(const kube::ResourceType& type,
+                                       const std::string& ns) const {
+    (void)type;
+    (void)ns;
+    return m_service.cacheFor(*m_quotas)->size() != 0;
+}
+
 ApiResult<void> QuotaAdmission::validate(const kube::ResourceType& type, const json::object& object,
                                          const json::object* old,
                                          const AdmissionAttributes& attributes) {

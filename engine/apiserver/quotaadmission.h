@@ -29,6 +29,9 @@ public:
                                            const boost::json::object& object,
                                            const boost::json::object* old,
                                            const AdmissionAttributes& attributes) override;
+    /// While any quota exists (a cheap, conservative test).
+    [[nodiscard]] bool writesOnAdmission(const kube::ResourceType& type,
+                                         const std::string& ns) const override;
 
 private:
     ResourceService& m_service;

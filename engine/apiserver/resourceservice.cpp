@@ -64,6 +64,63 @@ std::string storedForm(const json::object& object) {
     return json::serialize(object);
 }
 
+/// Appends `value`'s JSON to `out` (what json::serialize writes, without a string of its own).
+void appendJson(std::string& out, const json::value& value) {
+    json::serializer serializer;
+    serializer.reset(&value);
+    while (!serializer.done()) {
+        constexpr size_t Chunk = 4096;
+        const size_t used = out.size();
+        out.resize(used + Chunk);
+        std::string_view written = serializer.read(out.data() + used, Chunk);
+        out.resize(used + written.size());
+    }
+}
+
+/// An object's JSON as json::serialize writes it, and the offset of the brace that closes its
+/// `metadata` (npos when there is none).
+struct ObjectText {
+    std::string text;
+    size_t metadataEnd = std::string::npos;
+};
+
+ObjectText serializeNotingMetadata(const json::object& object) {
+    ObjectText out;
+    out.text.reserve(1024);
+    out.text += '{';
+    bool first = true;
+    for (const auto& member : object) {
+        if (!first) {
+            out.text += ',';
+        }
+        first = false;
+        appendJson(out.text, json::string(member.key()));
+        out.text += ':';
+        appendJson(out.text, member.value());
+        if (member.key() == "metadata" && member.value().is_object()) {
+            out.metadataEnd = out.text.size() - 1;
+        }
+    }
+    out.text += '}';
+    return out;
+}
+
+/// The JSON of an object stored as `stored` (see serializeNotingMetadata) once a commit gave it
+/// `revision`: withRevision() appends `resourceVersion` as the last member of the metadata, so
+/// that is where it goes in the text.
+std::string withRevisionText(const ObjectText& stored, int64_t revision) {
+    const std::string member = fmt::format("\"resourceVersion\":\"{}\"", revision);
+    std::string out;
+    out.reserve(stored.text.size() + member.size() + 1);
+    out.append(stored.text, 0, stored.metadataEnd);
+    if (stored.text[stored.metadataEnd - 1] != '{') {
+        out += ',';
+    }
+    out += member;
+    out.append(stored.text, stored.metadataEnd);
+    return out;
+}
+
 json::object withRevision(json::object object, int64_t revision) {
     metadataOf(object)["resourceVersion"] = std::to_string(revision);
     return object;
@@ -155,7 +212,7 @@ ApiResult<void> ResourceService::admit(const kube::ResourceType& type, json::obj
         // decode them); only the handling of unknown fields depends on it.
         kube::FieldErrors unknown;
         kube::FieldErrors typeErrors;
-        kube::checkAgainstSchema(*type.schema, json::value(object), unknown, typeErrors,
+        kube::checkAgainstSchema(*type.schema, object, unknown, typeErrors,
                                  type.custom ? kube::SchemaFlavor::Custom
                                              : kube::SchemaFlavor::BuiltIn);
         if (!typeErrors.empty()) {
@@ -289,6 +346,119 @@ ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
                             kube::convertObject(std::move(*result), type.gvk.apiVersion()))
                       : result;
     }
+    auto generated = initCreate(type, ns, object);
+    if (!generated) {
+        return std::unexpected(generated.error());
+    }
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        if (*generated) {
+            json::object& meta = metadataOf(object);
+            meta["name"] = stringAt(&meta, "generateName") + randomNameSuffix(5);
+        }
+        // Only a generated name is retried with the original; otherwise the body moves.
+        auto prepared =
+            admitCreate(type, ns, *generated ? object : std::move(object), options, *generated);
+        if (!prepared) {
+            return std::unexpected(prepared.error());
+        }
+        if (options.dryRun) {
+            if (cacheFor(type)->get(prepared->key)) {
+                return apiFail(alreadyExists(type.plural, type.gvk.group, prepared->name));
+            }
+            return std::move(prepared->object);
+        }
+        auto written = m_store.write(
+            store::Write{store::Write::Op::Create, prepared->key, storedForm(prepared->object), 0});
+        if (written) {
+            return withRevision(std::move(prepared->object), written->revision);
+        }
+        if (written.error().code == ErrorCode::AlreadyExists && *generated) {
+            continue;
+        }
+        return apiFail(fromError(written.error(), type.plural, type.gvk.group, prepared->name));
+    }
+    return apiFail(internalError("could not generate a unique name"));
+}
+
+bool ResourceService::generatesName(const json::object& object) {
+    const json::object* metadata = objectAt(object, "metadata");
+    return stringAt(metadata, "name").empty() && !stringAt(metadata, "generateName").empty();
+}
+
+ApiResult<PreparedCreate> ResourceService::prepareCreate(const kube::ResourceType& type,
+                                                         const std::string& ns, json::object object,
+                                                         const WriteOptions& options) {
+    if (options.dryRun) {
+        return apiFail(internalError("a dry run is created with create()"));
+    }
+    kube::ResourceTypePtr storage = storageTypeFor(type);
+    if (storage) {
+        object = toStorage(type, *storage, std::move(object));
+    }
+    const kube::ResourceType& stored = storage ? *storage : type;
+    auto generated = initCreate(stored, ns, object);
+    if (!generated) {
+        return std::unexpected(generated.error());
+    }
+    if (*generated) {
+        json::object& meta = metadataOf(object);
+        meta["name"] = stringAt(&meta, "generateName") + randomNameSuffix(5);
+    }
+    auto prepared = admitCreate(stored, ns, std::move(object), options, *generated);
+    if (prepared && storage) {
+        prepared->servedApiVersion = type.gvk.apiVersion();
+    }
+    return prepared;
+}
+
+bool ResourceService::createWritesOnAdmission(const kube::ResourceType& type,
+                                              const std::string& ns) const {
+    return std::ranges::any_of(m_hooks, [&](const std::shared_ptr<AdmissionHook>& hook) {
+        return hook->appliesTo(type) && hook->writesOnAdmission(type, ns);
+    });
+}
+
+void ResourceService::commitCreate(PreparedCreate prepared,
+                                   std::function<void(ApiResult<std::string>)> done) {
+    struct InFlight {
+        ObjectText stored;
+        std::string plural, group, name;
+        std::optional<json::object> object; // kept only when the result needs converting
+        std::string servedApiVersion;
+    };
+    // std::function needs a copyable target: the state travels in a shared_ptr.
+    auto state = std::make_shared<InFlight>();
+    state->stored = serializeNotingMetadata(prepared.object);
+    state->plural = std::move(prepared.plural);
+    state->group = std::move(prepared.group);
+    state->name = std::move(prepared.name);
+    state->servedApiVersion = std::move(prepared.servedApiVersion);
+    if (!state->servedApiVersion.empty() || state->stored.metadataEnd == std::string::npos) {
+        state->object = std::move(prepared.object);
+    }
+    prepared.object = {}; // freed here, on the thread that built it
+    std::string value = state->stored.text;
+    m_store.writeAsync(
+        store::Write{store::Write::Op::Create, std::move(prepared.key), std::move(value), 0},
+        [state, done = std::move(done)](Result<store::WriteResult> written) {
+            if (!written) {
+                done(apiFail(fromError(written.error(), state->plural, state->group, state->name)));
+                return;
+            }
+            if (!state->object) {
+                done(withRevisionText(state->stored, written->revision));
+                return;
+            }
+            json::object object = withRevision(std::move(*state->object), written->revision);
+            if (!state->servedApiVersion.empty()) {
+                object = kube::convertObject(std::move(object), state->servedApiVersion);
+            }
+            done(json::serialize(object));
+        });
+}
+
+ApiResult<bool> ResourceService::initCreate(const kube::ResourceType& type, const std::string& ns,
+                                            json::object& object) const {
     // apiVersion/kind must match the endpoint when given.
     std::string apiVersion = object.contains("apiVersion") && object["apiVersion"].is_string()
                                  ? std::string(object["apiVersion"].get_string())
@@ -338,40 +508,28 @@ ApiResult<json::object> ResourceService::create(const kube::ResourceType& type,
     if (type.gvk.kind == "Pod" && type.gvk.group.empty()) {
         object["status"] = json::object{{"phase", "Pending"}};
     }
+    return generated;
+}
 
-    for (int attempt = 0; attempt < 8; ++attempt) {
-        if (generated) {
-            json::object& meta = metadataOf(object); // `object` gained keys since `metadata`
-            meta["name"] = stringAt(&meta, "generateName") + randomNameSuffix(5);
-        }
-        // Only a generated name is retried with the original; otherwise the body moves.
-        json::object candidate = generated ? object : std::move(object);
-        if (auto status = admit(type, candidate, nullptr, options, generated); !status) {
-            return std::unexpected(status.error());
-        }
-        trackManagedFields(type, candidate, nullptr, options);
-        if (auto counted = applyChangeCounters(type, candidate, nullptr); !counted) {
-            return std::unexpected(counted.error());
-        }
-        std::string name = stringAt(objectAt(candidate, "metadata"), "name");
-        std::string key = keyFor(type, ns, name);
-        if (options.dryRun) {
-            if (cacheFor(type)->get(key)) {
-                return apiFail(alreadyExists(type.plural, type.gvk.group, name));
-            }
-            return candidate;
-        }
-        auto written =
-            m_store.write(store::Write{store::Write::Op::Create, key, storedForm(candidate), 0});
-        if (written) {
-            return withRevision(std::move(candidate), written->revision);
-        }
-        if (written.error().code == ErrorCode::AlreadyExists && generated) {
-            continue;
-        }
-        return apiFail(fromError(written.error(), type.plural, type.gvk.group, name));
+ApiResult<PreparedCreate> ResourceService::admitCreate(const kube::ResourceType& type,
+                                                       const std::string& ns,
+                                                       json::object candidate,
+                                                       const WriteOptions& options,
+                                                       bool generated) const {
+    if (auto status = admit(type, candidate, nullptr, options, generated); !status) {
+        return std::unexpected(status.error());
     }
-    return apiFail(internalError("could not generate a unique name"));
+    trackManagedFields(type, candidate, nullptr, options);
+    if (auto counted = applyChangeCounters(type, candidate, nullptr); !counted) {
+        return std::unexpected(counted.error());
+    }
+    PreparedCreate prepared;
+    prepared.name = stringAt(objectAt(candidate, "metadata"), "name");
+    prepared.key = keyFor(type, ns, prepared.name);
+    prepared.plural = type.plural;
+    prepared.group = type.gvk.group;
+    prepared.object = std::move(candidate);
+    return prepared;
 }
 
 ApiResult<json::object> ResourceService::prepareUpdate(const kube::ResourceType& type,

@@ -50,11 +50,23 @@ struct DeleteOutcome {
     bool removed = false;
 };
 
+/// A create that passed admission and waits for its store write (ResourceService::prepareCreate).
+struct PreparedCreate {
+    boost::json::object object; // as it is stored: no resourceVersion
+    std::string key;
+    std::string name;
+    std::string plural; // of the stored type, for errors
+    std::string group;
+    /// The version the request addressed when it is not the storage version (the result is
+    /// converted back); empty otherwise.
+    std::string servedApiVersion;
+};
+
 /// The object semantics of the Kubernetes API on top of the store and the watch cache:
 /// metadata on create (uid, timestamps, generateName, generation), optimistic concurrency,
 /// status/main separation, defaulting and validation, finalizers, graceful deletion and
 /// namespace lifecycle. Shared by the HTTP handlers and in-process clients. Thread-safe;
-/// methods block until the write is durable.
+/// methods block until the write is durable, except commitCreate().
 class ResourceService {
 public:
     ResourceService(store::Store& store, watchcache::WatchCache& cache,
@@ -75,6 +87,26 @@ public:
                                                         const std::string& ns,
                                                         boost::json::object object,
                                                         const WriteOptions& options);
+
+    /// Whether a create of `object` takes its name from `metadata.generateName`.
+    [[nodiscard]] static bool generatesName(const boost::json::object& object);
+    /// The part of a create that runs before the store write (not for dry runs, which
+    /// create() serves). A name from `generateName` is drawn here; when the store refuses it
+    /// as taken, the caller may prepare the original object again. Finish with commitCreate().
+    [[nodiscard]] ApiResult<PreparedCreate> prepareCreate(const kube::ResourceType& type,
+                                                          const std::string& ns,
+                                                          boost::json::object object,
+                                                          const WriteOptions& options);
+    /// Stores a prepared create without waiting for it: `done` gets the created object's JSON
+    /// as the request's version serves it (or the store's refusal) once the write is durable.
+    /// It runs on the store's writer thread, or on the calling thread before this returns when
+    /// the write is refused at once; it must not block.
+    void commitCreate(PreparedCreate prepared, std::function<void(ApiResult<std::string>)> done);
+
+    /// Whether admitting a create of `type` in `ns` may itself write to the store (and so wait
+    /// for a commit): quota charging when quotas exist.
+    [[nodiscard]] bool createWritesOnAdmission(const kube::ResourceType& type,
+                                               const std::string& ns) const;
 
     /// PUT semantics: `object` replaces the addressed part; a stale resourceVersion conflicts.
     [[nodiscard]] ApiResult<boost::json::object>
@@ -107,6 +139,14 @@ private:
     [[nodiscard]] static boost::json::object toStorage(const kube::ResourceType& served,
                                                        const kube::ResourceType& storage,
                                                        boost::json::object object);
+    /// Checks a create's apiVersion and namespace and sets the server-owned metadata; returns
+    /// whether the name is to be generated.
+    [[nodiscard]] ApiResult<bool> initCreate(const kube::ResourceType& type, const std::string& ns,
+                                             boost::json::object& object) const;
+    /// Admission, managed fields and change counters of a create's candidate object.
+    [[nodiscard]] ApiResult<PreparedCreate>
+    admitCreate(const kube::ResourceType& type, const std::string& ns,
+                boost::json::object candidate, const WriteOptions& options, bool generated) const;
     [[nodiscard]] ApiResult<boost::json::object> prepareUpdate(const kube::ResourceType& type,
                                                                const boost::json::object& old,
                                                                boost::json::object updated,

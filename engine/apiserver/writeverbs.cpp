@@ -26,6 +26,15 @@ using kube::stringAt;
 
 namespace {
 
+HandlerResult writeResponse(int status, std::string objectJson,
+                            const std::vector<std::string>& warnings) {
+    HandlerResult result = jsonResponse(status, std::move(objectJson));
+    for (const std::string& w : warnings) {
+        result.response.headers.emplace_back("Warning", fmt::format("299 - \"{}\"", w));
+    }
+    return result;
+}
+
 HandlerResult writeResponse(int status, const json::object& object,
                             const std::vector<std::string>& warnings) {
     HandlerResult result = jsonResponse(status, json::serialize(object));
@@ -116,6 +125,53 @@ ApiResult<json::object> decodeBody(const Request& request, const kube::TypeRegis
     return std::move(parsed->as_object());
 }
 
+namespace {
+
+/// A create that holds no thread while its write commits: the response is built once the
+/// store has made it durable. A generated name the store finds taken is drawn again, up to
+/// eight times (as upstream's RetryGenerateName).
+HandlerResult deferredCreate(ResourceService& service, kube::ResourceTypePtr type, std::string ns,
+                             json::object body, WriteOptions options, int attempt) {
+    constexpr int Attempts = 8;
+    std::shared_ptr<json::object> original;
+    if (ResourceService::generatesName(body)) {
+        original = std::make_shared<json::object>(body);
+    }
+    std::vector<std::string> warnings;
+    options.warnings = &warnings;
+    auto prepared = service.prepareCreate(*type, ns, std::move(body), options);
+    options.warnings = nullptr;
+    if (!prepared) {
+        return errorResponse(prepared.error());
+    }
+    HandlerResult result;
+    result.deferred = [&service, type = std::move(type), ns = std::move(ns),
+                       options = std::move(options), attempt, original = std::move(original),
+                       prepared = std::make_shared<PreparedCreate>(std::move(*prepared)),
+                       warnings = std::move(warnings)](Resume resume) {
+        service.commitCreate(std::move(*prepared), [&service, type, ns, options, attempt, original,
+                                                    resume = std::move(resume),
+                                                    warnings](ApiResult<std::string> created) {
+            resume([&service, type, ns, options, attempt, original, created = std::move(created),
+                    warnings]() mutable {
+                if (created) {
+                    return writeResponse(201, std::move(*created), warnings);
+                }
+                if (!original || created.error().reason != "AlreadyExists") {
+                    return errorResponse(created.error());
+                }
+                if (attempt + 1 == Attempts) {
+                    return errorResponse(internalError("could not generate a unique name"));
+                }
+                return deferredCreate(service, type, ns, *original, options, attempt + 1);
+            });
+        });
+    };
+    return result;
+}
+
+} // namespace
+
 HandlerResult handleCreate(VerbContext& ctx) {
     auto options = writeOptionsOf(ctx.request);
     if (!options) {
@@ -125,13 +181,16 @@ HandlerResult handleCreate(VerbContext& ctx) {
     if (!body) {
         return errorResponse(body.error());
     }
-    std::vector<std::string> warnings;
-    options->warnings = &warnings;
-    auto created = ctx.service.create(*ctx.type, ctx.info.ns, std::move(*body), *options);
-    if (!created) {
-        return errorResponse(created.error());
+    if (options->dryRun) {
+        std::vector<std::string> warnings;
+        options->warnings = &warnings;
+        auto created = ctx.service.create(*ctx.type, ctx.info.ns, std::move(*body), *options);
+        if (!created) {
+            return errorResponse(created.error());
+        }
+        return writeResponse(201, *created, warnings);
     }
-    return writeResponse(201, *created, warnings);
+    return deferredCreate(ctx.service, ctx.type, ctx.info.ns, std::move(*body), *options, 0);
 }
 
 HandlerResult handleUpdate(VerbContext& ctx) {

@@ -115,6 +115,27 @@ std::optional<UserInfo> Authenticator::fromClientCertificate(X509* peerCert) con
     return withAuthenticatedGroup(std::move(user));
 }
 
+namespace {
+
+/// The user a connection's peer certificate names, kept with the connection (SSL ex_data):
+/// reading the subject's names costs more than the rest of a small request's authentication.
+struct PeerUser {
+    const X509* certificate = nullptr; // the certificate it was read from
+    std::optional<UserInfo> user;
+};
+
+void freePeerUser(void* /*parent*/, void* data, CRYPTO_EX_DATA* /*ad*/, int /*index*/,
+                  long /*argl*/, void* /*argp*/) {
+    delete static_cast<PeerUser*>(data);
+}
+
+int peerUserIndex() {
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, freePeerUser);
+    return index;
+}
+
+} // namespace
+
 std::optional<UserInfo> Authenticator::fromSsl(const SSL* ssl) const {
     if (ssl == nullptr || !SSL_is_init_finished(ssl)) {
         return std::nullopt;
@@ -123,7 +144,22 @@ std::optional<UserInfo> Authenticator::fromSsl(const SSL* ssl) const {
     if (peer == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) {
         return std::nullopt;
     }
-    return fromClientCertificate(peer);
+    const int index = peerUserIndex();
+    if (index < 0) {
+        return fromClientCertificate(peer);
+    }
+    auto* cached = static_cast<PeerUser*>(SSL_get_ex_data(ssl, index));
+    if (cached != nullptr && cached->certificate == peer) {
+        return cached->user;
+    }
+    auto fresh = std::make_unique<PeerUser>(PeerUser{peer, fromClientCertificate(peer)});
+    std::optional<UserInfo> user = fresh->user;
+    // One connection is served by one thread at a time, so the slot has no other writer.
+    if (SSL_set_ex_data(const_cast<SSL*>(ssl), index, fresh.get()) == 1) {
+        delete cached;
+        (void)fresh.release();
+    }
+    return user;
 }
 
 std::optional<UserInfo> Authenticator::fromBearerToken(std::string_view token) const {

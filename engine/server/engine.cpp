@@ -256,6 +256,9 @@ Status Engine::start() {
             request.user = apiserver::User{user->name, user->groups};
         }
     };
+    httpOptions.runsInline = [&d](const apiserver::Request& request) {
+        return d.handler->runsInline(request);
+    };
     d.http = std::make_unique<apiserver::HttpServer>(
         httpOptions, tls, authenticate,
         [&d](apiserver::Request& request) { return d.handler->handle(request); });

@@ -233,6 +233,12 @@ public:
     Checker(const Type& root, FieldErrors& unknown, FieldErrors& invalid)
         : m_root(root), m_unknown(unknown), m_invalid(invalid) {}
 
+    /// A built-in object at the root: what check() does for it, minus the copy into a value
+    /// (custom resources' root constraints need the value, and take the other path).
+    void checkRootObject(const boost::json::object& o) {
+        checkObject(m_root, o, SchemaFlavor::BuiltIn, 0);
+    }
+
     void checkRoot(const value& v, SchemaFlavor flavor) {
         if (!v.is_object() && m_root.kind == Kind::Object) {
             if (flavor == SchemaFlavor::BuiltIn) {
@@ -671,6 +677,16 @@ void checkAgainstSchema(const schema::Type& root, const boost::json::value& obje
                         FieldErrors& unknownFields, FieldErrors& invalid, SchemaFlavor flavor) {
     Checker checker(root, unknownFields, invalid);
     checker.checkRoot(object, flavor);
+}
+
+void checkAgainstSchema(const schema::Type& root, const boost::json::object& object,
+                        FieldErrors& unknownFields, FieldErrors& invalid, SchemaFlavor flavor) {
+    if (flavor == SchemaFlavor::BuiltIn && root.kind == Kind::Object) {
+        Checker checker(root, unknownFields, invalid);
+        checker.checkRootObject(object);
+        return;
+    }
+    checkAgainstSchema(root, boost::json::value(object), unknownFields, invalid, flavor);
 }
 
 namespace {

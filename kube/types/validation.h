@@ -44,6 +44,10 @@ inline constexpr std::string_view DecodeErrorReason = "DecodeError";
 void checkAgainstSchema(const schema::Type& root, const boost::json::value& object,
                         FieldErrors& unknownFields, FieldErrors& invalid,
                         SchemaFlavor flavor = SchemaFlavor::BuiltIn);
+/// The same for an object, without copying it into a value first (the write path).
+void checkAgainstSchema(const schema::Type& root, const boost::json::object& object,
+                        FieldErrors& unknownFields, FieldErrors& invalid,
+                        SchemaFlavor flavor = SchemaFlavor::BuiltIn);
 
 /// Removes from `object` every field the schema does not declare, like the apiextensions
 /// server prunes custom resources: objects without `preserveUnknownFields` lose unknown keys,

@@ -8,18 +8,25 @@ SharedInformers::~SharedInformers() {
     stop();
 }
 
-std::string SharedInformers::keyOf(const kube::ApiResource& resource, bool metadataOnly) {
-    return (metadataOnly ? "metadata:" : "") + resource.group + "/" + resource.version + "/" +
-           resource.resource;
+std::string SharedInformers::keyOf(const kube::ApiResource& resource, bool metadataOnly,
+                                   const std::string& fieldSelector) {
+    std::string key = (metadataOnly ? "metadata:" : "") + resource.group + "/" + resource.version +
+                      "/" + resource.resource;
+    if (!fieldSelector.empty()) {
+        key += "?" + fieldSelector;
+    }
+    return key;
 }
 
-kube::Informer& SharedInformers::informerFor(const kube::ApiResource& resource, bool metadataOnly) {
+kube::Informer& SharedInformers::informerFor(const kube::ApiResource& resource, bool metadataOnly,
+                                             const std::string& fieldSelector) {
     std::lock_guard lock(m_mutex);
-    auto& slot = m_informers[keyOf(resource, metadataOnly)];
+    auto& slot = m_informers[keyOf(resource, metadataOnly, fieldSelector)];
     if (!slot) {
         kube::InformerOptions options;
         options.resource = resource;
         options.metadataOnly = metadataOnly;
+        options.fieldSelector = fieldSelector;
         slot = std::make_unique<kube::Informer>(m_client, std::move(options));
         if (m_started) {
             slot->start();
@@ -51,6 +58,11 @@ bool SharedInformers::metadataOnlyFor(const kube::ApiResource& resource) const {
     // Once a metadata informer exists it stays the one metadata readers share.
     return m_informers.contains(keyOf(resource, true)) ||
            !m_informers.contains(keyOf(resource, false));
+}
+
+kube::Informer& SharedInformers::forName(const kube::ApiResource& resource,
+                                         const std::string& name) {
+    return informerFor(resource, false, "metadata.name=" + name);
 }
 
 kube::Informer& SharedInformers::forMetadata(const kube::ApiResource& resource) {

@@ -35,6 +35,11 @@ public:
     [[nodiscard]] kube::Informer& forMetadata(const kube::ApiResource& resource);
     void addMetadataIndex(const kube::ApiResource& resource, const std::string& name,
                           kube::IndexFunc function);
+    /// The informer of the `resource` objects called `name`, in every namespace (a
+    /// `metadata.name` field selector): for a controller that owns one object per namespace
+    /// (the root CA ConfigMap), which then neither keeps nor decodes the others.
+    [[nodiscard]] kube::Informer& forName(const kube::ApiResource& resource,
+                                          const std::string& name);
 
     void start();
     /// Waits until every informer has synced or the deadline passed; returns whether all did.
@@ -44,8 +49,10 @@ public:
     [[nodiscard]] kube::ApiClient& client() const { return m_client; }
 
 private:
-    static std::string keyOf(const kube::ApiResource& resource, bool metadataOnly);
-    kube::Informer& informerFor(const kube::ApiResource& resource, bool metadataOnly);
+    static std::string keyOf(const kube::ApiResource& resource, bool metadataOnly,
+                             const std::string& fieldSelector = {});
+    kube::Informer& informerFor(const kube::ApiResource& resource, bool metadataOnly,
+                                const std::string& fieldSelector = {});
     /// Whether metadata readers of `resource` get a metadata-only informer (no full one exists).
     [[nodiscard]] bool metadataOnlyFor(const kube::ApiResource& resource) const;
     void addIndexTo(const kube::ApiResource& resource, bool metadataOnly, const std::string& name,

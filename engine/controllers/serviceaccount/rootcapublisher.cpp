@@ -27,7 +27,7 @@ RootCaPublisher::~RootCaPublisher() {
 
 void RootCaPublisher::setUp(SharedInformers& informers) {
     m_namespaces = &informers.forResource(kube::resources::Namespaces);
-    m_configMaps = &informers.forResource(kube::resources::ConfigMaps);
+    m_configMaps = &informers.forName(kube::resources::ConfigMaps, std::string(ConfigMapName));
     kube::InformerHandlers namespaces;
     namespaces.onAdd = [this](const kube::ObjectPtr& ns) { enqueue(std::string(kube::name(*ns))); };
     namespaces.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& ns) {

@@ -45,8 +45,11 @@ inline TimePoint testEpoch() {
 /// One engine's API layer over an in-memory store.
 class ApiEnv {
 public:
-    explicit ApiEnv(size_t historyPerResource = 10000)
-        : clock(testEpoch()), types(builtinTypes()), store(store::makeMemoryStore()),
+    /// `backing`: the store under the API (an in-memory one when null).
+    explicit ApiEnv(size_t historyPerResource = 10000,
+                    std::unique_ptr<store::Store> backing = nullptr)
+        : clock(testEpoch()), types(builtinTypes()),
+          store(backing ? std::move(backing) : store::makeMemoryStore()),
           cache(std::make_unique<watchcache::WatchCache>(*store, historyPerResource)) {
         for (const kube::ResourceTypePtr& type : types->all()) {
             (void)cache->registerResource(type->storagePrefix, selectableFields(*type));
@@ -91,7 +94,7 @@ public:
         request.contentType = std::move(contentType);
         request.accept = std::move(accept);
         request.user = User{"admin", {"system:masters"}};
-        return handler->handle(request);
+        return awaitResult(handler->handle(request));
     }
 
     ManualClock clock;

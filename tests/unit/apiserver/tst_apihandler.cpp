@@ -4,6 +4,7 @@
 #include "kube/objectmeta.h"
 
 #include <boost/json.hpp>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -171,6 +172,168 @@ TEST_F(ApiHandlerTest, createGetListUpdateDeleteRoundTrip) {
                   R"("details":{"name":"c","group":"","kind":"configmaps","uid":")" +
                   uid + R"("}})"));
     expectStatus(get(std::string(ConfigMaps) + "/c"), 404, "NotFound");
+}
+
+TEST_F(ApiHandlerTest, aCreateIsAnsweredWithTheObjectExactlyAsReadsServeIt) {
+    // The 201 body is spliced from the stored text rather than serialized again: it must be
+    // the very JSON a GET then serves.
+    HandlerResult created = post(ConfigMaps, obj(R"({"metadata":{"name":"exact","labels":)"
+                                                 R"({"app":"web"},"annotations":{"note":"a\"b"}},)"
+                                                 R"("data":{"k":"v\u00e9"}})"));
+    ASSERT_EQ(created.response.status, 201) << created.response.body;
+    EXPECT_EQ(created.response.body, get(std::string(ConfigMaps) + "/exact").response.body);
+
+    HandlerResult pod = post(Pods, obj(R"({"metadata":{"name":"p"},"spec":{"containers":)"
+                                       R"([{"name":"c","image":"busybox"}]}})"));
+    ASSERT_EQ(pod.response.status, 201) << pod.response.body;
+    EXPECT_EQ(pod.response.body, get(std::string(Pods) + "/p").response.body);
+    EXPECT_EQ(str(bodyOf(pod), "status.phase"), "Pending");
+
+    HandlerResult ns = post("/api/v1/namespaces", obj(R"({"metadata":{"name":"team-a"}})"));
+    ASSERT_EQ(ns.response.status, 201) << ns.response.body;
+    EXPECT_EQ(ns.response.body, get("/api/v1/namespaces/team-a").response.body);
+
+    // Another served version than the storage one is answered in the version addressed.
+    const std::string hpas = "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers";
+    HandlerResult hpa = post(hpas, obj(R"({"metadata":{"name":"h"},"spec":{"maxReplicas":3,)"
+                                       R"("scaleTargetRef":{"kind":"Deployment","name":"web",)"
+                                       R"("apiVersion":"apps/v1"},)"
+                                       R"("targetCPUUtilizationPercentage":50}})"));
+    ASSERT_EQ(hpa.response.status, 201) << hpa.response.body;
+    EXPECT_EQ(str(bodyOf(hpa), "apiVersion"), "autoscaling/v1");
+    EXPECT_EQ(bodyOf(hpa), bodyOf(get(hpas + "/h")));
+}
+
+TEST_F(ApiHandlerTest, aCreateCountsInTheMetricsWhenItsWriteCompletes) {
+    ASSERT_EQ(post(ConfigMaps, configMap("counted")).response.status, 201);
+    expectStatus(post(ConfigMaps, configMap("counted")), 409, "AlreadyExists");
+    const std::string metrics = get("/metrics").response.body;
+    auto creates = [&metrics](std::string_view code) {
+        std::vector<std::string> found;
+        size_t start = 0;
+        while (start < metrics.size()) {
+            size_t end = metrics.find('\n', start);
+            end = end == std::string::npos ? metrics.size() : end;
+            std::string_view line(metrics.data() + start, end - start);
+            if (line.starts_with("apiserver_request_total{") &&
+                line.find(R"(resource="configmaps")") != std::string_view::npos &&
+                line.find(R"(verb="POST")") != std::string_view::npos &&
+                line.find(fmt::format(R"(code="{}")", code)) != std::string_view::npos) {
+                found.emplace_back(line.substr(line.rfind(' ') + 1));
+            }
+            start = end + 1;
+        }
+        return found;
+    };
+    EXPECT_EQ(creates("201"), std::vector<std::string>{"1"}) << metrics;
+    EXPECT_EQ(creates("409"), std::vector<std::string>{"1"}) << metrics;
+}
+
+TEST(ApiHandlerCreates, onlyCreatesWhoseAdmissionCannotWriteRunOnTheIoThread) {
+    ApiEnv env;
+    env.createNamespace("default");
+    auto request = [](std::string method, std::string path) {
+        Request r;
+        r.method = std::move(method);
+        r.path = std::move(path);
+        r.user = User{"admin", {"system:masters"}};
+        return r;
+    };
+    EXPECT_TRUE(env.handler->runsInline(request("POST", ConfigMaps)));
+    EXPECT_FALSE(env.handler->runsInline(request("GET", ConfigMaps)));
+    EXPECT_FALSE(env.handler->runsInline(request("PUT", std::string(ConfigMaps) + "/c")));
+    EXPECT_FALSE(env.handler->runsInline(request("POST", std::string(Pods) + "/p/eviction")));
+    EXPECT_FALSE(env.handler->runsInline(
+        request("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews")));
+    Request anonymous = request("POST", ConfigMaps);
+    anonymous.user.reset();
+    EXPECT_FALSE(env.handler->runsInline(anonymous));
+}
+
+/// The in-memory store, except that the first `taken` creates under `prefix` find the key taken.
+class TakenKeysStore : public store::Store {
+public:
+    TakenKeysStore(std::string prefix, int taken)
+        : m_inner(store::makeMemoryStore()), m_prefix(std::move(prefix)), m_taken(taken) {}
+
+    Status open() override { return m_inner->open(); }
+    void close() override { m_inner->close(); }
+    Result<store::KeyValue> get(std::string_view key) override { return m_inner->get(key); }
+    Result<store::ListResult> list(std::string_view prefix) override {
+        return m_inner->list(prefix);
+    }
+    Result<store::WriteResult> write(store::Write write) override {
+        if (takes(write)) {
+            return fail(ErrorCode::AlreadyExists, write.key + ": already exists");
+        }
+        return m_inner->write(std::move(write));
+    }
+    void writeAsync(store::Write write,
+                    std::function<void(Result<store::WriteResult>)> done) override {
+        if (takes(write)) {
+            done(fail(ErrorCode::AlreadyExists, write.key + ": already exists"));
+            return;
+        }
+        m_inner->writeAsync(std::move(write), std::move(done));
+    }
+    Result<std::vector<store::Event>> eventsSince(int64_t after, std::string_view prefix) override {
+        return m_inner->eventsSince(after, prefix);
+    }
+    [[nodiscard]] int64_t currentRevision() const override { return m_inner->currentRevision(); }
+    [[nodiscard]] int64_t compactedRevision() const override {
+        return m_inner->compactedRevision();
+    }
+    void setCommitObserver(store::CommitObserver observer) override {
+        m_inner->setCommitObserver(std::move(observer));
+    }
+    [[nodiscard]] int refused() const { return m_refused; }
+
+private:
+    bool takes(const store::Write& write) {
+        if (write.op != store::Write::Op::Create || !write.key.starts_with(m_prefix) ||
+            m_refused == m_taken) {
+            return false;
+        }
+        ++m_refused;
+        return true;
+    }
+
+    std::unique_ptr<store::Store> m_inner;
+    std::string m_prefix;
+    int m_taken;
+    int m_refused = 0;
+};
+
+TEST(ApiHandlerCreates, aGeneratedNameFoundTakenIsDrawnAgain) {
+    auto backing = std::make_unique<TakenKeysStore>("/registry/core/configmaps/default/web-", 3);
+    TakenKeysStore& store = *backing;
+    ApiEnv env(10000, std::move(backing));
+    env.createNamespace("default");
+    HandlerResult created =
+        env.send("POST", ConfigMaps, R"({"metadata":{"generateName":"web-"},"data":{}})");
+    ASSERT_EQ(created.response.status, 201) << created.response.body;
+    EXPECT_EQ(store.refused(), 3);
+    json::object object = json::parse(created.response.body).as_object();
+    const std::string name(object["metadata"].as_object()["name"].as_string());
+    EXPECT_TRUE(name.starts_with("web-") && name.size() == 9) << name;
+
+    // A name that stays taken gives up after eight draws, as upstream.
+    auto always = std::make_unique<TakenKeysStore>("/registry/core/configmaps/default/db-", 100);
+    TakenKeysStore& full = *always;
+    ApiEnv crowded(10000, std::move(always));
+    crowded.createNamespace("default");
+    HandlerResult refused =
+        crowded.send("POST", ConfigMaps, R"({"metadata":{"generateName":"db-"},"data":{}})");
+    EXPECT_EQ(refused.response.status, 500) << refused.response.body;
+    EXPECT_EQ(full.refused(), 8);
+
+    // A taken name that was not generated is not retried.
+    auto named = std::make_unique<TakenKeysStore>("/registry/core/configmaps/default/fixed", 1);
+    ApiEnv once(10000, std::move(named));
+    once.createNamespace("default");
+    HandlerResult conflict =
+        once.send("POST", ConfigMaps, R"({"metadata":{"name":"fixed"},"data":{}})");
+    EXPECT_EQ(conflict.response.status, 409) << conflict.response.body;
 }
 
 TEST_F(ApiHandlerTest, notFoundStatusMatchesKubeApiserver) {

@@ -10,6 +10,17 @@ TEST(Clock, FormatsSecondsWithZ) {
     EXPECT_EQ(formatTime(*t), "2026-11-21T19:45:45Z");
 }
 
+TEST(Clock, FormatsEachSecondOnItsOwn) {
+    // Formatting keeps the last second's text: moving on, back or within it must not go stale.
+    auto t = parseTime("2026-11-21T19:45:45Z");
+    ASSERT_TRUE(t.has_value());
+    EXPECT_EQ(formatTime(*t + std::chrono::milliseconds(999)), "2026-11-21T19:45:45Z");
+    EXPECT_EQ(formatTime(*t + std::chrono::seconds(1)), "2026-11-21T19:45:46Z");
+    EXPECT_EQ(formatTime(*t - std::chrono::milliseconds(1)), "2026-11-21T19:45:44Z");
+    EXPECT_EQ(formatTime(*t), "2026-11-21T19:45:45Z");
+    EXPECT_EQ(formatTime(TimePoint{} - std::chrono::milliseconds(500)), "1969-12-31T23:59:59Z");
+}
+
 TEST(Clock, AcceptsNumericOffsetsAsPythonSendsThem) {
     auto t = parseTime("2026-11-21T19:45:45+00:00");
     ASSERT_TRUE(t.has_value());

@@ -10,12 +10,15 @@ using namespace pilot;
 TEST(Random, UuidIsVersion4) {
     std::regex pattern("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
     std::set<std::string> seen;
-    for (int i = 0; i < 100; ++i) {
+    // Many more than one block of pooled randomness, mixed with other draws.
+    for (int i = 0; i < 1000; ++i) {
         std::string id = newUuid();
         EXPECT_TRUE(std::regex_match(id, pattern)) << id;
         seen.insert(id);
+        (void)randomNameSuffix(static_cast<size_t>(i % 7));
     }
-    EXPECT_EQ(seen.size(), 100u);
+    EXPECT_EQ(seen.size(), 1000u);
+    EXPECT_EQ(randomHex(2048).size(), 4096u) << "a draw larger than the pool";
 }
 
 TEST(Random, NameSuffixUsesKubernetesAlphabet) {

@@ -42,6 +42,18 @@ Outcome checkBuiltIn(const boost::json::value& object) {
         return out;
     }
     checkAgainstSchema(*rt->schema, object, out.unknown, out.invalid);
+    // The write path checks the object itself (no copy into a value): same findings.
+    Outcome direct;
+    checkAgainstSchema(*rt->schema, o, direct.unknown, direct.invalid);
+    auto texts = [](const FieldErrors& errors) {
+        std::vector<std::string> out;
+        for (const FieldError& e : errors) {
+            out.push_back(e.reason + " " + e.field + " " + e.message);
+        }
+        return out;
+    };
+    EXPECT_EQ(texts(direct.unknown), texts(out.unknown));
+    EXPECT_EQ(texts(direct.invalid), texts(out.invalid));
     return out;
 }
 
