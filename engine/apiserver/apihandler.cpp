@@ -85,10 +85,14 @@ HandlerResult ApiHandler::handle(Request& request) {
         result = handleNonResource(request, info);
     }
     if (result.deferred) {
-        // Recorded when it completes; the request itself is gone by then.
-        RequestLabels labels = requestLabels(request, info);
-        return observedWhenDone(std::move(result), std::make_shared<const RequestInfo>(info),
-                                std::make_shared<const RequestLabels>(std::move(labels)), started);
+        // Only resource requests defer, and whether those are recorded does not depend on
+        // their status: decided now, recorded when it completes (the request is gone by then).
+        if (!info.isResourceRequest || !recordedInMetrics(info, *m_types, 0)) {
+            return result;
+        }
+        return observedWhenDone(std::move(result),
+                                std::make_shared<const RequestLabels>(requestLabels(request, info)),
+                                started);
     }
     const int status = result.stream ? result.stream->status() : result.response.status;
     if (!recordedInMetrics(info, *m_types, status)) {
@@ -124,21 +128,16 @@ void ApiHandler::observe(HandlerResult& result, RequestLabels labels,
 }
 
 HandlerResult ApiHandler::observedWhenDone(HandlerResult result,
-                                           std::shared_ptr<const RequestInfo> info,
                                            std::shared_ptr<const RequestLabels> labels,
                                            std::chrono::steady_clock::time_point started) {
-    result.deferred = [this, inner = std::move(result.deferred), info, labels,
-                       started](Resume resume) {
-        inner([this, resume = std::move(resume), info, labels, started](Continuation next) {
-            resume([this, next = std::move(next), info, labels, started] {
+    result.deferred = [this, inner = std::move(result.deferred), labels, started](Resume resume) {
+        inner([this, resume = std::move(resume), labels, started](Continuation next) {
+            resume([this, next = std::move(next), labels, started] {
                 HandlerResult done = next();
                 if (done.deferred) {
-                    return observedWhenDone(std::move(done), info, labels, started);
+                    return observedWhenDone(std::move(done), labels, started);
                 }
-                const int status = done.stream ? done.stream->status() : done.response.status;
-                if (recordedInMetrics(*info, *m_types, status)) {
-                    observe(done, *labels, started);
-                }
+                observe(done, *labels, started);
                 return done;
             });
         });

@@ -62,7 +62,6 @@ private:
                  std::chrono::steady_clock::time_point started);
     /// Wraps a deferred result so that it is recorded when it completes.
     [[nodiscard]] HandlerResult observedWhenDone(HandlerResult result,
-                                                 std::shared_ptr<const RequestInfo> info,
                                                  std::shared_ptr<const RequestLabels> labels,
                                                  std::chrono::steady_clock::time_point started);
 

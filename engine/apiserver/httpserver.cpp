@@ -9,9 +9,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <fmt/format.h>
 
 #include <atomic>
 #include <deque>
+#include <iterator>
 #include <mutex>
 #include <thread>
 
@@ -435,10 +437,17 @@ private:
             }
             return;
         }
-        auto buffer = std::make_shared<std::string>(std::move(data));
+        // The chunk framed in one buffer: written as a sequence of pieces, the TLS stream
+        // sends a batch larger than one record as three writes, two of them a record and a
+        // system call for a few bytes of framing.
+        auto buffer = std::make_shared<std::string>();
+        buffer->reserve(data.size() + 20);
+        fmt::format_to(std::back_inserter(*buffer), "{:x}\r\n", data.size());
+        buffer->append(data);
+        buffer->append("\r\n");
         m_writing = true;
         net::async_write(
-            m_stream, http::make_chunk(net::buffer(*buffer)),
+            m_stream, net::buffer(*buffer),
             [self = shared_from_this(), buffer, finished](beast::error_code ec, size_t) {
                 self->m_writing = false;
                 if (ec) {

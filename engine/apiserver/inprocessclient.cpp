@@ -27,10 +27,35 @@ struct WakeSignal {
     bool closed = false;
 };
 
+/// The media type clients send for a watch of PartialObjectMetadata.
+bool asPartialObjectMetadata(std::string_view accept) {
+    return accept.find("as=PartialObjectMetadata") != std::string_view::npos;
+}
+
+/// What the server's PartialObjectMetadata encoding makes of an object: its metadata without
+/// managedFields.
+void toPartialObjectMetadata(boost::json::object& object) {
+    boost::json::object metadata;
+    if (boost::json::value* m = object.if_contains("metadata"); m && m->is_object()) {
+        metadata = std::move(m->get_object());
+    }
+    metadata.erase("managedFields");
+    boost::json::object partial(object.storage());
+    partial.reserve(3);
+    partial.emplace("kind", "PartialObjectMetadata");
+    partial.emplace("apiVersion", "meta.k8s.io/v1");
+    partial.emplace("metadata", std::move(metadata));
+    object = std::move(partial);
+}
+
 class InProcessEventStream final : public kube::EventStream {
 public:
-    explicit InProcessEventStream(std::shared_ptr<ResponseStream> stream)
-        : m_stream(std::move(stream)), m_signal(std::make_shared<WakeSignal>()) {
+    /// `partialObjectMetadata`: the stream carries whole objects, which this reduces to
+    /// PartialObjectMetadata as the server would have; the informer decodes each event anyway,
+    /// so the server need not parse and serialize it once more.
+    InProcessEventStream(std::shared_ptr<ResponseStream> stream, bool partialObjectMetadata)
+        : m_stream(std::move(stream)), m_signal(std::make_shared<WakeSignal>()),
+          m_partialObjectMetadata(partialObjectMetadata) {
         std::weak_ptr<WakeSignal> weak = m_signal;
         std::lock_guard call(m_callMutex);
         m_stream->start([weak] {
@@ -61,6 +86,11 @@ public:
                 }
                 read.status = kube::StreamRead::Status::Event;
                 read.event = std::move(**event);
+                if (m_partialObjectMetadata && (read.event.type == kube::WatchEventType::Added ||
+                                                read.event.type == kube::WatchEventType::Modified ||
+                                                read.event.type == kube::WatchEventType::Deleted)) {
+                    toPartialObjectMetadata(read.event.object);
+                }
                 return read;
             }
             if (m_finished) {
@@ -130,6 +160,7 @@ private:
     std::mutex m_callMutex; // ResponseStream calls happen one at a time
     kube::WatchEventDecoder m_decoder;
     bool m_finished = false;
+    bool m_partialObjectMetadata = false;
 };
 
 } // namespace
@@ -174,6 +205,10 @@ Result<kube::ApiResponse> InProcessApiClient::send(const kube::ApiRequest& in) {
 Result<std::unique_ptr<kube::EventStream>>
 InProcessApiClient::openWatch(const kube::ApiRequest& in) {
     Request request = toRequest(in);
+    const bool partial = asPartialObjectMetadata(request.accept);
+    if (partial) {
+        request.accept = "application/json";
+    }
     HandlerResult result = awaitResult(m_handler.handle(request));
     if (!result.stream) {
         return kube::singleEventStream(
@@ -191,7 +226,7 @@ InProcessApiClient::openWatch(const kube::ApiRequest& in) {
         return kube::singleEventStream(kube::errorEventForResponse(result.stream->status(), body));
     }
     return std::unique_ptr<kube::EventStream>(
-        std::make_unique<InProcessEventStream>(std::move(result.stream)));
+        std::make_unique<InProcessEventStream>(std::move(result.stream), partial));
 }
 
 } // namespace pilot::apiserver

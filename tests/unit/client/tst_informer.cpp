@@ -334,9 +334,18 @@ TEST_F(InformerTest, aMetadataInformerCachesNamesAndLabelsButNoContent) {
     o.metadataOnly = true;
     startInformer(o);
     size_t seen = recorder.events().size();
-    (void)create("b", "watched");
+    json::object b = create("b", "watched");
     remove("a");
     EXPECT_EQ(eventsUpToMarker(seen), (Events{"ADD b", "DELETE a", "ADD marker"}));
+
+    // Watched objects are exactly what the server's PartialObjectMetadata encoding sends.
+    json::object partialB{{"kind", "PartialObjectMetadata"},
+                          {"apiVersion", "meta.k8s.io/v1"},
+                          {"metadata", b["metadata"]}};
+    partialB["metadata"].as_object().erase("managedFields");
+    ObjectPtr cachedB = informer->cache().get("default/b");
+    ASSERT_TRUE(cachedB);
+    EXPECT_EQ(*cachedB, partialB);
 
     for (const char* key : {"default/b", "default/marker"}) {
         ObjectPtr cached = informer->cache().get(key);
