@@ -105,22 +105,6 @@ ObjectText serializeNotingMetadata(const json::object& object) {
     return out;
 }
 
-/// The JSON of an object stored as `stored` (see serializeNotingMetadata) once a commit gave it
-/// `revision`: withRevision() appends `resourceVersion` as the last member of the metadata, so
-/// that is where it goes in the text.
-std::string withRevisionText(const ObjectText& stored, int64_t revision) {
-    const std::string member = fmt::format("\"resourceVersion\":\"{}\"", revision);
-    std::string out;
-    out.reserve(stored.text.size() + member.size() + 1);
-    out.append(stored.text, 0, stored.metadataEnd);
-    if (stored.text[stored.metadataEnd - 1] != '{') {
-        out += ',';
-    }
-    out += member;
-    out.append(stored.text, stored.metadataEnd);
-    return out;
-}
-
 json::object withRevision(json::object object, int64_t revision) {
     metadataOf(object)["resourceVersion"] = std::to_string(revision);
     return object;
@@ -433,20 +417,26 @@ void ResourceService::commitCreate(PreparedCreate prepared,
     state->group = std::move(prepared.group);
     state->name = std::move(prepared.name);
     state->servedApiVersion = std::move(prepared.servedApiVersion);
+    store::Write write{store::Write::Op::Create, std::move(prepared.key), state->stored.text, 0};
+    if (state->stored.metadataEnd != std::string::npos) {
+        // The watch cache's form of the object, worked out here rather than on the store's
+        // writer thread.
+        write.attachment = m_cache.prepare(write.key, prepared.object, state->stored.text,
+                                           state->stored.metadataEnd);
+    }
     if (!state->servedApiVersion.empty() || state->stored.metadataEnd == std::string::npos) {
         state->object = std::move(prepared.object);
     }
     prepared.object = {}; // freed here, on the thread that built it
-    std::string value = state->stored.text;
     m_store.writeAsync(
-        store::Write{store::Write::Op::Create, std::move(prepared.key), std::move(value), 0},
-        [state, done = std::move(done)](Result<store::WriteResult> written) {
+        std::move(write), [state, done = std::move(done)](Result<store::WriteResult> written) {
             if (!written) {
                 done(apiFail(fromError(written.error(), state->plural, state->group, state->name)));
                 return;
             }
             if (!state->object) {
-                done(withRevisionText(state->stored, written->revision));
+                done(watchcache::withResourceVersion(state->stored.text, state->stored.metadataEnd,
+                                                     written->revision));
                 return;
             }
             json::object object = withRevision(std::move(*state->object), written->revision);

@@ -209,6 +209,7 @@ private:
         }
         }
         m_history.push_back(event);
+        event.attachment = std::move(write.attachment); // for the observer, not the history
         compact();
         return result;
     }

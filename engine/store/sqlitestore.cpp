@@ -583,6 +583,7 @@ Result<WriteResult> SqliteStore::apply(Write& write, int64_t revision) {
     result.kv.value = event.type == EventType::Put ? std::move(write.value) : event.value;
     result.kv.key = write.key;
     event.key = std::move(write.key);
+    event.attachment = std::move(write.attachment);
     m_events.push_back(std::move(event));
     return result;
 }

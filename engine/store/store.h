@@ -34,6 +34,9 @@ struct Event {
     int64_t revision = 0;
     int64_t createRevision = 0;
     int64_t prevModRevision = 0;
+    /// The write's attachment (see Write::attachment); only on the event handed to the commit
+    /// observer, never on events read back from history.
+    std::shared_ptr<const void> attachment;
 };
 
 /// One write in a transaction.
@@ -47,6 +50,10 @@ struct Write {
     std::string key;
     std::string value; // ignored for Delete
     int64_t expectedModRevision = 0;
+    /// Opaque to the store: handed to the commit observer with this write's event, so that
+    /// what the writer's caller already computed from the value (the watch cache's form of
+    /// the object) need not be computed again on the writer thread.
+    std::shared_ptr<const void> attachment;
 };
 
 /// Outcome of a committed write: the revision the write got, and the resulting stored record

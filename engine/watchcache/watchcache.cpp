@@ -90,6 +90,97 @@ std::string resourcePrefixOf(std::string_view key) {
     return std::string(key.substr(0, pos));
 }
 
+namespace {
+
+/// What selectors need of an object, read from its parsed form.
+template <typename Target>
+void extractSelectable(const json::object& doc, const FieldLayoutPtr& fieldLayout, Target& out) {
+    const json::object* metadata = nullptr;
+    if (const json::value* m = doc.if_contains("metadata"); m && m->is_object()) {
+        metadata = &m->get_object();
+    }
+    if (metadata != nullptr) {
+        if (auto* name = metadata->if_contains("name"); name && name->is_string()) {
+            out.name = std::string(name->get_string());
+        }
+        if (auto* ns = metadata->if_contains("namespace"); ns && ns->is_string()) {
+            out.ns = std::string(ns->get_string());
+        }
+        if (auto* uid = metadata->if_contains("uid"); uid && uid->is_string()) {
+            out.uid = std::string(uid->get_string());
+        }
+        if (auto* labels = metadata->if_contains("labels"); labels && labels->is_object()) {
+            out.labels.reserve(labels->get_object().size());
+            for (const auto& [k, v] : labels->get_object()) {
+                out.labels.emplace_back(std::string(k), scalarText(v));
+            }
+        }
+    }
+    if (fieldLayout) {
+        std::vector<std::string> values;
+        values.reserve(fieldLayout->paths.size());
+        for (const std::string& path : fieldLayout->paths) {
+            const size_t dot = path.find('.');
+            const json::value* v = nullptr;
+            if (auto it = doc.find(std::string_view(path).substr(0, dot)); it != doc.end()) {
+                v = dot == std::string::npos
+                        ? &it->value()
+                        : lookup(it->value(), std::string_view(path).substr(dot + 1));
+            }
+            values.push_back(v ? scalarText(*v) : std::string());
+        }
+        out.fieldLayout = fieldLayout;
+        out.fieldValues = PackedStrings(values);
+    }
+}
+
+} // namespace
+
+std::string withResourceVersion(std::string_view text, size_t metadataEnd, int64_t revision) {
+    const std::string member = fmt::format("\"resourceVersion\":\"{}\"", revision);
+    std::string out;
+    out.reserve(text.size() + member.size() + 1);
+    out.append(text.substr(0, metadataEnd));
+    if (metadataEnd > 0 && text[metadataEnd - 1] != '{') {
+        out += ',';
+    }
+    out += member;
+    out.append(text.substr(metadataEnd));
+    return out;
+}
+
+std::shared_ptr<const PreparedObject> WatchCache::prepare(const std::string& key,
+                                                          const json::object& object,
+                                                          std::string text, size_t metadataEnd) {
+    if (metadataEnd == 0 || metadataEnd >= text.size() || text[metadataEnd] != '}') {
+        return nullptr;
+    }
+    auto prepared = std::make_shared<PreparedObject>();
+    extractSelectable(object, resource(resourcePrefixOf(key))->fieldLayout(), *prepared);
+    prepared->text = std::move(text);
+    prepared->metadataEnd = metadataEnd;
+    return prepared;
+}
+
+namespace {
+
+ObjectPtr fromPrepared(const PreparedObject& prepared, const store::Event& e) {
+    auto object = std::make_shared<CachedObject>();
+    object->key = e.key;
+    object->ns = prepared.ns;
+    object->name = prepared.name;
+    object->uid = prepared.uid;
+    object->createRevision = e.createRevision;
+    object->modRevision = e.revision;
+    object->labels = prepared.labels;
+    object->fieldLayout = prepared.fieldLayout;
+    object->fieldValues = prepared.fieldValues;
+    object->json.assign(withResourceVersion(prepared.text, prepared.metadataEnd, e.revision));
+    return object;
+}
+
+} // namespace
+
 Result<ObjectPtr> buildCachedObject(const std::string& key, std::string_view value,
                                     int64_t createRevision, int64_t modRevision,
                                     const FieldLayoutPtr& fieldLayout) {
@@ -106,33 +197,8 @@ Result<ObjectPtr> buildCachedObject(const std::string& key, std::string_view val
     if (!metaValue.is_object()) {
         metaValue = json::object();
     }
-    json::object& metadata = metaValue.as_object();
-    metadata["resourceVersion"] = std::to_string(modRevision);
-    if (auto* name = metadata.if_contains("name"); name && name->is_string()) {
-        object->name = std::string(name->get_string());
-    }
-    if (auto* ns = metadata.if_contains("namespace"); ns && ns->is_string()) {
-        object->ns = std::string(ns->get_string());
-    }
-    if (auto* uid = metadata.if_contains("uid"); uid && uid->is_string()) {
-        object->uid = std::string(uid->get_string());
-    }
-    if (auto* labels = metadata.if_contains("labels"); labels && labels->is_object()) {
-        object->labels.reserve(labels->get_object().size());
-        for (const auto& [k, v] : labels->get_object()) {
-            object->labels.emplace_back(std::string(k), scalarText(v));
-        }
-    }
-    if (fieldLayout) {
-        std::vector<std::string> values;
-        values.reserve(fieldLayout->paths.size());
-        for (const std::string& path : fieldLayout->paths) {
-            const json::value* v = lookup(doc, path);
-            values.push_back(v ? scalarText(*v) : std::string());
-        }
-        object->fieldLayout = fieldLayout;
-        object->fieldValues = PackedStrings(values);
-    }
+    metaValue.as_object()["resourceVersion"] = std::to_string(modRevision);
+    extractSelectable(doc.as_object(), fieldLayout, *object);
     // assign() trims the capacity serialize() grew by doubling.
     object->json.assign(json::serialize(doc));
     return ObjectPtr(std::move(object));
@@ -286,8 +352,14 @@ void WatchCache::onCommit(const std::vector<store::Event>& events) {
         if (!cache) {
             cache = resource(prefix);
         }
-        auto object =
-            buildCachedObject(e.key, e.value, e.createRevision, e.revision, cache->fieldLayout());
+        // A write prepared by prepare() for this layout (a CRD's may have changed since) needs
+        // no parsing here, on the store's writer thread.
+        const auto* prepared = static_cast<const PreparedObject*>(e.attachment.get());
+        auto object = prepared != nullptr && e.type == store::EventType::Put &&
+                              prepared->fieldLayout == cache->fieldLayout()
+                          ? Result<ObjectPtr>(fromPrepared(*prepared, e))
+                          : buildCachedObject(e.key, e.value, e.createRevision, e.revision,
+                                              cache->fieldLayout());
         if (!object) {
             log::error("watchcache", "{}", object.error().message);
             continue;

@@ -4,6 +4,8 @@
 #include "engine/store/store.h"
 #include "engine/watchcache/resourcecache.h"
 
+#include <boost/json/object.hpp>
+
 #include <atomic>
 #include <map>
 #include <memory>
@@ -19,6 +21,26 @@ namespace pilot::watchcache {
 [[nodiscard]] Result<ObjectPtr> buildCachedObject(const std::string& key, std::string_view value,
                                                   int64_t createRevision, int64_t modRevision,
                                                   const FieldLayoutPtr& fieldLayout);
+
+/// The cached form of an object worked out before its write commits, by whoever writes it:
+/// everything but the revision, which the commit splices into the text. Handed to the store as
+/// the write's attachment (store::Write::attachment), it spares the store's writer thread the
+/// parse and serialization buildCachedObject does.
+struct PreparedObject {
+    std::string ns;
+    std::string name;
+    std::string uid;
+    std::vector<std::pair<std::string, std::string>> labels;
+    FieldLayoutPtr fieldLayout;
+    PackedStrings fieldValues;
+    std::string text;       // the object's JSON as stored (no resourceVersion)
+    size_t metadataEnd = 0; // offset in `text` of the brace that closes its metadata
+};
+
+/// `text` with `"resourceVersion":"<revision>"` as the last member of the metadata that closes
+/// at `metadataEnd`: where buildCachedObject puts it.
+[[nodiscard]] std::string withResourceVersion(std::string_view text, size_t metadataEnd,
+                                              int64_t revision);
 
 /// `/registry/apps/deployments/default/web` -> `/registry/apps/deployments`.
 [[nodiscard]] std::string resourcePrefixOf(std::string_view key);
@@ -49,6 +71,14 @@ public:
     [[nodiscard]] Status load();
 
     [[nodiscard]] store::CommitObserver observer();
+
+    /// The cached form of `object`, stored under `key` as `text` (json::serialize's output, its
+    /// metadata closing at `metadataEnd` and holding no resourceVersion), for the write's
+    /// attachment. Null when the text has no metadata.
+    [[nodiscard]] std::shared_ptr<const PreparedObject> prepare(const std::string& key,
+                                                                const boost::json::object& object,
+                                                                std::string text,
+                                                                size_t metadataEnd);
 
     /// The cache of a resource prefix; created on first use.
     [[nodiscard]] std::shared_ptr<ResourceCache> resource(const std::string& prefix);

@@ -304,36 +304,42 @@ private:
     int m_refused = 0;
 };
 
+/// An API whose store finds the first `taken` ConfigMap names starting with `namePrefix` in
+/// `default` taken.
+struct CrowdedApi {
+    CrowdedApi(const std::string& namePrefix, int taken) {
+        auto backing = std::make_unique<TakenKeysStore>(
+            "/registry/core/configmaps/default/" + namePrefix, taken);
+        store = backing.get();
+        env = std::make_unique<ApiEnv>(10000, std::move(backing));
+        env->createNamespace("default");
+    }
+    HandlerResult create(const std::string& body) { return env->send("POST", ConfigMaps, body); }
+
+    TakenKeysStore* store = nullptr;
+    std::unique_ptr<ApiEnv> env;
+};
+
 TEST(ApiHandlerCreates, aGeneratedNameFoundTakenIsDrawnAgain) {
-    auto backing = std::make_unique<TakenKeysStore>("/registry/core/configmaps/default/web-", 3);
-    TakenKeysStore& store = *backing;
-    ApiEnv env(10000, std::move(backing));
-    env.createNamespace("default");
-    HandlerResult created =
-        env.send("POST", ConfigMaps, R"({"metadata":{"generateName":"web-"},"data":{}})");
+    CrowdedApi api("web-", 3);
+    HandlerResult created = api.create(R"({"metadata":{"generateName":"web-"},"data":{}})");
     ASSERT_EQ(created.response.status, 201) << created.response.body;
-    EXPECT_EQ(store.refused(), 3);
+    EXPECT_EQ(api.store->refused(), 3);
     json::object object = json::parse(created.response.body).as_object();
     const std::string name(object["metadata"].as_object()["name"].as_string());
     EXPECT_TRUE(name.starts_with("web-") && name.size() == 9) << name;
 
     // A name that stays taken gives up after eight draws, as upstream.
-    auto always = std::make_unique<TakenKeysStore>("/registry/core/configmaps/default/db-", 100);
-    TakenKeysStore& full = *always;
-    ApiEnv crowded(10000, std::move(always));
-    crowded.createNamespace("default");
-    HandlerResult refused =
-        crowded.send("POST", ConfigMaps, R"({"metadata":{"generateName":"db-"},"data":{}})");
+    CrowdedApi crowded("db-", 100);
+    HandlerResult refused = crowded.create(R"({"metadata":{"generateName":"db-"},"data":{}})");
     EXPECT_EQ(refused.response.status, 500) << refused.response.body;
-    EXPECT_EQ(full.refused(), 8);
+    EXPECT_EQ(crowded.store->refused(), 8);
 
     // A taken name that was not generated is not retried.
-    auto named = std::make_unique<TakenKeysStore>("/registry/core/configmaps/default/fixed", 1);
-    ApiEnv once(10000, std::move(named));
-    once.createNamespace("default");
-    HandlerResult conflict =
-        once.send("POST", ConfigMaps, R"({"metadata":{"name":"fixed"},"data":{}})");
+    CrowdedApi named("fixed", 1);
+    HandlerResult conflict = named.create(R"({"metadata":{"name":"fixed"},"data":{}})");
     EXPECT_EQ(conflict.response.status, 409) << conflict.response.body;
+    EXPECT_EQ(named.store->refused(), 1);
 }
 
 TEST_F(ApiHandlerTest, notFoundStatusMatchesKubeApiserver) {
