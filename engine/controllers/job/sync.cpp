@@ -162,8 +162,13 @@ Status JobController::syncJob(const std::string& key) {
     ctx.status = job::JobStatus::fromJob(ctx.job);
     const TimePoint now = m_clock.now();
 
-    // Expectations first: a pod that arrives after this check is seen by the next sync.
+    // Expectations first: a pod that arrives after this check is seen by the next sync. The
+    // same holds for finalizer removals: the informer updates its cache before it clears an
+    // expectation, so a pod whose expectation is gone by now shows its finalizer gone in the
+    // list below. Read after the list, a removal observed in between left a stale pod with its
+    // finalizer and no expectation, and the pod was counted a second time.
     const bool satisfiedExpectations = m_expectations.satisfied(key);
+    ctx.expectedRmFinalizers = m_finalizerExpectations.expectedUids(key);
     auto pods = podsForJob(ctx.job);
     if (!pods) {
         return std::unexpected(pods.error());
@@ -179,7 +184,6 @@ Status JobController::syncJob(const std::string& key) {
     ctx.uncountedSucceeded = {ctx.status.uncountedSucceeded.begin(),
                               ctx.status.uncountedSucceeded.end()};
     ctx.uncountedFailed = {ctx.status.uncountedFailed.begin(), ctx.status.uncountedFailed.end()};
-    ctx.expectedRmFinalizers = m_finalizerExpectations.expectedUids(key);
     int64_t active = static_cast<int64_t>(ctx.activePods.size());
 
     // getNewFinishedPods: finished pods still holding the finalizer and not counted yet.
