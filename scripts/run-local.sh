@@ -28,7 +28,8 @@ mkdir -p "$data/registry-certs"
 cp "$data/engine/pki/ca.crt" "$data/registry-certs/ca.crt"
 # The agent trusts its kubeconfig's CA, which signs the registry: pulls from it are verified TLS.
 ./build/bin/pilothouse-agent --kubeconfig "$kubeconfig" --node-name "$(hostname -s)" \
-    --data-dir "$data/agent" --registry-verify-loopback &
+    --data-dir "$data/agent" --registry-verify-loopback \
+    --eviction-hard 'memory.available<100Mi,nodefs.available<2Gi,nodefs.inodesFree<5%,imagefs.available<2Gi' &
 agent_pid=$!
 cat <<MSG
 

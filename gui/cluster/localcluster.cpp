@@ -261,7 +261,14 @@ void LocalCluster::startAgent() {
                     // The bundled registry is on loopback: verify it against the engine CA
                     // (the agent trusts its kubeconfig's CA) instead of Docker's loopback
                     // exemption from TLS checks.
-                    QStringLiteral("--registry-verify-loopback")});
+                    QStringLiteral("--registry-verify-loopback"),
+                    // Free-space floors instead of kubelet's percentages: on a desktop's one
+                    // disk, imagefs.available<15% would stop all scheduling while a 1 TB disk
+                    // still has 150 GB free. The node reports DiskPressure when the disk is
+                    // really about to fill.
+                    QStringLiteral("--eviction-hard"),
+                    QStringLiteral("memory.available<100Mi,nodefs.available<2Gi,"
+                                   "nodefs.inodesFree<5%,imagefs.available<2Gi")});
 }
 
 void LocalCluster::onAgentOutput() {

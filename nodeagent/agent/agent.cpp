@@ -118,7 +118,7 @@ Status Agent::start() {
     podOptions.worker.nodeName = m_options.nodeName;
     podOptions.worker.nodeIp = m_options.nodeIp;
     podOptions.worker.logsDir = m_options.dataDir + "/logs";
-    boost::json::object allocatable = nodeAllocatable(collectSystemInfo(m_options.dataDir));
+    boost::json::object allocatable = nodeAllocatable(collectSystemInfo(m_options.dataDir), m_options.evictionHard);
     podOptions.worker.nodeAllocatable = [allocatable] { return allocatable; };
     podOptions.worker.serviceEnv = [this](const std::string& ns) { return serviceEnv(ns); };
     m_pods = std::make_unique<PodManager>(*m_client, *m_runtime, *m_pool, *m_events, *m_sources,
@@ -148,6 +148,7 @@ Status Agent::start() {
     nodeOptions.identity.port = *port;
     nodeOptions.identity.runtimeVersion = m_runtime->version();
     nodeOptions.dataDir = m_options.dataDir;
+    nodeOptions.eviction = m_options.evictionHard;
     nodeOptions.images = [this] {
         auto images = m_runtime->listImages();
         return images ? *images : std::vector<ImageInfo>{};

@@ -70,6 +70,7 @@ const char* agentUsage() {
            "                        [--registry-mirror HOST=URL]... [--registry-ca FILE]\n"
            "                        [--insecure-registry HOST[:PORT]]...\n"
            "                        [--registry-verify-loopback] [--context NAME]\n"
+           "                        [--eviction-hard SIGNAL<VALUE,...]\n"
            "\n"
            "Runs a Pilothouse node agent: registers the node NAME with the API server of FILE,\n"
            "runs the pods bound to it and serves their logs, exec and stats over HTTPS.\n"
@@ -91,6 +92,14 @@ const char* agentUsage() {
            "                            certificate, falling back to plain HTTP (repeatable)\n"
            "  --registry-verify-loopback  verify the certificates of registries on loopback\n"
            "                            addresses too (default: they are insecure, as Docker's)\n"
+           "  --eviction-hard LIST      hard eviction thresholds, as kubelet's: the node reports\n"
+           "                            memory, disk or PID pressure (and its pods stop being\n"
+           "                            scheduled) below them. Signals: memory.available,\n"
+           "                            nodefs.available, nodefs.inodesFree, imagefs.available,\n"
+           "                            imagefs.inodesFree, pid.available; 0% disables one.\n"
+           "                            The list replaces the defaults: memory.available<100Mi,\n"
+           "                            nodefs.available<10%,nodefs.inodesFree<5%,\n"
+           "                            imagefs.available<15%\n"
            "  --image-gc-high-threshold PERCENT  image filesystem usage that starts image\n"
            "                            garbage collection (default 85; 100 disables it)\n"
            "  --image-gc-low-threshold PERCENT   usage it frees down to (default 80)\n"
@@ -168,6 +177,18 @@ Result<AgentOptions> parseAgentOptions(const std::vector<std::string>& args) {
                             fmt::format("--port: invalid port {:?}", *v));
             }
             options.port = port;
+            continue;
+        }
+        if (name == "--eviction-hard") {
+            auto v = take();
+            if (!v) {
+                return std::unexpected(v.error());
+            }
+            auto thresholds = parseEvictionHard(*v);
+            if (!thresholds) {
+                return std::unexpected(thresholds.error());
+            }
+            options.evictionHard = std::move(*thresholds);
             continue;
         }
         if (name == "--image-gc-high-threshold" || name == "--image-gc-low-threshold") {

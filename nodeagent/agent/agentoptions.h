@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "nodeagent/node/eviction.h"
 
 #include <string>
 #include <utility>
@@ -26,6 +27,8 @@ struct AgentOptions {
     /// --registry-verify-loopback: loopback registries need a trusted certificate like any
     /// other; without it they count as insecure, as Docker treats them.
     bool registryVerifyLoopback = false;
+    /// --eviction-hard: the thresholds behind the pressure conditions; kubelet's defaults.
+    EvictionThresholds evictionHard = EvictionThresholds::kubeletDefaults();
     int imageGcHighThreshold = 85; ///< Percent of the image filesystem; 100 disables image GC.
     int imageGcLowThreshold = 80;
     bool help = false;

@@ -103,7 +103,7 @@ Status NodeManager::syncStatusFrom(const json::object& node, bool force) {
     if (!current) {
         current = &NoStatus;
     }
-    json::object status = nodeStatus(m_options.identity, info,
+    json::object status = nodeStatus(m_options.identity, info, m_options.eviction,
                                      kube::arrayAt(*current, "conditions"), now, notReady, images);
     bool due = force || nodeStatusChanged(*current, status);
     if (!due) {

@@ -19,6 +19,8 @@ namespace pilot::agent {
 struct NodeManagerOptions {
     NodeIdentity identity;
     std::string dataDir;
+    /// The hard eviction thresholds behind the pressure conditions and allocatable.
+    EvictionThresholds eviction = EvictionThresholds::kubeletDefaults();
     /// Empty when the node is ready, else why not (Ready False, reason KubeletNotReady).
     std::function<std::string()> notReadyMessage;
     /// The runtime's images for status.images (empty for the process runtime).

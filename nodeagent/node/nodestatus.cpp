@@ -45,16 +45,16 @@ json::object nodeCapacity(const SystemInfo& info) {
                         {"pods", "110"}};
 }
 
-json::object nodeAllocatable(const SystemInfo& info) {
-    // kubelet's defaults: no system/kube reservations, hard eviction at memory.available<100Mi
-    // and nodefs.available<10%.
-    int64_t storage = info.fsCapacityBytes - info.fsCapacityBytes / 10;
-    return json::object{{"cpu", std::to_string(info.cpuCount)},
-                        {"ephemeral-storage", binary(storage)},
-                        {"hugepages-1Gi", "0"},
-                        {"hugepages-2Mi", "0"},
-                        {"memory", binary(info.memoryTotalBytes - EvictionMemoryBytes)},
-                        {"pods", "110"}};
+json::object nodeAllocatable(const SystemInfo& info, const EvictionThresholds& eviction) {
+    // kubelet's defaults: no system/kube reservations; the hard eviction thresholds of
+    // memory.available and nodefs.available are held back.
+    return json::object{
+        {"cpu", std::to_string(info.cpuCount)},
+        {"ephemeral-storage", binary(info.fsCapacityBytes - eviction.reservedStorage(info))},
+        {"hugepages-1Gi", "0"},
+        {"hugepages-2Mi", "0"},
+        {"memory", binary(info.memoryTotalBytes - eviction.reservedMemory(info))},
+        {"pods", "110"}};
 }
 
 json::object nodeInfoFields(const NodeIdentity& identity, const SystemInfo& info) {
@@ -70,13 +70,12 @@ json::object nodeInfoFields(const NodeIdentity& identity, const SystemInfo& info
                         {"systemUUID", info.systemUuid}};
 }
 
-json::array nodeConditions(const SystemInfo& info, const json::array* previous, TimePoint now,
+json::array nodeConditions(const SystemInfo& info, const EvictionThresholds& eviction,
+                           const json::array* previous, TimePoint now,
                            const std::string& notReadyMessage) {
-    bool memoryPressure =
-        info.memoryTotalBytes > 0 && info.memoryAvailableBytes < EvictionMemoryBytes;
-    bool diskPressure =
-        info.fsCapacityBytes > 0 && info.fsAvailableBytes < info.fsCapacityBytes / 10;
-    bool pidPressure = info.pidMax > 0 && info.processCount > info.pidMax * 95 / 100;
+    bool memoryPressure = eviction.memoryPressure(info);
+    bool diskPressure = eviction.diskPressure(info);
+    bool pidPressure = eviction.pidPressure(info);
     const ConditionSpec specs[] = {
         {"MemoryPressure", memoryPressure, "False", "KubeletHasSufficientMemory",
          "kubelet has sufficient memory available", "True", "KubeletHasInsufficientMemory",
@@ -119,8 +118,9 @@ json::array nodeConditions(const SystemInfo& info, const json::array* previous, 
 }
 
 json::object nodeStatus(const NodeIdentity& identity, const SystemInfo& info,
-                        const json::array* previousConditions, TimePoint now,
-                        const std::string& notReadyMessage, const std::vector<ImageInfo>& images) {
+                        const EvictionThresholds& eviction, const json::array* previousConditions,
+                        TimePoint now, const std::string& notReadyMessage,
+                        const std::vector<ImageInfo>& images) {
     json::array imageList;
     // kubelet reports at most 50 images, largest first.
     std::vector<const ImageInfo*> sorted;
@@ -142,8 +142,8 @@ json::object nodeStatus(const NodeIdentity& identity, const SystemInfo& info,
     }
     json::object status{
         {"capacity", nodeCapacity(info)},
-        {"allocatable", nodeAllocatable(info)},
-        {"conditions", nodeConditions(info, previousConditions, now, notReadyMessage)},
+        {"allocatable", nodeAllocatable(info, eviction)},
+        {"conditions", nodeConditions(info, eviction, previousConditions, now, notReadyMessage)},
         {"addresses",
          json::array{json::object{{"type", "InternalIP"}, {"address", identity.nodeIp}},
                      json::object{{"type", "Hostname"}, {"address", identity.name}}}},

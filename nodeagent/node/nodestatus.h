@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/clock.h"
+#include "nodeagent/node/eviction.h"
 #include "nodeagent/node/systeminfo.h"
 #include "nodeagent/runtime/runtime.h"
 
@@ -12,9 +13,9 @@
 #include <vector>
 
 /// The Node object as kubelet writes it, built from SystemInfo: labels, capacity and
-/// allocatable (after kubelet's default hard-eviction reservations), addresses, nodeInfo, the
-/// daemon endpoint, images and the four conditions with kubelet's reasons and messages. Pure
-/// functions, so the shapes are unit-tested.
+/// allocatable (capacity less the hard eviction thresholds of memory and nodefs), addresses,
+/// nodeInfo, the daemon endpoint, images and the four conditions with kubelet's reasons and
+/// messages. Pure functions, so the shapes are unit-tested.
 namespace pilot::agent {
 
 struct NodeIdentity {
@@ -25,26 +26,27 @@ struct NodeIdentity {
     std::string kubeletVersion = "v1.32.0";
 };
 
-/// The memory hard-eviction threshold (memory.available<100Mi) kubelet subtracts from allocatable.
-inline constexpr int64_t EvictionMemoryBytes = 100LL * 1024 * 1024;
-
 /// `kubernetes.io/hostname|os|arch` and their `beta.` twins.
 [[nodiscard]] boost::json::object nodeLabels(const NodeIdentity& identity, const SystemInfo& info);
 [[nodiscard]] boost::json::object nodeCapacity(const SystemInfo& info);
-[[nodiscard]] boost::json::object nodeAllocatable(const SystemInfo& info);
+[[nodiscard]] boost::json::object nodeAllocatable(const SystemInfo& info,
+                                                  const EvictionThresholds& eviction);
 [[nodiscard]] boost::json::object nodeInfoFields(const NodeIdentity& identity,
                                                  const SystemInfo& info);
 
-/// MemoryPressure, DiskPressure, PIDPressure, Ready. `previous` (the node's current conditions)
+/// MemoryPressure, DiskPressure, PIDPressure (True while one of `eviction`'s thresholds of that
+/// kind is crossed), Ready. `previous` (the node's current conditions)
 /// keeps lastTransitionTime while a status stays the same; `notReadyMessage` non-empty makes
 /// Ready False with reason KubeletNotReady.
 [[nodiscard]] boost::json::array nodeConditions(const SystemInfo& info,
+                                                const EvictionThresholds& eviction,
                                                 const boost::json::array* previous, TimePoint now,
                                                 const std::string& notReadyMessage);
 
 /// The whole status kubelet reports, as the strategic merge patch body: without images,
 /// `images` is null so the patch clears the list the server still has.
 [[nodiscard]] boost::json::object nodeStatus(const NodeIdentity& identity, const SystemInfo& info,
+                                             const EvictionThresholds& eviction,
                                              const boost::json::array* previousConditions,
                                              TimePoint now, const std::string& notReadyMessage,
                                              const std::vector<ImageInfo>& images);

@@ -73,6 +73,12 @@ def wait_until(predicate, timeout: float = 60.0, interval: float = 0.2, message:
     raise AssertionError(f"timed out after {timeout}s: {message} (last: {last!r})")
 
 
+# What every test agent runs with, as kind configures its kubelets: no disk thresholds (the node
+# would report DiskPressure, and take no pods, whenever the test machine's disk is over 85 %
+# full) and no image garbage collection. A test's own extra_args come later and win.
+TEST_NODE_ARGS = ["--eviction-hard", "memory.available<100Mi", "--image-gc-high-threshold", "100"]
+
+
 class Agent:
     def __init__(self, binary: str, engine, node_name: str, data_dir: Path,
                  runtime: str = "process", node_ip: str = "127.0.0.1",
@@ -95,7 +101,7 @@ class Agent:
         self.proc = subprocess.Popen(
             [self.binary, "--kubeconfig", self.engine.kubeconfig, "--node-name", self.node_name,
              "--data-dir", str(self.data_dir), "--runtime", self.runtime, "--node-ip",
-             self.node_ip, "--port", "0", *self.extra_args],
+             self.node_ip, "--port", "0", *TEST_NODE_ARGS, *self.extra_args],
             stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL)
         log.close()
         deadline = time.monotonic() + timeout

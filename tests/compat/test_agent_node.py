@@ -12,7 +12,7 @@ from datetime import datetime
 import pytest
 
 from agentcluster import free_port, start_cluster, stop_cluster
-from pilot_agent import wait_until
+from pilot_agent import Agent, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +212,56 @@ def test_the_agent_sets_ready_again_when_the_server_marked_its_node_unknown(clus
     pod = cluster.pod("default", "on-n1")
     assert not pod["metadata"].get("deletionTimestamp"), pod["metadata"]
     cluster.k("delete", "pod", "on-n1", "--wait=true", timeout=60)
+
+
+def test_a_node_below_its_eviction_threshold_reports_disk_pressure_and_takes_no_pods(
+        cluster, agent_binary, tmp_path):
+    """kubelet's --eviction-hard: below a threshold the node reports DiskPressure, the node
+    lifecycle controller taints it node.kubernetes.io/disk-pressure:NoSchedule and the scheduler
+    places nothing there, saying why. 1Ei of free space is more than any disk here has."""
+    first = cluster.agents[0]
+    full = Agent(agent_binary, cluster.engine, "n-full", tmp_path / "full", runtime=first.runtime,
+                 extra_args=[*first.extra_args, "--eviction-hard",
+                             "memory.available<100Mi,nodefs.available<1Ei"]).start()
+    try:
+        def disk_pressure():
+            node = cluster.kjson("get", "node", "n-full")
+            conditions = {c["type"]: c for c in node["status"].get("conditions", [])}
+            taints = node["spec"].get("taints", [])
+            return (conditions, taints) if conditions.get("DiskPressure", {}).get(
+                "status") == "True" and taints else None
+        conditions, taints = wait_until(disk_pressure, 30,
+                                        message="DiskPressure and its taint on n-full")
+        assert conditions["DiskPressure"]["reason"] == "KubeletHasDiskPressure"
+        assert conditions["DiskPressure"]["message"] == "kubelet has disk pressure"
+        assert conditions["MemoryPressure"]["status"] == "False"
+        assert conditions["Ready"]["status"] == "True"
+        assert {"key": "node.kubernetes.io/disk-pressure", "effect": "NoSchedule"} in \
+            [{"key": t["key"], "effect": t["effect"]} for t in taints]
+        # Allocatable storage is what the 1Ei threshold leaves of the disk: nothing.
+        node = cluster.kjson("get", "node", "n-full")
+        assert node["status"]["allocatable"]["ephemeral-storage"] == "0"
+
+        cluster.k("apply", "-f", "-", input="""apiVersion: v1
+kind: Pod
+metadata: {name: on-full, namespace: default}
+spec:
+  nodeSelector: {kubernetes.io/hostname: n-full}
+  containers:
+  - {name: c, image: busybox:1.36, command: ["sleep", "3600"]}
+""")
+
+        def unschedulable():
+            events = cluster.kjson("get", "events", "-n", "default", "--field-selector",
+                                   "involvedObject.name=on-full,reason=FailedScheduling")["items"]
+            return events[-1] if events else None
+        event = wait_until(unschedulable, 30, message="FailedScheduling for the pod on n-full")
+        assert "node.kubernetes.io/disk-pressure" in event["message"], event["message"]
+        pod = cluster.pod("default", "on-full")
+        assert pod["status"]["phase"] == "Pending"
+        assert not pod["spec"].get("nodeName")
+    finally:
+        cluster.k("delete", "pod", "on-full", "--ignore-not-found", "--wait=true", timeout=60)
+        full.stop()
+        full.remove_containers()
+        cluster.k("delete", "node", "n-full", "--ignore-not-found")

@@ -65,7 +65,9 @@ bool AgentProcess::start(const QString& binary, const QString& kubeconfig, const
                       QStringLiteral("--runtime"), QStringLiteral("process"),
                       QStringLiteral("--node-ip"), QStringLiteral("127.0.0.1"),
                       // Any free port: other tests' agents (the local cluster's) run beside it.
-                      QStringLiteral("--port"), QStringLiteral("0")});
+                      QStringLiteral("--port"), QStringLiteral("0"),
+                      // No disk thresholds: a full test disk must not take the node's pods.
+                      QStringLiteral("--eviction-hard"), QStringLiteral("memory.available<100Mi")});
     return QTest::qWaitFor(
                [this] {
                    m_stdout += m_process->readAllStandardOutput();

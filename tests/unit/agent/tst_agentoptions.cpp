@@ -26,6 +26,7 @@ TEST(AgentOptions, DefaultsAndErrors) {
     ASSERT_TRUE(options);
     EXPECT_EQ(options->runtime, "auto");
     EXPECT_EQ(options->port, 10250);
+    EXPECT_EQ(options->evictionHard.hard.size(), 4u); // kubelet's defaults
     EXPECT_FALSE(parseAgentOptions({"--node-name", "n", "--data-dir", "/d"}));
     EXPECT_FALSE(parseAgentOptions(
         {"--kubeconfig", "/k", "--node-name", "n", "--data-dir", "/d", "--runtime", "docker"}));
@@ -34,6 +35,19 @@ TEST(AgentOptions, DefaultsAndErrors) {
     EXPECT_FALSE(parseAgentOptions({"--bogus"}));
     EXPECT_TRUE(parseAgentOptions({"--version"})->version);
     EXPECT_TRUE(parseAgentOptions({"--help"})->help);
+}
+
+TEST(AgentOptions, EvictionHardReplacesKubeletsThresholds) {
+    auto options = parseAgentOptions({"--kubeconfig", "/k", "--node-name", "n", "--data-dir", "/d",
+                                      "--eviction-hard", "nodefs.available<1Gi"});
+    ASSERT_TRUE(options) << options.error().message;
+    ASSERT_EQ(options->evictionHard.hard.size(), 1u);
+    EXPECT_EQ(options->evictionHard.hard[0].signal, EvictionSignal::NodeFsAvailable);
+    EXPECT_EQ(options->evictionHard.hard[0].quantity, 1LL << 30);
+    auto bad = parseAgentOptions({"--kubeconfig", "/k", "--node-name", "n", "--data-dir", "/d",
+                                  "--eviction-hard=nodefs.used>1Gi"});
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("--eviction-hard"), std::string::npos);
 }
 
 TEST(AgentOptions, RegistryTrustFlags) {

@@ -36,6 +36,10 @@ SystemInfo machine() {
     return info;
 }
 
+EvictionThresholds kubelet() {
+    return EvictionThresholds::kubeletDefaults();
+}
+
 NodeIdentity identity() {
     return NodeIdentity{"n1", "10.0.0.5", 10250, "process://0.1.0", "v1.32.0"};
 }
@@ -59,7 +63,7 @@ TEST(NodeStatus, CapacityAndAllocatableAsKubeletReportsThem) {
     EXPECT_EQ(kube::stringAt(capacity, "memory"), "8Gi");
     EXPECT_EQ(kube::stringAt(capacity, "pods"), "110");
     EXPECT_EQ(kube::stringAt(capacity, "ephemeral-storage"), "100Gi");
-    json::object allocatable = nodeAllocatable(info);
+    json::object allocatable = nodeAllocatable(info, EvictionThresholds::kubeletDefaults());
     EXPECT_EQ(kube::stringAt(allocatable, "memory"), "8092Mi"); // 8Gi - 100Mi
     EXPECT_EQ(kube::stringAt(allocatable, "ephemeral-storage"),
               "90Gi"); // less nodefs.available<10%
@@ -82,7 +86,7 @@ TEST(NodeStatus, LabelsAndNodeInfoHaveEveryFieldClientsRequire) {
 
 TEST(NodeStatus, HealthyConditionsCarryKubeletsReasons) {
     TimePoint now = std::chrono::system_clock::now();
-    json::array conditions = nodeConditions(machine(), nullptr, now, "");
+    json::array conditions = nodeConditions(machine(), kubelet(), nullptr, now, "");
     ASSERT_EQ(conditions.size(), 4u);
     EXPECT_EQ(kube::stringAt(conditions[0].as_object(), "type"), "MemoryPressure");
     EXPECT_EQ(kube::stringAt(conditions[3].as_object(), "type"), "Ready");
@@ -100,12 +104,13 @@ TEST(NodeStatus, HealthyConditionsCarryKubeletsReasons) {
 
 TEST(NodeStatus, PressureAndNotReadyTurnConditionsAndKeepTransitionTimes) {
     TimePoint t0 = std::chrono::system_clock::now();
-    json::array first = nodeConditions(machine(), nullptr, t0, "");
+    json::array first = nodeConditions(machine(), kubelet(), nullptr, t0, "");
     SystemInfo starving = machine();
     starving.memoryAvailableBytes = 10 << 20;
     starving.fsAvailableBytes = 1LL << 30;
     TimePoint t1 = t0 + std::chrono::seconds(30);
-    json::array second = nodeConditions(starving, &first, t1, "container runtime is down");
+    json::array second =
+        nodeConditions(starving, kubelet(), &first, t1, "container runtime is down");
     EXPECT_EQ(kube::stringAt(condition(second, "MemoryPressure"), "status"), "True");
     EXPECT_EQ(kube::stringAt(condition(second, "MemoryPressure"), "reason"),
               "KubeletHasInsufficientMemory");
@@ -124,13 +129,13 @@ TEST(NodeStatus, PressureAndNotReadyTurnConditionsAndKeepTransitionTimes) {
 
 TEST(NodeStatus, OnlyRealChangesCountAsChanges) {
     TimePoint t0 = std::chrono::system_clock::now();
-    json::object a = nodeStatus(identity(), machine(), nullptr, t0, "", {});
+    json::object a = nodeStatus(identity(), machine(), kubelet(), nullptr, t0, "", {});
     json::array conditions = *kube::arrayAt(a, "conditions");
-    json::object b =
-        nodeStatus(identity(), machine(), &conditions, t0 + std::chrono::seconds(10), "", {});
+    json::object b = nodeStatus(identity(), machine(), kubelet(), &conditions,
+                                t0 + std::chrono::seconds(10), "", {});
     EXPECT_FALSE(nodeStatusChanged(a, b));
-    json::object c =
-        nodeStatus(identity(), machine(), &conditions, t0 + std::chrono::seconds(20), "down", {});
+    json::object c = nodeStatus(identity(), machine(), kubelet(), &conditions,
+                                t0 + std::chrono::seconds(20), "down", {});
     EXPECT_TRUE(nodeStatusChanged(a, c));
     EXPECT_EQ(kube::asInteger(*kube::at(json::value(a), "daemonEndpoints.kubeletEndpoint.Port")),
               10250);
@@ -138,7 +143,7 @@ TEST(NodeStatus, OnlyRealChangesCountAsChanges) {
 
 TEST(NodeStatus, ConditionsAnotherWriterAddedAreNotChanges) {
     TimePoint t0 = std::chrono::system_clock::now();
-    json::object reported = nodeStatus(identity(), machine(), nullptr, t0, "", {});
+    json::object reported = nodeStatus(identity(), machine(), kubelet(), nullptr, t0, "", {});
     json::object server = reported;
     server["conditions"].as_array().push_back(
         json::object{{"type", "NetworkUnavailable"}, {"status", "False"}});
@@ -155,6 +160,7 @@ protected:
         NodeManagerOptions options;
         options.identity = identity();
         options.dataDir = std::filesystem::temp_directory_path().string();
+        options.eviction = {}; // No pressure, however full this machine's disk.
         options.notReadyMessage = [this] { return notReady; };
         options.images = [this] { return images; };
         manager = std::make_unique<NodeManager>(client, std::move(options), &clock);
@@ -256,4 +262,78 @@ TEST_F(NodeManagerTest, ClearsTheReportedImagesWhenTheLastImageIsGone) {
     clock.advance(std::chrono::seconds(10));
     ASSERT_TRUE(manager->syncStatus());
     EXPECT_EQ(kube::resourceVersion(node()), version);
+}
+
+namespace {
+
+EvictionThresholds evictionHard(std::string_view text) {
+    auto parsed = parseEvictionHard(text);
+    EXPECT_TRUE(parsed) << text << ": " << parsed.error().message;
+    return parsed ? *parsed : EvictionThresholds{};
+}
+
+std::string evictionError(std::string_view text) {
+    auto parsed = parseEvictionHard(text);
+    EXPECT_FALSE(parsed) << text;
+    return parsed ? std::string() : parsed.error().message;
+}
+
+} // namespace
+
+TEST(NodeEviction, KubeletsDefaultsTurnDiskPressureOnAtEightyFivePercentOfOneFilesystem) {
+    // The images share the data directory's filesystem, so imagefs.available<15% is the
+    // first default threshold a filling disk crosses, as on a kubelet with one disk.
+    SystemInfo info = machine();
+    info.fsAvailableBytes = 16LL << 30; // of 100Gi
+    EXPECT_FALSE(kubelet().diskPressure(info));
+    info.fsAvailableBytes = 14LL << 30;
+    EXPECT_TRUE(kubelet().diskPressure(info));
+    info = machine();
+    info.fsInodes = 1000;
+    info.fsInodesFree = 40; // nodefs.inodesFree<5%
+    EXPECT_TRUE(kubelet().diskPressure(info));
+    EXPECT_FALSE(kubelet().memoryPressure(info));
+    EXPECT_FALSE(kubelet().pidPressure(info)); // kubelet sets no pid.available by default.
+}
+
+TEST(NodeEviction, TheFlagReplacesTheDefaultsAndDecidesConditionsAndAllocatable) {
+    SystemInfo full = machine();
+    full.fsAvailableBytes = 512LL << 20; // 0.5 % of the disk left
+    full.memoryAvailableBytes = 300LL << 20;
+    // What the test clusters and kind run with: no disk thresholds at all.
+    EvictionThresholds none = evictionHard("nodefs.available<0%,imagefs.available<0%");
+    EXPECT_TRUE(none.hard.empty());
+    json::array conditions = nodeConditions(full, none, nullptr, TimePoint{}, "");
+    EXPECT_EQ(kube::stringAt(condition(conditions, "DiskPressure"), "status"), "False");
+    EXPECT_EQ(kube::stringAt(condition(conditions, "MemoryPressure"), "status"), "False");
+    json::object allocatable = nodeAllocatable(full, none);
+    EXPECT_EQ(kube::stringAt(allocatable, "memory"), "8Gi");
+    EXPECT_EQ(kube::stringAt(allocatable, "ephemeral-storage"), "100Gi");
+
+    EvictionThresholds absolute =
+        evictionHard(" memory.available<500Mi , nodefs.available<1Gi,pid.available<10%");
+    ASSERT_EQ(absolute.hard.size(), 3u);
+    conditions = nodeConditions(full, absolute, nullptr, TimePoint{}, "");
+    EXPECT_EQ(kube::stringAt(condition(conditions, "MemoryPressure"), "status"), "True");
+    EXPECT_EQ(kube::stringAt(condition(conditions, "DiskPressure"), "status"), "True");
+    EXPECT_EQ(kube::stringAt(condition(conditions, "PIDPressure"), "status"), "False");
+    allocatable = nodeAllocatable(full, absolute);
+    EXPECT_EQ(kube::stringAt(allocatable, "memory"), "7692Mi"); // 8Gi - 500Mi
+    EXPECT_EQ(kube::stringAt(allocatable, "ephemeral-storage"), "99Gi");
+    full.processCount = full.pidMax - 1000; // pid.available < 10 % of pid_max
+    EXPECT_TRUE(absolute.pidPressure(full));
+}
+
+TEST(NodeEviction, BadStatementsAreRefusedNamingThem) {
+    EXPECT_NE(evictionError("memory.available>100Mi").find("\"memory.available>100Mi\""),
+              std::string::npos);
+    EXPECT_NE(evictionError("disk.available<1Gi").find("unknown signal"), std::string::npos);
+    EXPECT_NE(evictionError("nodefs.available<ten").find("\"nodefs.available<ten\""),
+              std::string::npos);
+    EXPECT_NE(evictionError("nodefs.available<-1Gi").find("negative"), std::string::npos);
+    EXPECT_NE(evictionError("nodefs.available<120%").find("percentage"), std::string::npos);
+    EXPECT_NE(evictionError("nodefs.available<1Gi,nodefs.available<2Gi").find("twice"),
+              std::string::npos);
+    EXPECT_NE(evictionError("memory.available").find("SIGNAL<"), std::string::npos);
+    EXPECT_TRUE(evictionHard("").hard.empty());
 }
