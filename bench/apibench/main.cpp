@@ -37,6 +37,8 @@ URLs are given.
   --clients N            concurrent clients, one keep-alive connection each (200)
   --threads N            driver threads per client pool (1)
   --duration S           seconds per timed phase (10)
+  --rounds N             alternating engine/etcd rounds of the create phase, each
+                         --duration long; the median ratio is reported (3)
   --value-size N         ConfigMap data bytes (200)
   --write-rate R         mutating calls/s for the latency phase (500)
   --get-rate R           GETs/s for the read phase (5000)
@@ -145,6 +147,8 @@ Options parse(int argc, char** argv) {
             o.config.threads = count();
         } else if (arg == "--duration") {
             o.config.duration = std::chrono::seconds(count());
+        } else if (arg == "--rounds") {
+            o.config.createRounds = count();
         } else if (arg == "--value-size") {
             o.config.valueSize = count();
         } else if (arg == "--write-rate") {

@@ -230,7 +230,7 @@ TEST_F(WatchCacheTest, AWritePreparedByItsWriterIsCachedAsIfParsedFromTheStore) 
         EXPECT_EQ(taken->uid, parsed->uid);
         EXPECT_EQ(taken->labels, parsed->labels);
         EXPECT_EQ(taken->modRevision, parsed->modRevision);
-        for (const std::string& field :
+        for (const char* field :
              {"metadata.name", "metadata.namespace", "spec.nodeName", "phase"}) {
             EXPECT_EQ(taken->field(field), parsed->field(field)) << key << " " << field;
         }
