@@ -25,6 +25,44 @@ std::string adoptPatch(const json::object& owner, const OwnerKind& kind,
     return json::serialize(patch);
 }
 
+bool labelsChanged(const json::object& old, const json::object& now) {
+    const json::object none;
+    const json::object* before = kube::labels(old);
+    const json::object* after = kube::labels(now);
+    return !kube::jsonEqual(before ? *before : none, after ? *after : none);
+}
+
+OwnedUpdate routeOwnedUpdate(
+    const json::object& old, const json::object& now,
+    const std::function<kube::ObjectPtr(std::string_view, const json::object*)>& resolve,
+    const std::function<std::vector<kube::ObjectPtr>(const json::object&)>& selecting,
+    const std::function<void(const kube::ObjectPtr&)>& tell) {
+    const json::object* oldRef = kube::controllerRef(old);
+    const json::object* newRef = kube::controllerRef(now);
+    // As upstream: any difference in the reference (reflect.DeepEqual), not just its uid.
+    const bool refChanged = (oldRef == nullptr) != (newRef == nullptr) ||
+                            (oldRef && newRef && !kube::jsonEqual(*oldRef, *newRef));
+    if (refChanged && oldRef) {
+        if (kube::ObjectPtr before = resolve(kube::namespaceOf(old), oldRef)) {
+            tell(before);
+        }
+    }
+    if (newRef) {
+        OwnedUpdate update;
+        update.owner = resolve(kube::namespaceOf(now), newRef);
+        if (update.owner) {
+            tell(update.owner);
+        }
+        return update;
+    }
+    if (refChanged || labelsChanged(old, now)) {
+        for (const kube::ObjectPtr& owner : selecting(now)) {
+            tell(owner);
+        }
+    }
+    return OwnedUpdate{nullptr, true};
+}
+
 std::string releasePatch(std::string_view ownerUid, std::string_view dependentUid) {
     json::object patch{
         {"metadata", json::object{{"ownerReferences", json::array{json::object{{"$patch", "delete"},

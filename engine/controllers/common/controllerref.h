@@ -42,6 +42,31 @@ struct OwnerKind {
     const std::vector<kube::ObjectPtr>& candidates, const boost::json::object& pod,
     const std::function<Result<kube::LabelSelector>(const boost::json::object&)>& selectorOf =
         specSelector);
+/// Whether two versions of an object carry different labels (absent and `{}` are the same).
+[[nodiscard]] bool labelsChanged(const boost::json::object& old, const boost::json::object& now);
+
+/// What routeOwnedUpdate found: the controller the object now names (resolved and told), or
+/// null; `orphan` when the object names none.
+struct OwnedUpdate {
+    kube::ObjectPtr owner;
+    bool orphan = false;
+};
+
+/// Upstream's update handler for an object a controller owns (a pod of a ReplicaSet,
+/// StatefulSet, DaemonSet or Job; a ReplicaSet of a Deployment; a Job of a CronJob):
+/// - when the controller reference changed, the controller it named before is told;
+/// - the controller it names now is told of every change, and returned;
+/// - an orphan whose labels or reference changed goes to every owner `selecting` it (those
+///   may adopt it).
+/// `resolve` finds an owner from a namespace and a controller reference (null when it is gone
+/// or its uid differs); `tell` queues an owner's sync.
+[[nodiscard]] OwnedUpdate routeOwnedUpdate(
+    const boost::json::object& old, const boost::json::object& now,
+    const std::function<kube::ObjectPtr(std::string_view ns, const boost::json::object* ref)>&
+        resolve,
+    const std::function<std::vector<kube::ObjectPtr>(const boost::json::object&)>& selecting,
+    const std::function<void(const kube::ObjectPtr& owner)>& tell);
+
 /// The strategic-merge patch that removes the owner reference `ownerUid` from `dependentUid`.
 [[nodiscard]] std::string releasePatch(std::string_view ownerUid, std::string_view dependentUid);
 

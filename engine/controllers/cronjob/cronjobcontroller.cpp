@@ -85,18 +85,14 @@ void CronJobController::onJobUpdated(const kube::ObjectPtr& old, const kube::Obj
     if (kube::resourceVersion(*old) == kube::resourceVersion(*j)) {
         return;
     }
-    const json::object* oldRef = kube::controllerRef(*old);
-    const json::object* newRef = kube::controllerRef(*j);
-    bool refChanged = (oldRef == nullptr) != (newRef == nullptr) ||
-                      (oldRef && newRef && !kube::jsonEqual(*oldRef, *newRef));
-    if (refChanged && oldRef) {
-        if (kube::ObjectPtr cj = resolveControllerRef(kube::namespaceOf(*old), oldRef)) {
-            enqueue(kube::objectKey(*cj));
-        }
-    }
-    if (kube::ObjectPtr cj = resolveControllerRef(kube::namespaceOf(*j), newRef)) {
-        enqueue(kube::objectKey(*cj));
-    }
+    // CronJobs do not adopt orphaned Jobs: no owner selects them.
+    (void)routeOwnedUpdate(
+        *old, *j,
+        [this](std::string_view ns, const json::object* ref) {
+            return resolveControllerRef(ns, ref);
+        },
+        [](const json::object&) { return std::vector<kube::ObjectPtr>(); },
+        [this](const kube::ObjectPtr& cj) { enqueue(kube::objectKey(*cj)); });
 }
 
 void CronJobController::onJobDeleted(const kube::ObjectPtr& j) {

@@ -23,10 +23,6 @@ bool sameMember(const json::object* a, const json::object* b, std::string_view m
     return kube::jsonEqual(va ? *va : none, vb ? *vb : none);
 }
 
-std::string refUid(const json::object* ref) {
-    return ref ? kube::stringAt(*ref, "uid") : std::string();
-}
-
 } // namespace
 
 DaemonSetController::DaemonSetController(kube::ApiClient& client)
@@ -130,40 +126,25 @@ void DaemonSetController::onPodUpdated(const kube::ObjectPtr& old, const kube::O
     if (kube::resourceVersion(*old) == kube::resourceVersion(*pod)) {
         return; // A re-list delivers unchanged objects as updates.
     }
-    const bool labelsChanged =
-        !sameMember(kube::metadataOf(*old), kube::metadataOf(*pod), "labels");
     if (kube::hasDeletionTimestamp(*pod)) {
         // Graceful deletion started: count it as deleted now.
         onPodDeleted(pod);
-        if (labelsChanged) {
+        if (labelsChanged(*old, *pod)) {
             onPodDeleted(old);
         }
         return;
     }
-    const json::object* oldRef = kube::controllerRef(*old);
-    const json::object* newRef = kube::controllerRef(*pod);
-    const bool refChanged = refUid(oldRef) != refUid(newRef);
-    if (refChanged && oldRef) {
-        if (kube::ObjectPtr ds = resolveControllerRef(kube::namespaceOf(*old), oldRef)) {
-            enqueue(kube::objectKey(*ds));
-        }
-    }
-    if (newRef) {
-        kube::ObjectPtr ds = resolveControllerRef(kube::namespaceOf(*pod), newRef);
-        if (!ds) {
-            return;
-        }
-        std::string key = kube::objectKey(*ds);
-        enqueue(key);
-        const int64_t minReady = minReadySeconds(*ds);
+    const OwnedUpdate routed = routeOwnedUpdate(
+        *old, *pod,
+        [this](std::string_view ns, const json::object* ref) {
+            return resolveControllerRef(ns, ref);
+        },
+        [this](const json::object& owned) { return setsSelecting(owned); },
+        [this](const kube::ObjectPtr& ds) { enqueue(kube::objectKey(*ds)); });
+    if (routed.owner) {
+        const int64_t minReady = minReadySeconds(*routed.owner);
         if (!isPodReady(*old) && isPodReady(*pod) && minReady > 0) {
-            enqueueAfter(key, std::chrono::seconds(minReady + 1));
-        }
-        return;
-    }
-    if (labelsChanged || refChanged) {
-        for (const kube::ObjectPtr& ds : setsSelecting(*pod)) {
-            enqueue(kube::objectKey(*ds));
+            enqueueAfter(kube::objectKey(*routed.owner), std::chrono::seconds(minReady + 1));
         }
     }
 }

@@ -24,17 +24,6 @@ Result<kube::LabelSelector> selectorOf(const json::object& object) {
     return kube::LabelSelector::fromJson(spec ? spec->if_contains("selector") : nullptr);
 }
 
-bool sameLabels(const json::object& a, const json::object& b) {
-    const json::object none;
-    const json::object* la = kube::labels(a);
-    const json::object* lb = kube::labels(b);
-    return kube::jsonEqual(la ? *la : none, lb ? *lb : none);
-}
-
-std::string refUid(const json::object* ref) {
-    return ref ? kube::stringAt(*ref, "uid") : std::string();
-}
-
 } // namespace
 
 DeploymentController::RsList DeploymentController::Sets::all() const {
@@ -126,25 +115,13 @@ void DeploymentController::onReplicaSetUpdated(const kube::ObjectPtr& old,
     if (kube::resourceVersion(*old) == kube::resourceVersion(*rs)) {
         return;
     }
-    const json::object* oldRef = kube::controllerRef(*old);
-    const json::object* newRef = kube::controllerRef(*rs);
-    const bool refChanged = refUid(oldRef) != refUid(newRef);
-    if (refChanged && oldRef) {
-        if (kube::ObjectPtr d = resolveControllerRef(kube::namespaceOf(*old), oldRef)) {
-            enqueue(kube::objectKey(*d));
-        }
-    }
-    if (newRef) {
-        if (kube::ObjectPtr d = resolveControllerRef(kube::namespaceOf(*rs), newRef)) {
-            enqueue(kube::objectKey(*d));
-        }
-        return;
-    }
-    if (refChanged || !sameLabels(*old, *rs)) {
-        for (const kube::ObjectPtr& d : deploymentsSelecting(*rs)) {
-            enqueue(kube::objectKey(*d));
-        }
-    }
+    (void)routeOwnedUpdate(
+        *old, *rs,
+        [this](std::string_view ns, const json::object* ref) {
+            return resolveControllerRef(ns, ref);
+        },
+        [this](const json::object& owned) { return deploymentsSelecting(owned); },
+        [this](const kube::ObjectPtr& d) { enqueue(kube::objectKey(*d)); });
 }
 
 void DeploymentController::onReplicaSetDeleted(const kube::ObjectPtr& rs) {

@@ -126,42 +126,22 @@ void JobController::onPodUpdated(const kube::ObjectPtr& old, const kube::ObjectP
         return;
     }
     const bool finalizerRemoved = !job::hasTrackingFinalizer(*pod);
-    const json::object* oldRef = kube::controllerRef(*old);
-    const json::object* newRef = kube::controllerRef(*pod);
-    const bool refChanged = (oldRef == nullptr) != (newRef == nullptr) ||
-                            (oldRef && newRef && !kube::jsonEqual(*oldRef, *newRef));
-    if (refChanged && oldRef) {
-        if (kube::ObjectPtr j = resolveControllerRef(kube::namespaceOf(*old), oldRef)) {
+    const OwnedUpdate routed = routeOwnedUpdate(
+        *old, *pod,
+        [this](std::string_view ns, const json::object* ref) {
+            return resolveControllerRef(ns, ref);
+        },
+        [this](const json::object& owned) { return jobsSelecting(owned); },
+        [&](const kube::ObjectPtr& j) {
             std::string key = kube::objectKey(*j);
             if (finalizerRemoved) {
+                // A no-op for a Job that did not remove it.
                 m_finalizerExpectations.observed(key, std::string(kube::uid(*pod)));
             }
             enqueueBatched(key);
-        }
-    }
-    if (newRef) {
-        kube::ObjectPtr j = resolveControllerRef(kube::namespaceOf(*pod), newRef);
-        if (!j) {
-            return;
-        }
-        std::string key = kube::objectKey(*j);
-        if (finalizerRemoved) {
-            m_finalizerExpectations.observed(key, std::string(kube::uid(*pod)));
-        }
-        enqueueBatched(key);
-        return;
-    }
-    if (job::hasTrackingFinalizer(*pod)) {
+        });
+    if (routed.orphan && !finalizerRemoved) {
         enqueueOrphanPod(*pod);
-    }
-    const json::object none;
-    const json::object* oldLabels = kube::labels(*old);
-    const json::object* newLabels = kube::labels(*pod);
-    if (refChanged ||
-        !kube::jsonEqual(oldLabels ? *oldLabels : none, newLabels ? *newLabels : none)) {
-        for (const kube::ObjectPtr& j : jobsSelecting(*pod)) {
-            enqueueBatched(kube::objectKey(*j));
-        }
     }
 }
 

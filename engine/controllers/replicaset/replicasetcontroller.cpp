@@ -170,49 +170,29 @@ void ReplicaSetController::onPodUpdated(const kube::ObjectPtr& old, const kube::
     if (kube::resourceVersion(*old) == kube::resourceVersion(*pod)) {
         return; // A re-list delivers unchanged objects as updates.
     }
-    const json::object* oldLabels = kube::labels(*old);
-    const json::object* newLabels = kube::labels(*pod);
-    const json::object none;
-    const bool labelsChanged =
-        !kube::jsonEqual(oldLabels ? *oldLabels : none, newLabels ? *newLabels : none);
     if (kube::hasDeletionTimestamp(*pod)) {
         // Graceful deletion started: count it as deleted now, the DELETED event won't count
         // twice. If the labels changed too, the old owner may be waiting for it as well.
         onPodDeleted(pod);
-        if (labelsChanged) {
+        if (labelsChanged(*old, *pod)) {
             onPodDeleted(old);
         }
         return;
     }
-    const json::object* oldRef = kube::controllerRef(*old);
-    const json::object* newRef = kube::controllerRef(*pod);
-    const bool refChanged =
-        (oldRef == nullptr) != (newRef == nullptr) ||
-        (oldRef && newRef && kube::stringAt(*oldRef, "uid") != kube::stringAt(*newRef, "uid"));
-    if (refChanged && oldRef) {
-        if (kube::ObjectPtr set = resolveControllerRef(kube::namespaceOf(*old), oldRef)) {
-            enqueue(kube::objectKey(*set));
-        }
-    }
-    if (newRef) {
-        kube::ObjectPtr set = resolveControllerRef(kube::namespaceOf(*pod), newRef);
-        if (!set) {
-            return;
-        }
-        std::string key = kube::objectKey(*set);
-        enqueue(key);
-        const json::object* spec = kube::objectAt(*set, "spec");
+    const OwnedUpdate routed = routeOwnedUpdate(
+        *old, *pod,
+        [this](std::string_view ns, const json::object* ref) {
+            return resolveControllerRef(ns, ref);
+        },
+        [this](const json::object& owned) { return setsSelecting(owned); },
+        [this](const kube::ObjectPtr& set) { enqueue(kube::objectKey(*set)); });
+    if (routed.owner) {
+        const json::object* spec = kube::objectAt(*routed.owner, "spec");
         int64_t minReady = spec ? kube::integerAt(*spec, "minReadySeconds").value_or(0) : 0;
         if (!isPodReady(*old) && isPodReady(*pod) && minReady > 0) {
             // Look again once the pod has been ready long enough to count as available (plus
             // a second against rounding of the condition's timestamp).
-            enqueueAfter(key, std::chrono::seconds(minReady + 1));
-        }
-        return;
-    }
-    if (labelsChanged || refChanged) {
-        for (const kube::ObjectPtr& set : setsSelecting(*pod)) {
-            enqueue(kube::objectKey(*set));
+            enqueueAfter(kube::objectKey(*routed.owner), std::chrono::seconds(minReady + 1));
         }
     }
 }

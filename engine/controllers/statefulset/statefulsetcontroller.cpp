@@ -18,17 +18,6 @@ namespace {
 constexpr std::string_view Component = "statefulset-controller";
 constexpr std::string_view NamespaceIndex = "namespace";
 
-bool sameLabels(const json::object& a, const json::object& b) {
-    const json::object none;
-    const json::object* la = kube::labels(a);
-    const json::object* lb = kube::labels(b);
-    return kube::jsonEqual(la ? *la : none, lb ? *lb : none);
-}
-
-std::string refUid(const json::object* ref) {
-    return ref ? kube::stringAt(*ref, "uid") : std::string();
-}
-
 } // namespace
 
 StatefulSetController::StatefulSetController(kube::ApiClient& client)
@@ -107,32 +96,18 @@ void StatefulSetController::onPodUpdated(const kube::ObjectPtr& old, const kube:
     if (kube::resourceVersion(*old) == kube::resourceVersion(*pod)) {
         return; // A re-list delivers unchanged objects as updates.
     }
-    const bool labelsChanged = !sameLabels(*old, *pod);
-    const json::object* oldRef = kube::controllerRef(*old);
-    const json::object* newRef = kube::controllerRef(*pod);
-    const bool refChanged = refUid(oldRef) != refUid(newRef);
-    if (refChanged && oldRef) {
-        if (kube::ObjectPtr set = resolveControllerRef(kube::namespaceOf(*old), oldRef)) {
-            enqueue(kube::objectKey(*set));
-        }
-    }
-    if (newRef) {
-        kube::ObjectPtr set = resolveControllerRef(kube::namespaceOf(*pod), newRef);
-        if (!set) {
-            return;
-        }
-        std::string key = kube::objectKey(*set);
-        enqueue(key);
-        const int64_t minReady = minReadySeconds(*set);
+    const OwnedUpdate routed = routeOwnedUpdate(
+        *old, *pod,
+        [this](std::string_view ns, const json::object* ref) {
+            return resolveControllerRef(ns, ref);
+        },
+        [this](const json::object& owned) { return setsSelecting(owned); },
+        [this](const kube::ObjectPtr& set) { enqueue(kube::objectKey(*set)); });
+    if (routed.owner) {
+        const int64_t minReady = minReadySeconds(*routed.owner);
         if (!isPodReady(*old) && isPodReady(*pod) && minReady > 0) {
             // Look again once the pod has been ready long enough to count as available.
-            enqueueAfter(key, std::chrono::seconds(minReady + 1));
-        }
-        return;
-    }
-    if (labelsChanged || refChanged) {
-        for (const kube::ObjectPtr& set : setsSelecting(*pod)) {
-            enqueue(kube::objectKey(*set));
+            enqueueAfter(kube::objectKey(*routed.owner), std::chrono::seconds(minReady + 1));
         }
     }
 }
