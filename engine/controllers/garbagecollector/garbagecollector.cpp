@@ -586,70 +586,68 @@ Status GarbageCollector::processDeletingDependents(const Identity& identity) {
 Status GarbageCollector::removeOwnerReferences(const DiscoveredResource& resource,
                                                const json::object& object,
                                                const std::set<std::string>& ownerUids) {
-    std::string ns(kube::namespaceOf(object));
-    std::string name(kube::name(object));
-    std::string uid(kube::uid(object));
-    for (int attempt = 0; attempt < PatchAttempts; ++attempt) {
-        auto latest = m_client.get(resource.resource, ns, name);
-        if (!latest) {
-            return kube::isNotFound(latest.error()) ? Status{} : toStatus(latest.error());
-        }
-        if (kube::uid(*latest) != uid) {
-            return {};
-        }
-        json::array kept;
-        bool changed = false;
-        for (const json::object& ref : referencesOf(*latest)) {
-            if (ownerUids.contains(kube::stringAt(ref, "uid"))) {
-                changed = true;
-            } else {
-                kept.emplace_back(ref);
-            }
-        }
-        if (!changed) {
-            return {};
-        }
-        json::object metadata{{"uid", uid}, {"resourceVersion", kube::resourceVersion(*latest)}};
-        metadata["ownerReferences"] = kept.empty() ? json::value(nullptr) : json::value(kept);
-        auto patched =
-            m_client.patch(resource.resource, ns, name, kube::PatchType::Merge,
-                           json::serialize(json::object{{"metadata", std::move(metadata)}}));
-        if (patched || kube::isNotFound(patched.error())) {
-            return {};
-        }
-        if (!kube::isConflict(patched.error())) {
-            return toStatus(patched.error());
-        }
-    }
-    return fail(ErrorCode::Conflict,
-                fmt::format("{} {}/{}: ownerReferences kept changing", resource.kind, ns, name));
+    return patchMetadataField(resource, object, false, "ownerReferences",
+                              [&](const json::object& latest) -> std::optional<json::value> {
+                                  json::array kept;
+                                  bool changed = false;
+                                  for (const json::object& ref : referencesOf(latest)) {
+                                      if (ownerUids.contains(kube::stringAt(ref, "uid"))) {
+                                          changed = true;
+                                      } else {
+                                          kept.emplace_back(ref);
+                                      }
+                                  }
+                                  if (!changed) {
+                                      return std::nullopt;
+                                  }
+                                  return kept.empty() ? json::value(nullptr)
+                                                      : json::value(std::move(kept));
+                              });
 }
 
 Status GarbageCollector::removeFinalizer(const DiscoveredResource& resource,
                                          const json::object& object, std::string_view finalizer) {
-    std::string ns(kube::namespaceOf(object));
-    std::string name(kube::name(object));
-    std::string uid(kube::uid(object));
-    json::object current = object;
+    return patchMetadataField(resource, object, true, "finalizers",
+                              [&](const json::object& latest) -> std::optional<json::value> {
+                                  if (!kube::hasFinalizer(latest, finalizer)) {
+                                      return std::nullopt;
+                                  }
+                                  json::array kept;
+                                  for (std::string_view f : kube::finalizers(latest)) {
+                                      if (f != finalizer) {
+                                          kept.emplace_back(json::string(f));
+                                      }
+                                  }
+                                  return kept.empty() ? json::value(nullptr)
+                                                      : json::value(std::move(kept));
+                              });
+}
+
+Status GarbageCollector::patchMetadataField(
+    const DiscoveredResource& resource, const json::object& object, bool current,
+    std::string_view field,
+    const std::function<std::optional<json::value>(const json::object&)>& edit) {
+    const std::string ns(kube::namespaceOf(object));
+    const std::string name(kube::name(object));
+    const std::string uid(kube::uid(object));
+    json::object latest = current ? object : json::object();
     for (int attempt = 0; attempt < PatchAttempts; ++attempt) {
-        if (attempt > 0) {
-            auto latest = m_client.get(resource.resource, ns, name);
-            if (!latest) {
-                return kube::isNotFound(latest.error()) ? Status{} : toStatus(latest.error());
+        if (attempt > 0 || !current) {
+            auto read = m_client.get(resource.resource, ns, name);
+            if (!read) {
+                return kube::isNotFound(read.error()) ? Status{} : toStatus(read.error());
             }
-            current = std::move(*latest);
+            latest = std::move(*read);
         }
-        if (kube::uid(current) != uid || !kube::hasFinalizer(current, finalizer)) {
+        if (kube::uid(latest) != uid) {
             return {};
         }
-        json::array kept;
-        for (std::string_view f : kube::finalizers(current)) {
-            if (f != finalizer) {
-                kept.emplace_back(json::string(f));
-            }
+        std::optional<json::value> value = edit(latest);
+        if (!value) {
+            return {};
         }
-        json::object metadata{{"uid", uid}, {"resourceVersion", kube::resourceVersion(current)}};
-        metadata["finalizers"] = kept.empty() ? json::value(nullptr) : json::value(kept);
+        json::object metadata{{"uid", uid}, {"resourceVersion", kube::resourceVersion(latest)}};
+        metadata[field] = std::move(*value);
         auto patched =
             m_client.patch(resource.resource, ns, name, kube::PatchType::Merge,
                            json::serialize(json::object{{"metadata", std::move(metadata)}}));
@@ -661,7 +659,7 @@ Status GarbageCollector::removeFinalizer(const DiscoveredResource& resource,
         }
     }
     return fail(ErrorCode::Conflict,
-                fmt::format("{} {}/{}: finalizers kept changing", resource.kind, ns, name));
+                fmt::format("{} {}/{}: {} kept changing", resource.kind, ns, name, field));
 }
 
 } // namespace pilot::controllers

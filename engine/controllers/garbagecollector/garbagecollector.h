@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -111,6 +112,15 @@ private:
     [[nodiscard]] Status removeFinalizer(const DiscoveredResource& resource,
                                          const boost::json::object& object,
                                          std::string_view finalizer);
+    /// Merge-patches one metadata field of `object` to what `edit` makes of its current value
+    /// (nullopt: nothing to change; null: remove the field), guarded by the object's uid and
+    /// resourceVersion; on a conflict reads the object again, at most PatchAttempts times.
+    /// Done when the object is gone or replaced (another uid). `current`: `object` is recent
+    /// enough for the first attempt, else it is read first.
+    [[nodiscard]] Status patchMetadataField(
+        const DiscoveredResource& resource, const boost::json::object& object, bool current,
+        std::string_view field,
+        const std::function<std::optional<boost::json::value>(const boost::json::object&)>& edit);
     [[nodiscard]] bool knownAbsent(const std::string& uid) const;
     void markAbsent(const std::string& uid);
 
