@@ -118,7 +118,8 @@ Status Agent::start() {
     podOptions.worker.nodeName = m_options.nodeName;
     podOptions.worker.nodeIp = m_options.nodeIp;
     podOptions.worker.logsDir = m_options.dataDir + "/logs";
-    boost::json::object allocatable = nodeAllocatable(collectSystemInfo(m_options.dataDir), m_options.evictionHard);
+    boost::json::object allocatable =
+        nodeAllocatable(collectSystemInfo(m_options.dataDir), m_options.evictionHard);
     podOptions.worker.nodeAllocatable = [allocatable] { return allocatable; };
     podOptions.worker.serviceEnv = [this](const std::string& ns) { return serviceEnv(ns); };
     m_pods = std::make_unique<PodManager>(*m_client, *m_runtime, *m_pool, *m_events, *m_sources,
