@@ -82,6 +82,50 @@ const kube::ApiResource& resourceOf(const std::string& plural) {
     return *byPlural.at(plural);
 }
 
+/// The collector's client, with another writer racing it once: the first merge patch of the
+/// object `name` that sets `field` finds the object changed just before (a label added by
+/// someone else), so its resourceVersion precondition fails with a Conflict.
+class RacingClient final : public kube::ApiClient {
+public:
+    RacingClient(kube::ApiClient& inner, std::string name, std::string field)
+        : ApiClient("pilothouse-controllers"), m_inner(inner), m_name(std::move(name)),
+          m_field(std::move(field)) {}
+
+    Result<kube::ApiResponse> send(const kube::ApiRequest& request) override {
+        const bool ours = request.method == "PATCH" && request.path.ends_with("/" + m_name) &&
+                          request.body.find("\"" + m_field + "\"") != std::string::npos;
+        if (ours) {
+            ++m_patches;
+            if (!m_raced.exchange(true)) {
+                kube::ApiRequest label;
+                label.method = "PATCH";
+                label.path = request.path;
+                label.contentType = "application/merge-patch+json";
+                label.body = R"({"metadata":{"labels":{"touched":"yes"}}})";
+                auto raced = m_inner.send(label);
+                EXPECT_TRUE(raced && raced->status == 200);
+            }
+        }
+        auto response = m_inner.send(request);
+        if (ours && response && response->status == 409) {
+            ++m_conflicts;
+        }
+        return response;
+    }
+    Result<std::unique_ptr<kube::EventStream>> openWatch(const kube::ApiRequest& request) override {
+        return m_inner.openWatch(request);
+    }
+
+    std::atomic<int> m_patches{0};
+    std::atomic<int> m_conflicts{0};
+
+private:
+    kube::ApiClient& m_inner;
+    std::string m_name;
+    std::string m_field;
+    std::atomic<bool> m_raced{false};
+};
+
 class GarbageCollectorTest : public ::testing::Test {
 protected:
     GarbageCollectorTest()
@@ -98,9 +142,11 @@ protected:
         view.stop();
     }
 
-    void startControllers() {
+    /// `collectorClient`: what the garbage collector talks through (the controllers' client).
+    void startControllers(kube::ApiClient* collectorClient = nullptr) {
         manager = std::make_unique<ControllerManager>(controllerClient);
-        manager->add(std::make_unique<GarbageCollector>(controllerClient));
+        manager->add(std::make_unique<GarbageCollector>(collectorClient ? *collectorClient
+                                                                        : controllerClient));
         NamespaceController::Options options;
         options.firstRecheck = std::chrono::milliseconds(20);
         manager->add(std::make_unique<NamespaceController>(controllerClient, options));
@@ -174,6 +220,7 @@ protected:
     apiserver::InProcessApiClient client{*env.handler, "tester"};
     apiserver::InProcessApiClient controllerClient{*env.handler, "pilothouse-controllers"};
     Observer view;
+    std::unique_ptr<RacingClient> racing; // outlives the controllers: the destructor stops them
     std::unique_ptr<ControllerManager> manager;
 };
 
@@ -357,6 +404,28 @@ TEST_F(GarbageCollectorTest, orphanDeletionKeepsDependentsAndStripsTheOwnerRefer
     ASSERT_NE(refs, nullptr);
     ASSERT_EQ(refs->size(), 1U);
     EXPECT_EQ(kube::stringAt(refs->at(0).as_object(), "uid"), kube::uid(other));
+}
+
+TEST_F(GarbageCollectorTest, aDependentChangedUnderTheCollectorsPatchIsPatchedAgain) {
+    racing = std::make_unique<RacingClient>(controllerClient, "raced", "ownerReferences");
+    startControllers(racing.get());
+    json::object owner = create("deployments", deployment("orph"));
+    (void)create("configmaps", ownedBy(configMap("raced"), {ownerRef(owner)}));
+    waitUntilConfigMapsObserved();
+
+    remove("deployments", "orph", "Orphan");
+    ASSERT_TRUE(view.waitUntil(
+        [&] {
+            json::object raced = current("configmaps", "raced");
+            return !raced.empty() && kube::ownerReferences(raced) == nullptr;
+        },
+        Deadline));
+    EXPECT_EQ(racing->m_conflicts.load(), 1) << "the first patch met the other writer's change";
+    EXPECT_EQ(racing->m_patches.load(), 2) << "read again and patched once more, guarded again";
+    json::object raced = current("configmaps", "raced");
+    EXPECT_EQ(kube::stringAt(*kube::labels(raced), "touched"), "yes")
+        << "the other writer's change is kept";
+    ASSERT_TRUE(waitGone("deployments", "orph"));
 }
 
 TEST_F(GarbageCollectorTest, ownerDeletedBeforeStartIsCollectedOnStart) {
