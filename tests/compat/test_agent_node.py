@@ -228,8 +228,9 @@ def test_a_node_below_its_eviction_threshold_reports_disk_pressure_and_takes_no_
             node = cluster.kjson("get", "node", "n-full")
             conditions = {c["type"]: c for c in node["status"].get("conditions", [])}
             taints = node["spec"].get("taints", [])
+            tainted = any(t["key"] == "node.kubernetes.io/disk-pressure" for t in taints)
             return (conditions, taints) if conditions.get("DiskPressure", {}).get(
-                "status") == "True" and taints else None
+                "status") == "True" and tainted else None
         conditions, taints = wait_until(disk_pressure, 30,
                                         message="DiskPressure and its taint on n-full")
         assert conditions["DiskPressure"]["reason"] == "KubeletHasDiskPressure"
