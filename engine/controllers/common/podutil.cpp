@@ -57,6 +57,17 @@ bool isPodAvailable(const json::object& pod, int64_t minReadySeconds, TimePoint 
     return since && *since + std::chrono::seconds(minReadySeconds) < now;
 }
 
+std::optional<std::chrono::seconds> availabilityRecheck(const json::object& owner,
+                                                        const json::object& oldPod,
+                                                        const json::object& pod) {
+    const json::object* spec = kube::objectAt(owner, "spec");
+    const int64_t minReady = spec ? kube::integerAt(*spec, "minReadySeconds").value_or(0) : 0;
+    if (minReady <= 0 || isPodReady(oldPod) || !isPodReady(pod)) {
+        return std::nullopt;
+    }
+    return std::chrono::seconds(minReady + 1);
+}
+
 int64_t maxContainerRestarts(const json::object& pod) {
     const json::object* status = kube::objectAt(pod, "status");
     const json::array* statuses = status ? kube::arrayAt(*status, "containerStatuses") : nullptr;

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 
@@ -20,6 +21,12 @@ namespace pilot::controllers {
 /// Ready for at least `minReadySeconds` at `now` (ready is enough when minReadySeconds is 0).
 [[nodiscard]] bool isPodAvailable(const boost::json::object& pod, int64_t minReadySeconds,
                                   TimePoint now);
+/// When `pod` just turned ready (not in `oldPod`) and its owner's `spec.minReadySeconds` is
+/// set: how long until it counts as available, plus a second against the rounding of the
+/// Ready condition's time, for one more look at the owner then. nullopt otherwise.
+[[nodiscard]] std::optional<std::chrono::seconds>
+availabilityRecheck(const boost::json::object& owner, const boost::json::object& oldPod,
+                    const boost::json::object& pod);
 /// The highest restartCount among the pod's containers.
 [[nodiscard]] int64_t maxContainerRestarts(const boost::json::object& pod);
 /// `metadata.creationTimestamp` parsed; nullopt when absent or malformed.

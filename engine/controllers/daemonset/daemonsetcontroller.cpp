@@ -142,9 +142,8 @@ void DaemonSetController::onPodUpdated(const kube::ObjectPtr& old, const kube::O
         [this](const json::object& owned) { return setsSelecting(owned); },
         [this](const kube::ObjectPtr& ds) { enqueue(kube::objectKey(*ds)); });
     if (routed.owner) {
-        const int64_t minReady = minReadySeconds(*routed.owner);
-        if (!isPodReady(*old) && isPodReady(*pod) && minReady > 0) {
-            enqueueAfter(kube::objectKey(*routed.owner), std::chrono::seconds(minReady + 1));
+        if (auto after = availabilityRecheck(*routed.owner, *old, *pod)) {
+            enqueueAfter(kube::objectKey(*routed.owner), *after);
         }
     }
 }

@@ -187,12 +187,8 @@ void ReplicaSetController::onPodUpdated(const kube::ObjectPtr& old, const kube::
         [this](const json::object& owned) { return setsSelecting(owned); },
         [this](const kube::ObjectPtr& set) { enqueue(kube::objectKey(*set)); });
     if (routed.owner) {
-        const json::object* spec = kube::objectAt(*routed.owner, "spec");
-        int64_t minReady = spec ? kube::integerAt(*spec, "minReadySeconds").value_or(0) : 0;
-        if (!isPodReady(*old) && isPodReady(*pod) && minReady > 0) {
-            // Look again once the pod has been ready long enough to count as available (plus
-            // a second against rounding of the condition's timestamp).
-            enqueueAfter(kube::objectKey(*routed.owner), std::chrono::seconds(minReady + 1));
+        if (auto after = availabilityRecheck(*routed.owner, *old, *pod)) {
+            enqueueAfter(kube::objectKey(*routed.owner), *after);
         }
     }
 }

@@ -104,10 +104,8 @@ void StatefulSetController::onPodUpdated(const kube::ObjectPtr& old, const kube:
         [this](const json::object& owned) { return setsSelecting(owned); },
         [this](const kube::ObjectPtr& set) { enqueue(kube::objectKey(*set)); });
     if (routed.owner) {
-        const int64_t minReady = minReadySeconds(*routed.owner);
-        if (!isPodReady(*old) && isPodReady(*pod) && minReady > 0) {
-            // Look again once the pod has been ready long enough to count as available.
-            enqueueAfter(kube::objectKey(*routed.owner), std::chrono::seconds(minReady + 1));
+        if (auto after = availabilityRecheck(*routed.owner, *old, *pod)) {
+            enqueueAfter(kube::objectKey(*routed.owner), *after);
         }
     }
 }

@@ -1,7 +1,9 @@
 // Routing an owned object's update to its controllers (routeOwnedUpdate), shared by the
-// ReplicaSet, StatefulSet, DaemonSet, Job, Deployment and CronJob controllers.
+// ReplicaSet, StatefulSet, DaemonSet, Job, Deployment and CronJob controllers, and the second
+// look at an owner once a newly ready pod counts as available (availabilityRecheck).
 
 #include "engine/controllers/common/controllerref.h"
+#include "engine/controllers/common/podutil.h"
 
 #include "kube/jsonutil.h"
 
@@ -104,6 +106,25 @@ TEST(RouteOwnedUpdate, NoLabelsAndEmptyLabelsAreTheSame) {
     withEmpty["metadata"].as_object()["labels"] = json::object{};
     EXPECT_FALSE(labelsChanged(pod("", {}), withEmpty));
     EXPECT_TRUE(labelsChanged(pod(""), withEmpty));
+}
+
+json::object withReady(json::object object, bool ready) {
+    object["status"] = json::object{
+        {"conditions",
+         json::array{json::object{{"type", "Ready"}, {"status", ready ? "True" : "False"}}}}};
+    return object;
+}
+
+TEST(AvailabilityRecheck, APodThatJustTurnedReadyIsLookedAtAgainOnceAvailable) {
+    json::object set = *owner("a");
+    set["spec"] = json::object{{"minReadySeconds", 10}};
+    const json::object notReady = withReady(pod("a"), false);
+    const json::object ready = withReady(pod("a"), true);
+    EXPECT_EQ(availabilityRecheck(set, notReady, ready), std::chrono::seconds(11));
+    EXPECT_EQ(availabilityRecheck(set, ready, ready), std::nullopt) << "ready before";
+    EXPECT_EQ(availabilityRecheck(set, ready, notReady), std::nullopt) << "no longer ready";
+    EXPECT_EQ(availabilityRecheck(*owner("a"), notReady, ready), std::nullopt)
+        << "without minReadySeconds ready is available at once";
 }
 
 } // namespace
