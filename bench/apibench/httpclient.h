@@ -48,8 +48,11 @@ makeClientTls(const std::string& caFile, const std::string& certFile, const std:
 class HttpClient {
 public:
     using Clock = std::chrono::steady_clock;
-    /// Called for each line of a streamed body; returning false ends the stream.
+    /// Called for each record of a streamed body; returning false ends the stream.
     using LineHandler = std::function<bool(std::string_view line)>;
+    /// How a streamed body is cut into records: JSON watch events end with a newline; protobuf
+    /// watch events are frames with a 4-byte big-endian length in front.
+    enum class Framing { Lines, LengthPrefixed };
 
     HttpClient(net::any_io_executor executor, Endpoint endpoint, net::ssl::context* tls);
     ~HttpClient();
@@ -64,11 +67,13 @@ public:
                                      std::string body = {},
                                      std::string_view accept = "application/json");
 
-    /// Sends a GET whose response body is a stream of lines (a watch) and hands each line to
-    /// `onLine` until the handler returns false, the server ends the body or `deadline` passes.
-    /// `onHeaders` runs once the status line arrived. The connection is closed afterwards.
+    /// Sends a GET whose response body is a stream of records (a watch) and hands each record
+    /// to `onLine` until the handler returns false, the server ends the body or `deadline`
+    /// passes. `onHeaders` runs once the status line arrived. Lines are asked for as JSON,
+    /// length-prefixed frames as Kubernetes protobuf. The connection is closed afterwards.
     net::awaitable<Response> stream(std::string target, std::function<void(unsigned)> onHeaders,
-                                    LineHandler onLine, Clock::time_point deadline);
+                                    LineHandler onLine, Clock::time_point deadline,
+                                    Framing framing = Framing::Lines);
 
     void close();
     [[nodiscard]] const net::any_io_executor& executor() const { return m_executor; }
@@ -84,7 +89,7 @@ private:
     template <typename Stream>
     net::awaitable<Response> readLines(Stream& stream, const std::string& target,
                                        const std::function<void(unsigned)>& onHeaders,
-                                       const LineHandler& onLine);
+                                       const LineHandler& onLine, Framing framing);
 
     boost::beast::tcp_stream& tcp();
 

@@ -47,6 +47,9 @@ URLs are given.
   --list-runs N          LIST repetitions; the median is reported (10)
   --watchers N           concurrent pod watchers (100)
   --watch-rate R         pod creates/s while watched (2000)
+  --watch-encoding LIST  what the watchers read, one fan-out run each, in this order:
+                         protobuf (as kubelets and controllers watch), json
+                         (default: protobuf,json)
   --json FILE            also write the figures as JSON
   --keep                 keep the temporary data dirs and logs
   --help                 this text
@@ -65,6 +68,16 @@ struct Options {
     std::string jsonPath;
     bool keep = false;
 };
+
+std::vector<std::string> commaList(const std::string& list) {
+    std::vector<std::string> out;
+    for (std::size_t start = 0; start <= list.size();) {
+        auto comma = std::min(list.find(',', start), list.size());
+        out.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return out;
+}
 
 /// The run's temporary directory; removed at exit unless kept. Declared before the servers so
 /// they stop before their data disappears.
@@ -134,12 +147,9 @@ Options parse(int argc, char** argv) {
         } else if (arg == "--no-etcd") {
             o.withEtcd = false;
         } else if (arg == "--phases") {
-            std::string list = value();
             o.phases.clear();
-            for (std::size_t start = 0; start <= list.size();) {
-                auto comma = std::min(list.find(',', start), list.size());
-                o.phases.insert(list.substr(start, comma - start));
-                start = comma + 1;
+            for (std::string& phase : commaList(value())) {
+                o.phases.insert(std::move(phase));
             }
         } else if (arg == "--clients") {
             o.config.clients = count();
@@ -165,6 +175,13 @@ Options parse(int argc, char** argv) {
             o.config.watchers = count();
         } else if (arg == "--watch-rate") {
             o.config.watchCreateRate = number(arg, value(), 1);
+        } else if (arg == "--watch-encoding") {
+            o.config.watchEncodings = commaList(value());
+            for (const std::string& encoding : o.config.watchEncodings) {
+                if (encoding != "protobuf" && encoding != "json") {
+                    usageError("unknown watch encoding " + encoding + " (protobuf or json)");
+                }
+            }
         } else if (arg == "--json") {
             o.jsonPath = value();
         } else if (arg == "--keep") {

@@ -3,6 +3,7 @@
 #include "bench/apibench/phases.h"
 
 #include "bench/apibench/workload.h"
+#include "kube/types/protowire.h"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -62,37 +63,86 @@ private:
     std::size_t m_arrived = 0;
 };
 
-/// The send time a pod event carries, found without parsing the whole object.
-std::optional<std::int64_t> sentTime(std::string_view line) {
-    static const std::string needle = fmt::format("\"{}\":\"", SentAnnotation);
-    auto at = line.find(needle);
-    if (at == std::string_view::npos) {
-        return std::nullopt;
-    }
-    const char* first = line.data() + at + needle.size();
+/// What a watcher needs of one event: its type, the pod's send time (load pods carry one) and
+/// whether it is the sentinel created after the load.
+struct SeenEvent {
+    std::string_view type;
+    std::optional<std::int64_t> sent;
+    bool sentinel = false;
+};
+
+std::optional<std::int64_t> parseSent(std::string_view digits) {
     std::int64_t value = 0;
-    auto [end, ec] = std::from_chars(first, line.data() + line.size(), value);
-    if (ec != std::errc{} || end == first) {
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc{} || end == digits.data()) {
         return std::nullopt;
     }
     return value;
 }
 
-/// Handles one watch event line; false ends the watch (sentinel seen or an ERROR event).
-bool onEvent(WatcherState& state, std::string_view line) {
-    if (line.empty()) {
+/// A JSON event line, read without parsing the whole object.
+SeenEvent jsonEvent(std::string_view line) {
+    SeenEvent event;
+    static constexpr std::string_view Prefix = R"({"type":")";
+    if (line.starts_with(Prefix)) {
+        std::string_view rest = line.substr(Prefix.size());
+        event.type = rest.substr(0, rest.find('"'));
+    }
+    static const std::string needle = fmt::format("\"{}\":\"", SentAnnotation);
+    if (auto at = line.find(needle); at != std::string_view::npos) {
+        event.sent = parseSent(line.substr(at + needle.size()));
+    }
+    if (!event.sent) { // only the sentinel is looked for in the whole line
+        static const std::string sentinel = fmt::format("\"name\":\"{}\"", SentinelName);
+        event.sentinel = line.find(sentinel) != std::string_view::npos;
+    }
+    return event;
+}
+
+/// A protobuf frame: WatchEvent {1: type, 2: RawExtension {1: "k8s\0" + Unknown {2: Pod
+/// {1: ObjectMeta {1: name, 12: annotations}}}}}, walked to the few fields needed.
+SeenEvent protobufEvent(std::string_view frame) {
+    using kube::protowire::Reader;
+    static constexpr std::string_view Magic{"k8s\0", 4};
+    SeenEvent event;
+    event.type = Reader(frame).find(1);
+    std::string_view object = Reader(Reader(frame).find(2)).find(1);
+    if (!object.starts_with(Magic)) {
+        return event;
+    }
+    std::string_view pod = Reader(object.substr(Magic.size())).find(2);
+    std::string_view meta = Reader(pod).find(1);
+    event.sentinel = Reader(meta).find(1) == SentinelName;
+    Reader fields(meta);
+    int number = 0;
+    int wire = 0;
+    while (fields.tag(number, wire)) {
+        if (number != 12 || wire != kube::protowire::LengthDelimited) {
+            fields.skip(wire);
+            continue;
+        }
+        std::string_view entry = fields.bytes();
+        if (Reader(entry).find(1) == SentAnnotation) {
+            event.sent = parseSent(Reader(entry).find(2));
+        }
+    }
+    return event;
+}
+
+/// Handles one watch event; false ends the watch (sentinel seen or an ERROR event).
+bool onEvent(WatcherState& state, const SeenEvent& event, std::string_view record) {
+    if (record.empty()) {
         return true;
     }
-    if (line.starts_with(R"({"type":"ADDED")")) {
+    if (event.type == "ADDED") {
         // Load pods carry a send time; the sentinel, created after the load, does not.
-        if (auto sent = sentTime(line)) {
+        if (event.sent) {
             ++state.added;
             state.lastAddedNs = workload::steadyNowNs();
-            state.latency.record(std::chrono::nanoseconds(state.lastAddedNs - *sent));
+            state.latency.record(std::chrono::nanoseconds(state.lastAddedNs - *event.sent));
             return true;
         }
-        static const std::string sentinel = fmt::format("\"name\":\"{}\"", SentinelName);
-        if (line.find(sentinel) != std::string_view::npos) {
+        if (event.sentinel) {
             state.sawSentinel = true;
             return false;
         }
@@ -100,8 +150,9 @@ bool onEvent(WatcherState& state, std::string_view line) {
         state.lastAddedNs = workload::steadyNowNs();
         return true;
     }
-    if (line.starts_with(R"({"type":"ERROR")")) {
-        state.error = std::string(line.substr(0, 300));
+    if (event.type == "ERROR" || event.type.empty()) {
+        state.error = fmt::format("{} event: {:?}", event.type.empty() ? "unreadable" : "ERROR",
+                                  record.substr(0, 300));
         return false;
     }
     ++state.other;
@@ -132,9 +183,10 @@ Result<std::string> currentRevision(const Server& engine, const std::string& col
 }
 
 /// Adds the phase's figures: who kept up, how fast the slowest watcher was, delivery latency.
-void reportFanout(BenchContext& ctx, const std::vector<WatcherState>& states,
-                  const RunStats& creates, std::int64_t createsStartNs,
-                  std::chrono::nanoseconds drained, const std::string& cpuUsed) {
+void reportFanout(BenchContext& ctx, const std::string& prefix,
+                  const std::vector<WatcherState>& states, const RunStats& creates,
+                  std::int64_t createsStartNs, std::chrono::nanoseconds drained,
+                  const std::string& cpuUsed) {
     const BenchConfig& cfg = ctx.config;
     Report& report = ctx.report;
     Histogram latency;
@@ -170,7 +222,7 @@ void reportFanout(BenchContext& ctx, const std::vector<WatcherState>& states,
                             std::chrono::duration<double>(drained).count(),
                             states.empty() ? 0 : minEvents, maxEvents));
     report.note("creates and delivery: " + cpuUsed);
-    report.add({"watch.create_rate",
+    report.add({prefix + "create_rate",
                 "pod creates/s achieved",
                 creates.rate(),
                 "/s",
@@ -178,7 +230,7 @@ void reportFanout(BenchContext& ctx, const std::vector<WatcherState>& states,
                 {},
                 {}});
     double completeCount = static_cast<double>(complete);
-    report.add({"watch.watchers_complete", "watchers that got every event", completeCount, "",
+    report.add({prefix + "watchers_complete", "watchers that got every event", completeCount, "",
                 fmt::format("of {}", cfg.watchers), "all",
                 completeCount == static_cast<double>(cfg.watchers)});
     // A watcher's rate: its events over the time from the first create to its last event.
@@ -190,7 +242,7 @@ void reportFanout(BenchContext& ctx, const std::vector<WatcherState>& states,
             slowestRate = std::isnan(slowestRate) ? rate : std::min(slowestRate, rate);
         }
     }
-    report.add({"watch.events_per_s_slowest",
+    report.add({prefix + "events_per_s_slowest",
                 "events/s to the slowest watcher",
                 slowestRate,
                 "/s",
@@ -199,19 +251,26 @@ void reportFanout(BenchContext& ctx, const std::vector<WatcherState>& states,
                 {}});
     RunStats delivery;
     delivery.latency = latency;
-    addLatencyFigures(report, "watch.delivery", "event delivery (send -> receipt)", delivery, {},
+    addLatencyFigures(report, prefix + "delivery", "event delivery (send -> receipt)", delivery, {},
                       50);
 }
 
 } // namespace
 
-void runWatchFanout(BenchContext& ctx) {
+namespace {
+
+/// One fan-out run with every watcher reading `encoding` ("json" or "protobuf").
+void runWatchFanoutAs(BenchContext& ctx, const std::string& encoding) {
     const BenchConfig& cfg = ctx.config;
     Report& report = ctx.report;
-    report.section(fmt::format("e. Watch fan-out: {} watchers on pods, creates at {:.0f}/s for "
-                               "{} s",
+    const bool protobuf = encoding == "protobuf";
+    report.section(fmt::format("e. Watch fan-out ({}): {} watchers on pods, creates at {:.0f}/s "
+                               "for {} s",
+                               protobuf ? "protobuf, as kubelets and controllers watch" : "JSON",
                                cfg.watchers, cfg.watchCreateRate, cfg.duration.count()));
-    std::string collection = workload::collectionPath(ctx.ns("bench-watch"), "pods");
+    // Each run has its own namespace: the other run's pods are not replayed to it.
+    std::string collection =
+        workload::collectionPath(ctx.ns(protobuf ? "bench-watch-pb" : "bench-watch"), "pods");
     auto revision = currentRevision(ctx.engine, collection);
     if (!revision) {
         report.note(revision.error().message);
@@ -243,7 +302,12 @@ void runWatchFanout(BenchContext& ctx) {
                     arrived = true;
                     listening.arrive();
                 },
-                [&](std::string_view line) { return onEvent(state, line); }, deadline);
+                [&](std::string_view record) {
+                    return onEvent(state, protobuf ? protobufEvent(record) : jsonEvent(record),
+                                   record);
+                },
+                deadline,
+                protobuf ? HttpClient::Framing::LengthPrefixed : HttpClient::Framing::Lines);
             if (!arrived) {
                 listening.arrive();
             }
@@ -277,8 +341,16 @@ void runWatchFanout(BenchContext& ctx) {
     auto drained = SteadyClock::now() - createsDone;
     std::string cpuUsed = cpu.summary(creates.ok);
 
-    reportFanout(ctx, states, creates, createsStartNs,
+    reportFanout(ctx, protobuf ? "watch_pb." : "watch.", states, creates, createsStartNs,
                  std::chrono::duration_cast<std::chrono::nanoseconds>(drained), cpuUsed);
+}
+
+} // namespace
+
+void runWatchFanout(BenchContext& ctx) {
+    for (const std::string& encoding : ctx.config.watchEncodings) {
+        runWatchFanoutAs(ctx, encoding);
+    }
 }
 
 } // namespace pilot::bench

@@ -16,7 +16,7 @@ namespace http = boost::beast::http;
 namespace {
 
 /// Namespaces the phases write to.
-constexpr std::string_view Namespaces[] = {"bench", "bench-list", "bench-watch"};
+constexpr std::string_view Namespaces[] = {"bench", "bench-list", "bench-watch", "bench-watch-pb"};
 
 } // namespace
 

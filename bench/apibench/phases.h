@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pilot::bench {
 
@@ -27,6 +28,9 @@ struct BenchConfig {
     std::size_t listRuns = 10;     ///< LIST repetitions (median reported)
     std::size_t watchers = 100;    ///< concurrent pod watches
     double watchCreateRate = 2000; ///< pod creates/s while watched
+    /// What the watchers read, one fan-out run each: "protobuf" (as kubelets and controllers
+    /// watch) and "json".
+    std::vector<std::string> watchEncodings{"protobuf", "json"};
     std::string runTag; ///< appended to namespace names so runs against one engine do not clash
 };
 
@@ -54,7 +58,8 @@ void runWriteLatency(BenchContext& ctx);
 void runGetLatency(BenchContext& ctx);
 /// d. LIST of many pods as JSON and as Table.
 void runList(BenchContext& ctx);
-/// e. Watch fan-out: many pod watchers while pods are created at a fixed rate.
+/// e. Watch fan-out: many pod watchers while pods are created at a fixed rate, once per watch
+/// encoding.
 void runWatchFanout(BenchContext& ctx);
 /// f. Memory of the engine process; `when` names the moment ("idle", "after load").
 void recordMemory(BenchContext& ctx, const std::string& when);

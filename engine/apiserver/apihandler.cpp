@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "engine/apiserver/mediatype.h"
 #include "engine/apiserver/metrics.h"
+#include "engine/apiserver/protobufanswer.h"
 #include "engine/apiserver/tokenrequest.h"
 #include "engine/apiserver/verbs.h"
 #include "kube/types/openapi.h"
@@ -211,6 +212,13 @@ HandlerResult ApiHandler::handleNonResource(Request& request, const RequestInfo&
 }
 
 HandlerResult ApiHandler::handleResource(Request& request, const RequestInfo& info) {
+    if (prefersProtobuf(request)) {
+        return protobufAnswer(routeResource(request, info), m_types);
+    }
+    return routeResource(request, info);
+}
+
+HandlerResult ApiHandler::routeResource(Request& request, const RequestInfo& info) {
     kube::ResourceTypePtr type = m_types->byResource(info.group, info.version, info.resource);
     if (!type) {
         return errorResponse(pathNotFound());

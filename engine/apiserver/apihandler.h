@@ -56,7 +56,9 @@ public:
 
 private:
     [[nodiscard]] HandlerResult handleNonResource(Request& request, const RequestInfo& info);
+    /// A resource request, answered in protobuf where the client prefers it.
     [[nodiscard]] HandlerResult handleResource(Request& request, const RequestInfo& info);
+    [[nodiscard]] HandlerResult routeResource(Request& request, const RequestInfo& info);
     /// Records a complete result in the metrics (a stream when it ends).
     void observe(HandlerResult& result, RequestLabels labels,
                  std::chrono::steady_clock::time_point started);

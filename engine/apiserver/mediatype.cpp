@@ -68,7 +68,7 @@ std::vector<MediaType> parseAccept(std::string_view header) {
     return out;
 }
 
-Negotiated negotiate(std::string_view accept) {
+Negotiated negotiate(std::string_view accept, bool protobufCapable) {
     Negotiated result;
     std::vector<MediaType> types = parseAccept(accept);
     if (types.empty()) {
@@ -76,6 +76,10 @@ Negotiated negotiate(std::string_view accept) {
     }
     for (const MediaType& m : types) {
         std::string as = m.param("as");
+        if (m.type == ProtobufMediaType && as.empty() && protobufCapable) {
+            result.protobuf = true;
+            return result;
+        }
         bool json = m.type == "application/json" || m.type == "application/*" || m.type == "*/*" ||
                     m.type == "application/yaml";
         if (!json) {

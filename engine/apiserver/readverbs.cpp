@@ -7,6 +7,7 @@
 #include "engine/apiserver/watchstream.h"
 #include "engine/printers/tableprinter.h"
 #include "kube/jsonutil.h"
+#include "kube/types/protobuf.h"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -17,6 +18,13 @@ namespace pilot::apiserver {
 namespace json = boost::json;
 
 namespace {
+
+/// The representation a read answers with; protobuf only for built-in kinds (whose JSON answer
+/// the handler turns into protobuf, see protobufAnswer).
+Negotiated negotiateFor(const VerbContext& ctx) {
+    return negotiate(ctx.request.accept,
+                     ctx.type->schema != nullptr && kube::protobufEncodable(*ctx.type->schema));
+}
 
 std::string listKind(const kube::ResourceType& type) {
     return type.gvk.kind + "List";
@@ -114,7 +122,7 @@ HandlerResult handleGet(VerbContext& ctx) {
     if (!object) {
         return errorResponse(object.error());
     }
-    Negotiated negotiated = negotiate(ctx.request.accept);
+    Negotiated negotiated = negotiateFor(ctx);
     if (!negotiated.acceptable) {
         return errorResponse(notAcceptable("only the following media types are accepted: "
                                            "application/json, application/yaml"));
@@ -134,7 +142,7 @@ HandlerResult handleGet(VerbContext& ctx) {
 }
 
 HandlerResult handleList(VerbContext& ctx) {
-    Negotiated negotiated = negotiate(ctx.request.accept);
+    Negotiated negotiated = negotiateFor(ctx);
     if (!negotiated.acceptable) {
         return errorResponse(notAcceptable("only the following media types are accepted: "
                                            "application/json, application/yaml"));
@@ -238,7 +246,7 @@ HandlerResult handleList(VerbContext& ctx) {
 }
 
 HandlerResult handleWatch(VerbContext& ctx) {
-    Negotiated negotiated = negotiate(ctx.request.accept);
+    Negotiated negotiated = negotiateFor(ctx);
     auto filter = buildFilter(ctx.request, *ctx.type, ctx.info.ns);
     if (!filter) {
         return errorResponse(filter.error());
@@ -279,12 +287,10 @@ HandlerResult handleWatch(VerbContext& ctx) {
         options.metadataOnly = true;
         options.tableVersion = negotiated.tableVersion;
     }
+    options.protobuf = negotiated.protobuf;
     auto watcher = cache->watch(std::move(*filter), *revision, 10000);
     if (!watcher) {
-        ApiError e = expired(watcher.error().message);
-        json::object status = kube::parseJsonText(statusJson(e)).as_object();
-        options.errorEvent =
-            json::serialize(json::object{{"type", "ERROR"}, {"object", std::move(status)}}) + "\n";
+        options.errorEvent = errorEvent(expired(watcher.error().message), options.protobuf);
     } else {
         options.watcher = std::move(*watcher);
     }

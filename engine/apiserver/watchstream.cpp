@@ -1,7 +1,12 @@
 #include "engine/apiserver/watchstream.h"
-#include "kube/jsonutil.h"
 
+#include "core/log.h"
+#include "engine/apiserver/mediatype.h"
+#include "engine/apiserver/protobufanswer.h"
 #include "engine/apiserver/resourceservice.h"
+#include "kube/jsonutil.h"
+#include "kube/types/protobuf.h"
+#include "kube/types/schemaset.h"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -26,7 +31,32 @@ std::string_view typeName(watchcache::EventType type) {
     return "MODIFIED";
 }
 
+/// One event as a protobuf frame; the object (a bookmark's or a Status) encoded on the spot.
+std::string protobufFrame(std::string_view type, const json::object& object,
+                          const kube::ProtobufSchema& schema) {
+    auto encoded = kube::encodeProtobufObject(object, schema);
+    std::string out;
+    if (encoded) {
+        kube::appendProtobufWatchEvent(out, type, *encoded);
+    }
+    return out;
+}
+
 } // namespace
+
+std::string errorEvent(const ApiError& error, bool protobuf) {
+    json::object status = kube::parseJsonText(statusJson(error)).as_object();
+    if (protobuf) {
+        kube::ProtobufSchema schema;
+        if (auto builtin = kube::SchemaSet::builtin(); builtin) {
+            schema.type = (*builtin)->findKind(kube::GroupVersionKind{"", "v1", "Status"});
+            schema.set = builtin->get();
+            schema.owner = *builtin;
+        }
+        return protobufFrame("ERROR", status, schema);
+    }
+    return json::serialize(json::object{{"type", "ERROR"}, {"object", std::move(status)}}) + "\n";
+}
 
 std::string tableRowObject(const std::string& objectJson, const std::string& includeObject,
                            const std::string& tableVersion) {
@@ -50,6 +80,10 @@ std::string tableRowObject(const std::string& objectJson, const std::string& inc
 
 WatchStream::WatchStream(WatchStreamOptions options) : m_options(std::move(options)) {}
 
+std::string WatchStream::contentType() const {
+    return m_options.protobuf ? std::string(ProtobufWatchMediaType) : "application/json";
+}
+
 void WatchStream::start(std::function<void()> wake) {
     m_lastSend = std::chrono::steady_clock::now();
     if (m_options.watcher) {
@@ -64,10 +98,28 @@ std::string WatchStream::bookmark() const {
         {"kind", m_options.type->gvk.kind},
         {"apiVersion", m_options.type->gvk.apiVersion()},
         {"metadata", json::object{{"resourceVersion", std::to_string(m_options.revision())}}}};
+    if (m_options.protobuf) {
+        return protobufFrame("BOOKMARK", object,
+                             {m_options.type->schema, m_options.type->schemaSet, {}});
+    }
     return json::serialize(json::object{{"type", "BOOKMARK"}, {"object", object}}) + "\n";
 }
 
-void WatchStream::encode(const watchcache::WatchEvent& event, std::string& out) {
+bool WatchStream::encodeProtobuf(const watchcache::WatchEvent& event, std::string& out) {
+    auto encoded = servedProtobuf(*m_options.type, *event.object);
+    if (!encoded) {
+        log::warn("apiserver", "watch {}: event at revision {} has no protobuf form: {}",
+                  m_options.type->gvk.kind, event.revision, encoded.error().message);
+        return false;
+    }
+    kube::appendProtobufWatchEvent(out, typeName(event.type), **encoded);
+    return true;
+}
+
+bool WatchStream::encode(const watchcache::WatchEvent& event, std::string& out) {
+    if (m_options.protobuf) {
+        return encodeProtobuf(event, out);
+    }
     std::string_view type = typeName(event.type);
     if (!m_options.printer && !m_options.metadataOnly) {
         out.reserve(out.size() + event.object->json.size() + 32);
@@ -76,7 +128,7 @@ void WatchStream::encode(const watchcache::WatchEvent& event, std::string& out) 
         out += R"(","object":)";
         appendServedJson(*m_options.type, *event.object, out);
         out += "}\n";
-        return;
+        return true;
     }
     std::string scratch;
     const std::string& served =
@@ -90,7 +142,7 @@ void WatchStream::encode(const watchcache::WatchEvent& event, std::string& out) 
         out += R"(","object":)";
         out += served;
         out += "}\n";
-        return;
+        return true;
     }
     json::object object = kube::parseJsonText(served).as_object();
     json::array cells = m_options.printer->cells(object, m_options.clock->now());
@@ -120,6 +172,7 @@ void WatchStream::encode(const watchcache::WatchEvent& event, std::string& out) 
         {"rows", json::array{std::move(row)}}};
     out += json::serialize(json::object{{"type", type}, {"object", std::move(table)}});
     out += '\n';
+    return true;
 }
 
 std::string WatchStream::next(bool& finished) {
@@ -136,7 +189,12 @@ std::string WatchStream::next(bool& finished) {
     // turning its whole backlog into one string (100 slow watchers held hundreds of MB).
     bool open = m_options.watcher->poll(m_batch, MaxEventsPerChunk);
     for (const watchcache::WatchEvent& event : m_batch) {
-        encode(event, out);
+        if (!encode(event, out)) {
+            finished = true;
+            m_options.watcher->stop();
+            return out +
+                   errorEvent(internalError("the object has no protobuf form"), m_options.protobuf);
+        }
     }
     if (m_batch.size() == MaxEventsPerChunk) {
         m_lastSend = now;

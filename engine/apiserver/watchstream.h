@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/apiserver/apierror.h"
 #include "engine/apiserver/http.h"
 #include "engine/printers/tableprinter.h"
 #include "engine/watchcache/watcher.h"
@@ -28,14 +29,21 @@ struct WatchStreamOptions {
     const Clock* clock = nullptr;
     /// Set: the stream sends this ERROR event (410 Expired) and ends.
     std::optional<std::string> errorEvent;
+    /// Events are length-prefixed protobuf WatchEvents (`application/vnd.kubernetes.protobuf;
+    /// stream=watch`) instead of JSON lines; each object is encoded once for all watchers.
+    bool protobuf = false;
 };
 
-/// The body of a watch response: one JSON event per line, flushed as it happens; BOOKMARKs when
-/// asked for; a clean end at `timeoutSeconds`.
+/// An ERROR event carrying `error`'s Status, framed as a JSON line or a protobuf frame.
+[[nodiscard]] std::string errorEvent(const ApiError& error, bool protobuf);
+
+/// The body of a watch response: one JSON event per line (or one protobuf frame per event),
+/// flushed as it happens; BOOKMARKs when asked for; a clean end at `timeoutSeconds`.
 class WatchStream final : public ResponseStream {
 public:
     explicit WatchStream(WatchStreamOptions options);
 
+    [[nodiscard]] std::string contentType() const override;
     void start(std::function<void()> wake) override;
     [[nodiscard]] std::string next(bool& finished) override;
     void cancel() override;
@@ -43,7 +51,9 @@ public:
 private:
     /// Appends the event's line to `out`: with a hundred watchers every event is framed a
     /// hundred times, so no line gets a string of its own.
-    void encode(const watchcache::WatchEvent& event, std::string& out);
+    /// False when the event has no protobuf form (the stream then ends with an ERROR event).
+    bool encode(const watchcache::WatchEvent& event, std::string& out);
+    bool encodeProtobuf(const watchcache::WatchEvent& event, std::string& out);
     [[nodiscard]] std::string bookmark() const;
 
     WatchStreamOptions m_options;

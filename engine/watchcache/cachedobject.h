@@ -2,6 +2,7 @@
 
 #include "engine/watchcache/objecttext.h"
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -59,6 +60,32 @@ private:
     uint32_t m_count = 0;
 };
 
+/// A value derived from an immutable object on first use and shared by every reader after it
+/// (thread-safe). Copies start empty.
+template <class T>
+class LazySlot {
+public:
+    LazySlot() = default;
+    LazySlot(const LazySlot& /*other*/) {}
+    LazySlot& operator=(const LazySlot& /*other*/) { return *this; }
+
+    [[nodiscard]] std::shared_ptr<const T> get() const {
+        return m_value.load(std::memory_order_acquire);
+    }
+    /// Keeps `value` unless another reader got there first; returns whichever is kept.
+    std::shared_ptr<const T> offer(std::shared_ptr<const T> value) const {
+        std::shared_ptr<const T> expected;
+        if (m_value.compare_exchange_strong(expected, value, std::memory_order_acq_rel)) {
+            return value;
+        }
+        return expected;
+    }
+    void reset() const { m_value.store(nullptr, std::memory_order_release); }
+
+private:
+    mutable std::atomic<std::shared_ptr<const T>> m_value;
+};
+
 /// One version of one object as the cache holds it: the serialized JSON (with
 /// `metadata.resourceVersion` set; compressed once the version is no longer recent) plus the few
 /// values selectors need, extracted once so that LIST and WATCH filtering never re-parse the
@@ -76,6 +103,9 @@ struct CachedObject {
     /// the order of `fieldLayout`.
     FieldLayoutPtr fieldLayout;
     PackedStrings fieldValues;
+    /// The enveloped protobuf form, made for the first protobuf watcher that gets this version
+    /// and sent as it is to the others; dropped when the version turns cold.
+    LazySlot<std::string> protobuf;
 
     [[nodiscard]] const std::string* label(std::string_view k) const {
         for (const auto& [lk, lv] : labels) {

@@ -234,6 +234,7 @@ void ResourceCache::compressCold() {
         // Held by nothing but the hot queue: the version is gone, nothing to keep small.
         if (object.use_count() > 1) {
             object->json.compress(codec);
+            object->protobuf.reset();
             ++compressed;
         }
     }

@@ -1,6 +1,6 @@
 #include "kube/cron/schedule.h"
 
-#include "kube/cron/goduration.h"
+#include "kube/goduration.h"
 
 #include <fmt/format.h>
 
@@ -279,7 +279,7 @@ Result<Schedule> Schedule::parse(std::string_view text) {
         }
         constexpr std::string_view Every = "@every ";
         if (spec.starts_with(Every)) {
-            auto duration = parseGoDuration(spec.substr(Every.size()));
+            auto duration = kube::parseGoDuration(spec.substr(Every.size()));
             if (!duration) {
                 return fail(
                     ErrorCode::InvalidArgument,

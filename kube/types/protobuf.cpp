@@ -2,6 +2,8 @@
 
 #include "core/base64.h"
 
+#include "kube/goduration.h"
+#include "kube/types/protowire.h"
 #include "kube/types/schemaset.h"
 
 #include <boost/json/parse.hpp>
@@ -25,145 +27,11 @@ constexpr int MaxDepth = 100;
 constexpr int64_t ZeroTimeSeconds = -62135596800;
 constexpr int64_t MaxTimeSeconds = 253402300799;
 
-enum WireType : int {
-    Varint = 0,
-    Fixed64 = 1,
-    LengthDelimited = 2,
-    Fixed32 = 5,
-};
-
-std::string_view wireName(int wire) {
-    switch (wire) {
-    case Varint:
-        return "varint";
-    case Fixed64:
-        return "fixed64";
-    case LengthDelimited:
-        return "length-delimited";
-    case 3:
-        return "start-group";
-    case 4:
-        return "end-group";
-    case Fixed32:
-        return "fixed32";
-    default:
-        return "invalid";
-    }
-}
-
-/// Bounds-checked reader over one message. On a malformed input it records an error and every
-/// later read fails too, so callers check `ok()` after a batch of reads.
-class Reader {
-public:
-    explicit Reader(std::string_view data) : m_data(data) {}
-
-    [[nodiscard]] bool atEnd() const { return m_pos >= m_data.size() || !m_error.empty(); }
-    [[nodiscard]] bool ok() const { return m_error.empty(); }
-    [[nodiscard]] const std::string& error() const { return m_error; }
-
-    uint64_t varint() {
-        uint64_t result = 0;
-        for (int shift = 0; shift < 70; shift += 7) {
-            if (m_pos >= m_data.size()) {
-                fail("truncated varint");
-                return 0;
-            }
-            auto byte = static_cast<uint8_t>(m_data[m_pos++]);
-            if (shift == 63 && byte > 1) {
-                fail("varint overflows 64 bits");
-                return 0;
-            }
-            result |= static_cast<uint64_t>(byte & 0x7F) << shift;
-            if ((byte & 0x80) == 0) {
-                return result;
-            }
-        }
-        fail("varint longer than 10 bytes");
-        return 0;
-    }
-
-    std::string_view bytes() {
-        uint64_t length = varint();
-        if (!ok()) {
-            return {};
-        }
-        if (length > m_data.size() - m_pos) {
-            fail(fmt::format("length {} runs past the end of the message ({} bytes left)", length,
-                             m_data.size() - m_pos));
-            return {};
-        }
-        std::string_view out = m_data.substr(m_pos, length);
-        m_pos += length;
-        return out;
-    }
-
-    uint64_t fixed64() {
-        if (m_data.size() - m_pos < 8) {
-            fail("truncated fixed64");
-            return 0;
-        }
-        uint64_t out = 0;
-        for (int i = 7; i >= 0; --i) {
-            out = (out << 8) | static_cast<uint8_t>(m_data[m_pos + i]);
-        }
-        m_pos += 8;
-        return out;
-    }
-
-    /// Reads a tag; false at the end of the message or on error.
-    bool tag(int& number, int& wire) {
-        if (atEnd()) {
-            return false;
-        }
-        uint64_t key = varint();
-        if (!ok()) {
-            return false;
-        }
-        wire = static_cast<int>(key & 7);
-        uint64_t n = key >> 3;
-        if (n == 0 || n > 536870911) {
-            fail(fmt::format("invalid field number {}", n));
-            return false;
-        }
-        number = static_cast<int>(n);
-        return true;
-    }
-
-    void skip(int wire) {
-        switch (wire) {
-        case Varint:
-            varint();
-            return;
-        case Fixed64:
-            fixed64();
-            return;
-        case LengthDelimited:
-            bytes();
-            return;
-        case Fixed32:
-            if (m_data.size() - m_pos < 4) {
-                fail("truncated fixed32");
-                return;
-            }
-            m_pos += 4;
-            return;
-        default:
-            fail(fmt::format("unsupported wire type {} ({})", wire, wireName(wire)));
-            return;
-        }
-    }
-
-    void fail(std::string message) {
-        if (m_error.empty()) {
-            m_error = std::move(message);
-        }
-    }
-
-private:
-    std::string_view m_data;
-    size_t m_pos = 0;
-    std::string m_error;
-};
+using protowire::Fixed64;
+using protowire::LengthDelimited;
+using protowire::Reader;
+using protowire::Varint;
+using protowire::wireName;
 
 /// Copies bytes into a string, replacing invalid UTF-8 with U+FFFD as Go's JSON encoder does.
 std::string sanitizeUtf8(std::string_view in) {
@@ -234,6 +102,7 @@ private:
     bool scalar(const Type& t, int wire, Reader& r, value& out, bool& isZero, int depth);
     bool time(std::string_view bytes, bool micro, value& out, bool& isZero);
     bool intOrString(std::string_view bytes, value& out, bool& isZero);
+    bool duration(std::string_view bytes, value& out, bool& isZero);
     bool rawJson(std::string_view bytes, value& out, bool& isZero);
 
     const SchemaSet* m_set;
@@ -439,6 +308,9 @@ bool Decoder::scalar(const Type& t, int wire, Reader& r, value& out, bool& isZer
         if (!r.ok()) {
             return failFrom(r);
         }
+        if (t.name == DurationTypeName) {
+            return duration(s, out, isZero);
+        }
         out = sanitizeUtf8(s);
         isZero = s.empty();
         return true;
@@ -590,6 +462,29 @@ bool Decoder::time(std::string_view bytes, bool micro, value& out, bool& isZero)
     return true;
 }
 
+bool Decoder::duration(std::string_view bytes, value& out, bool& isZero) {
+    Reader r(bytes);
+    int64_t nanos = 0;
+    int number = 0;
+    int wire = 0;
+    while (r.tag(number, wire)) {
+        if (number == 1) {
+            if (!expectWire(wire, Varint)) {
+                return false;
+            }
+            nanos = static_cast<int64_t>(r.varint());
+        } else {
+            r.skip(wire);
+        }
+    }
+    if (!r.ok()) {
+        return failFrom(r);
+    }
+    out = formatGoDuration(std::chrono::nanoseconds(nanos));
+    isZero = nanos == 0;
+    return true;
+}
+
 bool Decoder::intOrString(std::string_view bytes, value& out, bool& isZero) {
     Reader r(bytes);
     uint64_t type = 0;
@@ -734,35 +629,17 @@ Result<boost::json::object> decodeProtobufObject(std::string_view body,
         return fail(ErrorCode::InvalidArgument,
                     "protobuf: envelope has no apiVersion and kind (typeMeta)");
     }
-    std::string_view group;
-    std::string_view version = apiVersion;
-    if (auto slash = apiVersion.find('/'); slash != std::string::npos) {
-        group = std::string_view(apiVersion).substr(0, slash);
-        version = std::string_view(apiVersion).substr(slash + 1);
-    }
-    const Type* schema = nullptr;
-    const SchemaSet* set = nullptr;
-    std::shared_ptr<const SchemaSet> builtin;
-    if (ResourceTypePtr rt = registry.byKind(group, version, kind); rt && rt->schema) {
-        schema = rt->schema;
-        set = rt->schemaSet;
-    } else if (auto loaded = SchemaSet::builtin(); loaded) {
-        // Kinds only posted to subresources (TokenRequest, Eviction, Binding, Scale).
-        builtin = *loaded;
-        set = builtin.get();
-        schema =
-            builtin->findKind(GroupVersionKind{std::string(group), std::string(version), kind});
-    }
-    if (schema == nullptr) {
+    ProtobufSchema schema = protobufSchemaFor(registry, apiVersion, kind);
+    if (schema.type == nullptr) {
         return fail(ErrorCode::InvalidArgument,
                     fmt::format("protobuf: no kind \"{}\" is registered for version \"{}\"", kind,
                                 apiVersion));
     }
-    Decoder decoder(set);
+    Decoder decoder(schema.set);
     object out;
     out["apiVersion"] = apiVersion;
     out["kind"] = kind;
-    if (!decoder.message(raw, *schema, out, 0)) {
+    if (!decoder.message(raw, *schema.type, out, 0)) {
         return fail(ErrorCode::InvalidArgument, decoder.errorMessage());
     }
     // The envelope's type wins over anything the raw object carried.

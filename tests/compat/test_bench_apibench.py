@@ -36,7 +36,10 @@ def test_every_phase_reports_its_figures_beside_etcd(engine_binary, tmp_path):
                                   figures["create.etcd_per_s"]["value"], rel=0.5)
     # Every other phase measured something.
     for key in ("write.engine_p99_ms", "get_p99_ms", "list.json_ms", "list.table_ms",
-                "watch.delivery_p99_ms"):
+                "watch.delivery_p99_ms", "watch_pb.delivery_p99_ms"):
         assert figures[key]["value"] is not None and figures[key]["value"] > 0, (key, figures[key])
+    # The fan-out runs once with JSON watchers and once with protobuf ones (length-prefixed
+    # frames the driver cuts and walks itself); every watcher must get every event in both.
     assert figures["watch.watchers_complete"]["value"] == 3, text
+    assert figures["watch_pb.watchers_complete"]["value"] == 3, text
     assert "ENGINE DIED" not in text

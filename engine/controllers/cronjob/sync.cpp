@@ -4,7 +4,7 @@
 #include "engine/controllers/cronjob/cronjobcontroller.h"
 #include "engine/controllers/job/jobutil.h"
 #include "kube/client/apierror.h"
-#include "kube/cron/goduration.h"
+#include "kube/goduration.h"
 #include "kube/jsonutil.h"
 #include "kube/objectmeta.h"
 
@@ -162,7 +162,7 @@ CronJobController::syncCronJob(json::object& cronJob, cronjob::CronJobStatus& st
         std::string zone(tz->get_string());
         if (auto loaded = cron::TimeZone::load(zone); !loaded) {
             m_events.warning(cronJob, "UnknownTimeZone",
-                             fmt::format("invalid timeZone: {}: {}", cron::goQuote(zone),
+                             fmt::format("invalid timeZone: {}: {}", kube::goQuote(zone),
                                          loaded.error().message));
             return out;
         }
@@ -176,12 +176,12 @@ CronJobController::syncCronJob(json::object& cronJob, cronjob::CronJobStatus& st
                          fmt::format("CRON_TZ or TZ used in schedule {} is not officially "
                                      "supported, see https://kubernetes.io/docs/concepts/"
                                      "workloads/controllers/cron-jobs/ for more details",
-                                     cron::goQuote(scheduleText)));
+                                     kube::goQuote(scheduleText)));
     }
     auto schedule = cron::Schedule::parse(cronjob::formatSchedule(cronJob));
     if (!schedule) {
         m_events.warning(cronJob, "UnparseableSchedule",
-                         fmt::format("unparseable schedule: {} : {}", cron::goQuote(scheduleText),
+                         fmt::format("unparseable schedule: {} : {}", kube::goQuote(scheduleText),
                                      schedule.error().message));
         return out;
     }

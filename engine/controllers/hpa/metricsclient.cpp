@@ -1,4 +1,5 @@
 #include "engine/controllers/hpa/metricsclient.h"
+#include "kube/goduration.h"
 
 #include "kube/jsonutil.h"
 #include "kube/objectmeta.h"
@@ -37,8 +38,8 @@ PodMetric sampleOf(const json::object& item, int64_t value) {
     if (auto at = parseTime(kube::stringAt(item, "timestamp"))) {
         metric.timestamp = *at;
     }
-    metric.window =
-        parseGoDuration(kube::stringAt(item, "window")).value_or(std::chrono::nanoseconds::zero());
+    metric.window = kube::parseGoDuration(kube::stringAt(item, "window"))
+                        .value_or(std::chrono::nanoseconds::zero());
     return metric;
 }
 
@@ -115,66 +116,6 @@ Result<ResourceMetrics> fetchResourceMetrics(kube::ApiClient& client, std::strin
         out.timestamp = *at;
     }
     return out;
-}
-
-std::optional<std::chrono::nanoseconds> parseGoDuration(std::string_view text) {
-    if (text == "0") {
-        return std::chrono::nanoseconds::zero();
-    }
-    bool negative = false;
-    if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
-        negative = text.front() == '-';
-        text.remove_prefix(1);
-    }
-    if (text.empty()) {
-        return std::nullopt;
-    }
-    long double total = 0;
-    while (!text.empty()) {
-        size_t digits = 0;
-        while (digits < text.size() &&
-               (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) {
-            ++digits;
-        }
-        if (digits == 0) {
-            return std::nullopt;
-        }
-        long double number = 0;
-        std::string numberText(text.substr(0, digits));
-        char* end = nullptr;
-        number = std::strtold(numberText.c_str(), &end);
-        if (end != numberText.c_str() + numberText.size()) {
-            return std::nullopt;
-        }
-        text.remove_prefix(digits);
-        size_t unitLength = 0;
-        while (unitLength < text.size() &&
-               !std::isdigit(static_cast<unsigned char>(text[unitLength])) &&
-               text[unitLength] != '.') {
-            ++unitLength;
-        }
-        std::string_view unit = text.substr(0, unitLength);
-        text.remove_prefix(unitLength);
-        long double scale = 0;
-        if (unit == "ns") {
-            scale = 1;
-        } else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs") {
-            scale = 1e3L;
-        } else if (unit == "ms") {
-            scale = 1e6L;
-        } else if (unit == "s") {
-            scale = 1e9L;
-        } else if (unit == "m") {
-            scale = 60e9L;
-        } else if (unit == "h") {
-            scale = 3600e9L;
-        } else {
-            return std::nullopt;
-        }
-        total += number * scale;
-    }
-    auto nanos = static_cast<int64_t>(std::llround(total));
-    return std::chrono::nanoseconds(negative ? -nanos : nanos);
 }
 
 } // namespace pilot::controllers::hpa

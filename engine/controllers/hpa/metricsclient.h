@@ -50,7 +50,4 @@ struct ResourceMetrics {
 fetchResourceMetrics(kube::ApiClient& client, std::string_view ns, const std::string& selector,
                      std::string_view resource, std::string_view container = {});
 
-/// A Go time.Duration string ("10s", "1m30s", "500ms", "1.5s"); nullopt when malformed.
-[[nodiscard]] std::optional<std::chrono::nanoseconds> parseGoDuration(std::string_view text);
-
 } // namespace pilot::controllers::hpa

@@ -479,16 +479,6 @@ TEST_F(ApiHandlerTest, bodiesAreDecodedByContentType) {
                  400, "BadRequest");
 }
 
-TEST_F(ApiHandlerTest, readsThatCannotBeRepresentedAre406) {
-    (void)mustPost(ConfigMaps, configMap("c"));
-    expectStatus(get(std::string(ConfigMaps) + "/c", {}, "text/html"), 406, "NotAcceptable");
-    expectStatus(get(ConfigMaps, {}, "application/vnd.kubernetes.protobuf"), 406, "NotAcceptable");
-    // kubectl's typed clients list protobuf first with a JSON fallback.
-    EXPECT_EQ(
-        get(ConfigMaps, {}, "application/vnd.kubernetes.protobuf,application/json").response.status,
-        200);
-}
-
 TEST_F(ApiHandlerTest, dryRunAll) {
     HandlerResult dry = post(ConfigMaps, configMap("c"), {{"dryRun", "All"}});
     EXPECT_EQ(dry.response.status, 201);

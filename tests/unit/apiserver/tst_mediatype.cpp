@@ -99,6 +99,21 @@ TEST(Negotiate, protobufWithJsonFallbackGetsJson) {
     Negotiated n = negotiate(KubectlProtobufAccept);
     EXPECT_TRUE(n.acceptable);
     EXPECT_EQ(n.representation, Representation::Object);
+    EXPECT_FALSE(n.protobuf) << "a kind without a protobuf form";
+}
+
+TEST(Negotiate, protobufFirstGetsProtobufForBuiltInKinds) {
+    Negotiated n = negotiate(KubectlProtobufAccept, true);
+    EXPECT_TRUE(n.acceptable);
+    EXPECT_TRUE(n.protobuf);
+    EXPECT_TRUE(negotiate("application/vnd.kubernetes.protobuf", true).protobuf);
+    EXPECT_FALSE(negotiate("application/json,application/vnd.kubernetes.protobuf", true).protobuf)
+        << "the first acceptable entry wins";
+    Negotiated table = negotiate("application/vnd.kubernetes.protobuf;as=Table;v=v1;"
+                                 "g=meta.k8s.io,application/json;as=Table;v=v1;g=meta.k8s.io",
+                                 true);
+    EXPECT_FALSE(table.protobuf);
+    EXPECT_EQ(table.representation, Representation::Table);
 }
 
 TEST(Negotiate, nothingWeCanProduceIsNotAcceptable) {

@@ -345,17 +345,6 @@ TEST(HpaMetrics, PodMetricsSumContainersAndSkipIncompletePods) {
     EXPECT_EQ(memory->at("b").window, 60s);
 }
 
-TEST(HpaMetrics, GoDurations) {
-    EXPECT_EQ(parseGoDuration("10s"), 10s);
-    EXPECT_EQ(parseGoDuration("1m30s"), 90s);
-    EXPECT_EQ(parseGoDuration("1.5s"), 1500ms);
-    EXPECT_EQ(parseGoDuration("250ms"), 250ms);
-    EXPECT_EQ(parseGoDuration("1h0m0s"), 1h);
-    EXPECT_EQ(parseGoDuration("0"), 0s);
-    EXPECT_EQ(parseGoDuration("10"), std::nullopt);
-    EXPECT_EQ(parseGoDuration("s"), std::nullopt);
-}
-
 TEST(HpaSpec, BehaviorDefaultsAsTheApiServerFillsThem) {
     auto spec = HpaSpec::fromObject(json::parse(R"({"spec":{
         "scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"},

@@ -1,13 +1,14 @@
 // Time zones as Go's time package reads them: loading and its errors, wall-clock readings,
 // time.Date across DST transitions and RFC 3339 with offsets.
 
-#include "kube/cron/goduration.h"
 #include "kube/cron/timezone.h"
+#include "kube/goduration.h"
 
 #include <gtest/gtest.h>
 
 using namespace pilot;
 using namespace pilot::cron;
+using namespace pilot::kube;
 
 namespace {
 
@@ -67,6 +68,21 @@ TEST(TimeZone, FormatsRfc3339WithOffset) {
 TEST(GoDuration, ParsesLikeTimeParseDuration) {
     using namespace std::chrono;
     EXPECT_EQ(*parseGoDuration("1h30m"), hours(1) + minutes(30));
+    // time.Duration.String, and back.
+    EXPECT_EQ(formatGoDuration(seconds(0)), "0s");
+    EXPECT_EQ(formatGoDuration(seconds(30)), "30s");
+    EXPECT_EQ(formatGoDuration(seconds(90)), "1m30s");
+    EXPECT_EQ(formatGoDuration(hours(1)), "1h0m0s");
+    EXPECT_EQ(formatGoDuration(milliseconds(1500)), "1.5s");
+    EXPECT_EQ(formatGoDuration(milliseconds(300)), "300ms");
+    EXPECT_EQ(formatGoDuration(microseconds(1500)), "1.5ms");
+    EXPECT_EQ(formatGoDuration(nanoseconds(1500)), "1.5\u00b5s");
+    EXPECT_EQ(formatGoDuration(nanoseconds(7)), "7ns");
+    EXPECT_EQ(formatGoDuration(-minutes(2)), "-2m0s");
+    EXPECT_EQ(formatGoDuration(hours(26) + seconds(3) + milliseconds(250)), "26h0m3.25s");
+    for (auto d : {nanoseconds(123456789012), nanoseconds(-1), nanoseconds(999999999)}) {
+        EXPECT_EQ(*parseGoDuration(formatGoDuration(d)), d);
+    }
     EXPECT_EQ(*parseGoDuration("1.5s"), milliseconds(1500));
     EXPECT_EQ(*parseGoDuration("-2m"), -minutes(2));
     EXPECT_EQ(*parseGoDuration("0"), nanoseconds(0));

@@ -1,4 +1,4 @@
-#include "kube/cron/goduration.h"
+#include "kube/goduration.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-namespace pilot::cron {
+namespace pilot::kube {
 
 namespace {
 
@@ -178,4 +178,47 @@ Result<std::chrono::nanoseconds> parseGoDuration(std::string_view text) {
     return std::chrono::nanoseconds(static_cast<int64_t>(total));
 }
 
-} // namespace pilot::cron
+std::string formatGoDuration(std::chrono::nanoseconds duration) {
+    const bool negative = duration.count() < 0;
+    uint64_t n = negative ? uint64_t{0} - static_cast<uint64_t>(duration.count())
+                          : static_cast<uint64_t>(duration.count());
+    // `value` / 10^digits with the fraction's trailing zeros dropped, as Go's fmtFrac.
+    auto decimal = [](uint64_t value, int digits) {
+        uint64_t scale = 1;
+        for (int i = 0; i < digits; ++i) {
+            scale *= 10;
+        }
+        std::string out = std::to_string(value / scale);
+        if (uint64_t fraction = value % scale; fraction != 0) {
+            std::string text = fmt::format("{:0{}}", fraction, digits);
+            text.erase(text.find_last_not_of('0') + 1);
+            out += "." + text;
+        }
+        return out;
+    };
+    std::string out;
+    if (n == 0) {
+        return "0s";
+    }
+    if (n < 1000) {
+        out = std::to_string(n) + "ns";
+    } else if (n < 1000000) {
+        out = decimal(n, 3) + "\u00b5s";
+    } else if (n < 1000000000) {
+        out = decimal(n, 6) + "ms";
+    } else {
+        uint64_t seconds = n / 1000000000;
+        uint64_t hours = seconds / 3600;
+        uint64_t minutes = seconds / 60 % 60;
+        if (hours > 0) {
+            out += std::to_string(hours) + "h";
+        }
+        if (hours > 0 || minutes > 0) {
+            out += std::to_string(minutes) + "m";
+        }
+        out += decimal(n % 60000000000, 9) + "s";
+    }
+    return negative ? "-" + out : out;
+}
+
+} // namespace pilot::kube

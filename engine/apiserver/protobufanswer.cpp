@@ -1,0 +1,66 @@
+#include "engine/apiserver/protobufanswer.h"
+
+#include "engine/apiserver/mediatype.h"
+#include "engine/apiserver/resourceservice.h"
+#include "kube/jsonutil.h"
+#include "kube/types/conversion.h"
+#include "kube/types/protobuf.h"
+
+#include <boost/json.hpp>
+
+namespace pilot::apiserver {
+namespace json = boost::json;
+
+bool prefersProtobuf(const Request& request) {
+    return negotiate(request.accept, true).protobuf;
+}
+
+HandlerResult protobufAnswer(HandlerResult result,
+                             std::shared_ptr<const kube::TypeRegistry> types) {
+    if (result.deferred) {
+        result.deferred = [inner = std::move(result.deferred), types](Resume resume) {
+            inner([resume = std::move(resume), types](Continuation next) {
+                resume([next = std::move(next), types] { return protobufAnswer(next(), types); });
+            });
+        };
+        return result;
+    }
+    Response& response = result.response;
+    if (result.stream || result.tunnel || response.status < 200 || response.status > 299 ||
+        response.contentType != "application/json" || !response.body.starts_with('{')) {
+        return result;
+    }
+    boost::system::error_code ec;
+    json::value parsed = json::parse(response.body, ec);
+    if (ec || !parsed.is_object()) {
+        return result;
+    }
+    auto encoded = kube::encodeProtobufObject(parsed.get_object(), *types);
+    if (!encoded) {
+        return result; // no protobuf form (a custom resource, a Table): JSON is accepted next
+    }
+    response.body = std::move(*encoded);
+    response.contentType = std::string(ProtobufMediaType);
+    return result;
+}
+
+Result<std::shared_ptr<const std::string>> servedProtobuf(const kube::ResourceType& type,
+                                                          const watchcache::CachedObject& object) {
+    if (type.storageVersion) {
+        if (std::shared_ptr<const std::string> cached = object.protobuf.get()) {
+            return cached;
+        }
+    }
+    json::object served = type.storageVersion
+                              ? parseObject(object)
+                              : kube::convertObject(parseObject(object), type.gvk.apiVersion());
+    auto encoded =
+        kube::encodeProtobufObject(served, kube::ProtobufSchema{type.schema, type.schemaSet, {}});
+    if (!encoded) {
+        return std::unexpected(encoded.error());
+    }
+    auto shared = std::make_shared<const std::string>(std::move(*encoded));
+    return type.storageVersion ? object.protobuf.offer(std::move(shared)) : shared;
+}
+
+} // namespace pilot::apiserver

@@ -1,0 +1,137 @@
+// Answers in Kubernetes protobuf for clients that ask for it first (client-go's typed clients):
+// objects, lists and watch streams of built-in kinds; JSON wherever protobuf has no form.
+#include "handlertestutil.h"
+
+#include "engine/apiserver/mediatype.h"
+#include "kube/types/protobuf.h"
+#include "kube/types/protowire.h"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace pilot;
+using namespace pilot::apiserver;
+using namespace pilot::apiserver::test;
+
+namespace {
+
+const std::string Protobuf(ProtobufMediaType);
+const std::string TypedAccept = Protobuf + ",application/json";
+
+json::object decoded(const std::string& body) {
+    auto object = kube::decodeProtobufObject(body, *builtinTypes());
+    EXPECT_TRUE(object.has_value()) << (object ? "" : object.error().message);
+    return object ? *object : json::object{};
+}
+
+/// Cuts a protobuf watch chunk into (type, object) pairs.
+std::vector<std::pair<std::string, json::object>> frames(std::string_view chunk) {
+    std::vector<std::pair<std::string, json::object>> out;
+    while (chunk.size() >= 4) {
+        uint32_t length = 0;
+        for (int i = 0; i < 4; ++i) {
+            length = length << 8 | static_cast<uint8_t>(chunk[i]);
+        }
+        EXPECT_LE(length, chunk.size() - 4);
+        std::string_view frame = chunk.substr(4, length);
+        chunk.remove_prefix(4 + length);
+        std::string type(kube::protowire::Reader(frame).find(1));
+        std::string_view raw =
+            kube::protowire::Reader(kube::protowire::Reader(frame).find(2)).find(1);
+        out.emplace_back(type, decoded(std::string(raw)));
+    }
+    EXPECT_TRUE(chunk.empty()) << "no partial frame";
+    return out;
+}
+
+} // namespace
+
+TEST_F(ApiHandlerTest, builtInKindsAreAnsweredInProtobufWhenAskedFirst) {
+    // A create answers when its write commits (a deferred answer), re-encoded then.
+    HandlerResult created = send("POST", ConfigMaps, json::serialize(configMap("p", "1")), {},
+                                 "application/json", TypedAccept);
+    ASSERT_EQ(created.response.status, 201);
+    EXPECT_EQ(created.response.contentType, Protobuf);
+    json::object stored = bodyOf(get(std::string(ConfigMaps) + "/p"));
+    EXPECT_EQ(json::value(decoded(created.response.body)), json::value(stored));
+
+    HandlerResult one = get(std::string(ConfigMaps) + "/p", {}, Protobuf);
+    ASSERT_EQ(one.response.status, 200);
+    EXPECT_EQ(one.response.contentType, Protobuf);
+    EXPECT_EQ(json::value(decoded(one.response.body)), json::value(stored));
+
+    HandlerResult list = get(ConfigMaps, {}, TypedAccept);
+    ASSERT_EQ(list.response.status, 200);
+    EXPECT_EQ(list.response.contentType, Protobuf);
+    ASSERT_TRUE(list.response.body.starts_with(kube::ProtobufMagic));
+    kube::protowire::Reader envelope(
+        std::string_view(list.response.body).substr(kube::ProtobufMagic.size()));
+    EXPECT_EQ(kube::protowire::Reader(envelope.find(1)).find(2), "ConfigMapList");
+
+    // Errors stay Status JSON; JSON first stays JSON.
+    expectStatus(get(std::string(ConfigMaps) + "/none", {}, TypedAccept), 404, "NotFound");
+    EXPECT_EQ(get(ConfigMaps, {}, "application/json," + Protobuf).response.contentType,
+              "application/json");
+}
+
+TEST_F(ApiHandlerTest, readsThatCannotBeRepresentedAre406) {
+    (void)mustPost(ConfigMaps, configMap("c"));
+    expectStatus(get(std::string(ConfigMaps) + "/c", {}, "text/html"), 406, "NotAcceptable");
+    // Tables and metadata have no protobuf form here; with nothing after them: 406.
+    expectStatus(get(ConfigMaps, {}, Protobuf + ";as=Table;v=v1;g=meta.k8s.io"), 406,
+                 "NotAcceptable");
+    HandlerResult table =
+        get(ConfigMaps, {},
+            Protobuf + ";as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1;g=meta.k8s.io");
+    EXPECT_EQ(table.response.contentType, "application/json");
+    EXPECT_EQ(str(bodyOf(table), "kind"), "Table");
+}
+
+TEST_F(ApiHandlerTest, protobufWatchesSendLengthPrefixedWatchEvents) {
+    (void)mustPost(ConfigMaps, configMap("before"));
+    std::shared_ptr<ResponseStream> stream = watch(ConfigMaps, {}, TypedAccept);
+    ASSERT_TRUE(stream);
+    EXPECT_EQ(stream->contentType(), std::string(ProtobufWatchMediaType));
+    stream->start([] {});
+    bool finished = false;
+    auto initial = frames(stream->next(finished));
+    ASSERT_EQ(initial.size(), 1U);
+    EXPECT_EQ(initial[0].first, "ADDED");
+    EXPECT_EQ(str(initial[0].second, "metadata.name"), "before");
+
+    json::object created = mustPost(ConfigMaps, configMap("new"));
+    (void)send("DELETE", std::string(ConfigMaps) + "/new");
+    auto events = frames(stream->next(finished));
+    ASSERT_EQ(events.size(), 2U);
+    EXPECT_EQ(events[0].first, "ADDED");
+    EXPECT_EQ(json::value(events[0].second), json::value(created));
+    EXPECT_EQ(events[1].first, "DELETED");
+    EXPECT_EQ(str(events[1].second, "metadata.name"), "new");
+    EXPECT_FALSE(finished);
+    stream->cancel();
+}
+
+TEST_F(ApiHandlerTest, anExpiredProtobufWatchEndsWithAStatusErrorFrame) {
+    ApiEnv small(5); // five events of history per resource
+    small.createNamespace("default");
+    for (int i = 0; i < 12; ++i) {
+        HandlerResult r =
+            small.send("POST", ConfigMaps, json::serialize(configMap("c" + std::to_string(i))));
+        ASSERT_EQ(r.response.status, 201);
+    }
+    HandlerResult r = small.send("GET", ConfigMaps, {}, {{"watch", "1"}, {"resourceVersion", "2"}},
+                                 "", TypedAccept);
+    ASSERT_TRUE(r.stream);
+    r.stream->start([] {});
+    bool finished = false;
+    auto events = frames(r.stream->next(finished));
+    ASSERT_EQ(events.size(), 1U);
+    EXPECT_EQ(events[0].first, "ERROR");
+    EXPECT_EQ(str(events[0].second, "kind"), "Status");
+    EXPECT_EQ(str(events[0].second, "reason"), "Expired");
+    EXPECT_EQ(events[0].second.at("code"), 410);
+    EXPECT_TRUE(finished);
+}
