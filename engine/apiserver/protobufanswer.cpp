@@ -5,6 +5,7 @@
 #include "kube/jsonutil.h"
 #include "kube/types/conversion.h"
 #include "kube/types/protobuf.h"
+#include "kube/types/protowire.h"
 #include "kube/yaml.h"
 
 #include <boost/json.hpp>
@@ -48,17 +49,13 @@ HandlerResult protobufAnswer(HandlerResult result,
     return result;
 }
 
-Result<std::shared_ptr<const std::string>> servedProtobuf(const kube::ResourceType& type,
-                                                          const watchcache::CachedObject& object) {
-    if (type.storageVersion) {
-        if (std::shared_ptr<const std::string> cached = object.protobuf.get()) {
-            return cached;
-        }
-    }
-    // The parsed object lives only for the encoding: its values come from one arena, not from
-    // a malloc each (the parse was most of the encoding's cost).
-    std::array<unsigned char, 16384> buffer;
-    json::monotonic_resource arena(buffer.data(), buffer.size());
+namespace {
+
+/// A cached object as `type` serves it, parsed into `arena`: the parse is most of an encoding's
+/// cost, and its values live only until the encoding is written.
+Result<json::object> parseServed(const kube::ResourceType& type,
+                                 const watchcache::CachedObject& object,
+                                 json::monotonic_resource& arena) {
     boost::system::error_code ec;
     json::parse_options options;
     options.max_depth = kube::MaxJsonDepth;
@@ -66,17 +63,67 @@ Result<std::shared_ptr<const std::string>> servedProtobuf(const kube::ResourceTy
     if (ec || !parsed.is_object()) {
         return fail(ErrorCode::Internal, "a cached object is not a JSON object");
     }
-    json::object served =
-        type.storageVersion
-            ? std::move(parsed.get_object())
-            : kube::convertObject(json::object(parsed.get_object()), type.gvk.apiVersion());
+    if (type.storageVersion) {
+        return std::move(parsed.get_object());
+    }
+    return kube::convertObject(json::object(parsed.get_object()), type.gvk.apiVersion());
+}
+
+/// Appends an item's message (no envelope): its watch encoding when it has one, else encoded
+/// here and not kept (a LIST of every pod would otherwise hold them all twice).
+bool appendServedMessage(const kube::ResourceType& type, const watchcache::CachedObject& object,
+                         std::string& out, std::string& error) {
+    if (std::shared_ptr<const std::string> cached = object.protobuf.get()) {
+        std::string_view envelope = *cached;
+        out += kube::protowire::Reader(envelope.substr(kube::ProtobufMagic.size())).find(2);
+        return true;
+    }
+    std::array<unsigned char, 16384> buffer;
+    json::monotonic_resource arena(buffer.data(), buffer.size());
+    auto served = parseServed(type, object, arena);
+    if (!served) {
+        error = served.error().message;
+        return false;
+    }
+    return kube::appendProtobufMessage(*served, *type.schema, type.schemaSet, out, error);
+}
+
+} // namespace
+
+Result<std::shared_ptr<const std::string>> servedProtobuf(const kube::ResourceType& type,
+                                                          const watchcache::CachedObject& object) {
+    if (type.storageVersion) {
+        if (std::shared_ptr<const std::string> cached = object.protobuf.get()) {
+            return cached;
+        }
+    }
+    std::array<unsigned char, 16384> buffer;
+    json::monotonic_resource arena(buffer.data(), buffer.size());
+    auto served = parseServed(type, object, arena);
+    if (!served) {
+        return std::unexpected(served.error());
+    }
     auto encoded =
-        kube::encodeProtobufObject(served, kube::ProtobufSchema{type.schema, type.schemaSet, {}});
+        kube::encodeProtobufObject(*served, kube::ProtobufSchema{type.schema, type.schemaSet, {}});
     if (!encoded) {
         return std::unexpected(encoded.error());
     }
     auto shared = std::make_shared<const std::string>(std::move(*encoded));
     return type.storageVersion ? object.protobuf.offer(std::move(shared)) : shared;
+}
+
+Result<std::string> protobufList(const kube::ResourceType& type, std::string_view listKind,
+                                 const json::object& listMeta,
+                                 const std::vector<watchcache::ObjectPtr>& items) {
+    kube::ProtobufListWriter list(type.gvk.apiVersion(), listKind, listMeta);
+    std::string error;
+    for (const watchcache::ObjectPtr& item : items) {
+        if (!list.item(
+                [&](std::string& out) { return appendServedMessage(type, *item, out, error); })) {
+            return fail(ErrorCode::Internal, error);
+        }
+    }
+    return std::move(list).finish();
 }
 
 } // namespace pilot::apiserver

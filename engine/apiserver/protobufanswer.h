@@ -5,8 +5,12 @@
 #include "engine/watchcache/cachedobject.h"
 #include "kube/types/typeregistry.h"
 
+#include <boost/json/object.hpp>
+
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace pilot::apiserver {
 
@@ -25,5 +29,12 @@ namespace pilot::apiserver {
 /// the storage version and kept on the object, so a hundred watchers share one encoding.
 [[nodiscard]] Result<std::shared_ptr<const std::string>>
 servedProtobuf(const kube::ResourceType& type, const watchcache::CachedObject& object);
+
+/// The protobuf list answer (`listKind`, with `listMeta`) of cached objects as `type` serves
+/// them, each item encoded straight from the cache: no list-wide JSON to parse again.
+[[nodiscard]] Result<std::string> protobufList(const kube::ResourceType& type,
+                                               std::string_view listKind,
+                                               const boost::json::object& listMeta,
+                                               const std::vector<watchcache::ObjectPtr>& items);
 
 } // namespace pilot::apiserver

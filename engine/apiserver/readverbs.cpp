@@ -2,6 +2,7 @@
 #include "core/base64.h"
 #include "engine/apiserver/apihandler.h"
 #include "engine/apiserver/mediatype.h"
+#include "engine/apiserver/protobufanswer.h"
 #include "engine/apiserver/selectors.h"
 #include "engine/apiserver/verbs.h"
 #include "engine/apiserver/watchstream.h"
@@ -204,6 +205,16 @@ HandlerResult handleList(VerbContext& ctx) {
     }
     if (negotiated.representation == Representation::Table) {
         return tableResponse(ctx, page->items, std::move(listMeta), negotiated.tableVersion);
+    }
+    if (negotiated.protobuf) {
+        auto body = protobufList(*ctx.type, listKind(*ctx.type), listMeta, page->items);
+        if (!body) {
+            return errorResponse(fromError(body.error()));
+        }
+        HandlerResult result;
+        result.response.contentType = std::string(ProtobufMediaType);
+        result.response.body = std::move(*body);
+        return result;
     }
     if (negotiated.representation == Representation::PartialObjectMetadata) {
         // Metadata-only clients (informers of kubectl and controllers) get metadata only.

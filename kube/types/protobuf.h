@@ -2,13 +2,16 @@
 
 #include "core/error.h"
 #include "kube/schema.h"
+#include "kube/types/protowire.h"
 #include "kube/types/typeregistry.h"
 
 #include <boost/json/object.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace pilot::kube {
 
@@ -81,6 +84,30 @@ struct ProtobufSchema {
 /// The same for one object whose schema the caller already holds (a resource's own type).
 [[nodiscard]] Result<std::string> encodeProtobufObject(const boost::json::object& in,
                                                        const ProtobufSchema& schema);
+
+/// Writes a list answer item by item (`<Kind>List`: the envelope, {1: ListMeta, 2: items}), for
+/// callers that hold each item apart, encoded or not.
+class ProtobufListWriter {
+public:
+    ProtobufListWriter(std::string_view apiVersion, std::string_view kind,
+                       const boost::json::object& listMeta);
+    ProtobufListWriter(const ProtobufListWriter&) = delete;
+    ProtobufListWriter& operator=(const ProtobufListWriter&) = delete;
+
+    /// Appends one item: `write(out)` appends the item's message (no envelope) to `out` and
+    /// returns false on failure, which is returned.
+    template <typename Write>
+    bool item(Write&& write) {
+        protowire::Nested nested(m_out, 2);
+        return std::forward<Write>(write)(m_out);
+    }
+    /// The whole answer; the writer is spent.
+    [[nodiscard]] std::string finish() &&;
+
+private:
+    std::string m_out;
+    std::optional<protowire::Nested> m_raw; ///< the envelope's raw message, open until finish
+};
 
 /// Appends one frame of a protobuf watch stream (`application/vnd.kubernetes.protobuf;
 /// stream=watch`): a 4-byte big-endian length, then a metav1.WatchEvent message {1: type,

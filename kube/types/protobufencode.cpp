@@ -287,6 +287,33 @@ void appendEnvelope(std::string& out, std::string_view apiVersion, std::string_v
 
 } // namespace
 
+ProtobufListWriter::ProtobufListWriter(std::string_view apiVersion, std::string_view kind,
+                                       const boost::json::object& listMeta) {
+    m_out.append(ProtobufMagic);
+    {
+        Nested typeMeta(m_out, 1);
+        putBytesField(m_out, 1, apiVersion);
+        putBytesField(m_out, 2, kind);
+    }
+    m_raw.emplace(m_out, 2);
+    // Every list of k8s.io/api: {1: ListMeta metadata, 2: repeated items}.
+    auto loaded = SchemaSet::builtin();
+    const Type* meta =
+        loaded ? (*loaded)->find("io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta") : nullptr;
+    Nested nested(m_out, 1);
+    std::string ignored; // ListMeta holds strings and one integer, as the list writer set them
+    if (meta != nullptr) {
+        (void)appendProtobufMessage(listMeta, *meta, nullptr, m_out, ignored);
+    }
+}
+
+std::string ProtobufListWriter::finish() && {
+    m_raw.reset();
+    putBytesField(m_out, 3, "");
+    putBytesField(m_out, 4, "");
+    return std::move(m_out);
+}
+
 ProtobufSchema protobufSchemaFor(const TypeRegistry& registry, std::string_view apiVersion,
                                  std::string_view kind) {
     std::string_view group;
@@ -333,55 +360,33 @@ Result<std::string> encodeProtobufObject(const boost::json::object& in,
                                          const TypeRegistry& registry) {
     std::string_view apiVersion = stringMember(in, "apiVersion");
     std::string_view kind = stringMember(in, "kind");
-    std::string out;
-    std::string error;
-    bool ok = false;
     if (kind.size() > 4 && kind.ends_with("List") && in.contains("items")) {
         ProtobufSchema item =
             protobufSchemaFor(registry, apiVersion, kind.substr(0, kind.size() - 4));
-        auto loaded = SchemaSet::builtin();
-        const schema::Type* listMeta =
-            loaded ? (*loaded)->find("io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta") : nullptr;
-        if (item.type == nullptr || !protobufEncodable(*item.type) || listMeta == nullptr) {
+        if (item.type == nullptr || !protobufEncodable(*item.type)) {
             return fail(ErrorCode::InvalidArgument,
                         fmt::format("protobuf: {} {} has no protobuf encoding", apiVersion, kind));
         }
-        // Every list of k8s.io/api: {1: ListMeta metadata, 2: repeated items}.
-        appendEnvelope(
-            out, apiVersion, kind,
-            [&](std::string& raw) {
-                if (const value* meta = in.if_contains("metadata"); meta && meta->is_object()) {
-                    Nested nested(raw, 1);
-                    if (!appendProtobufMessage(meta->get_object(), *listMeta, nullptr, raw,
-                                               error)) {
-                        return false;
-                    }
-                }
-                const value& items = in.at("items");
-                if (!items.is_array() && !items.is_null()) {
-                    error = "protobuf: items: expected a list";
-                    return false;
-                }
-                if (items.is_array()) {
-                    for (const value& entry : items.get_array()) {
-                        if (!entry.is_object()) {
-                            error = "protobuf: items: expected objects";
-                            return false;
-                        }
-                        Nested nested(raw, 2);
-                        if (!appendProtobufMessage(entry.get_object(), *item.type, item.set, raw,
-                                                   error)) {
-                            return false;
-                        }
-                    }
-                }
-                return true;
-            },
-            ok);
-        if (!ok) {
-            return fail(ErrorCode::InvalidArgument, error);
+        const value* meta = in.if_contains("metadata");
+        ProtobufListWriter list(
+            apiVersion, kind, meta != nullptr && meta->is_object() ? meta->get_object() : object());
+        const value& items = in.at("items");
+        if (!items.is_array() && !items.is_null()) {
+            return fail(ErrorCode::InvalidArgument, "protobuf: items: expected a list");
         }
-        return out;
+        std::string error;
+        for (const value& entry : items.is_array() ? items.get_array() : boost::json::array()) {
+            if (!entry.is_object()) {
+                return fail(ErrorCode::InvalidArgument, "protobuf: items: expected objects");
+            }
+            if (!list.item([&](std::string& raw) {
+                    return appendProtobufMessage(entry.get_object(), *item.type, item.set, raw,
+                                                 error);
+                })) {
+                return fail(ErrorCode::InvalidArgument, error);
+            }
+        }
+        return std::move(list).finish();
     }
     return encodeProtobufObject(in, protobufSchemaFor(registry, apiVersion, kind));
 }

@@ -5,6 +5,7 @@
 #include "engine/apiserver/mediatype.h"
 #include "kube/types/protobuf.h"
 #include "kube/types/protowire.h"
+#include "kube/types/schemaset.h"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -67,9 +68,43 @@ TEST_F(ApiHandlerTest, builtInKindsAreAnsweredInProtobufWhenAskedFirst) {
     ASSERT_EQ(list.response.status, 200);
     EXPECT_EQ(list.response.contentType, Protobuf);
     ASSERT_TRUE(list.response.body.starts_with(kube::ProtobufMagic));
-    kube::protowire::Reader envelope(
-        std::string_view(list.response.body).substr(kube::ProtobufMagic.size()));
-    EXPECT_EQ(kube::protowire::Reader(envelope.find(1)).find(2), "ConfigMapList");
+    std::string_view unknown =
+        std::string_view(list.response.body).substr(kube::ProtobufMagic.size());
+    EXPECT_EQ(kube::protowire::Reader(kube::protowire::Reader(unknown).find(1)).find(2),
+              "ConfigMapList");
+    // Items are written one by one from the cache: each one the stored object without its
+    // type, which only the list's envelope carries.
+    (void)mustPost(ConfigMaps, configMap("q", "2"));
+    json::object jsonList = bodyOf(get(ConfigMaps));
+    HandlerResult again = get(ConfigMaps, {}, TypedAccept);
+    kube::protowire::Reader raw(
+        kube::protowire::Reader(
+            std::string_view(again.response.body).substr(kube::ProtobufMagic.size()))
+            .find(2));
+    kube::ResourceTypePtr type = builtinTypes()->byKind("", "v1", "ConfigMap");
+    json::array items;
+    int number = 0;
+    int wire = 0;
+    while (raw.tag(number, wire)) {
+        std::string_view bytes = raw.bytes();
+        if (number == 1) {
+            auto meta = kube::decodeProtobufMessage(
+                bytes, *type->schemaSet->find("io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"),
+                type->schemaSet);
+            ASSERT_TRUE(meta.has_value());
+            EXPECT_EQ(json::value(*meta), jsonList.at("metadata"));
+        } else if (number == 2) {
+            auto item = kube::decodeProtobufMessage(bytes, *type->schema, type->schemaSet);
+            ASSERT_TRUE(item.has_value()) << item.error().message;
+            items.push_back(*item);
+        }
+    }
+    json::array expected = jsonList.at("items").as_array();
+    for (json::value& item : expected) {
+        item.as_object().erase("apiVersion");
+        item.as_object().erase("kind");
+    }
+    EXPECT_EQ(items, expected);
 
     // Errors stay Status JSON; JSON first stays JSON.
     expectStatus(get(std::string(ConfigMaps) + "/none", {}, TypedAccept), 404, "NotFound");
