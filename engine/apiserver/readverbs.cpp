@@ -89,12 +89,21 @@ json::object tableRow(const kube::ResourceType& type, const printers::TablePrint
                       const watchcache::CachedObject& o, const std::string& includeObject,
                       const std::string& tableVersion, TimePoint now) {
     std::string scratch;
-    const std::string& served = servedJson(type, o, scratch);
-    json::object object = kube::parseJsonText(served).as_object();
+    json::object object = kube::parseJsonText(servedJson(type, o, scratch)).as_object();
     json::object row{{"cells", printer.cells(object, now)}};
-    std::string rowObject = tableRowObject(served, includeObject, tableVersion);
-    if (!rowObject.empty()) {
-        row["object"] = kube::parseJsonText(rowObject);
+    // The row's object is cut from the one parse (the cells are computed by then): the whole
+    // object, or its metadata without managedFields (tableRowObject's forms).
+    if (includeObject == "Object") {
+        row["object"] = std::move(object);
+    } else if (includeObject != "None") {
+        json::object metadata;
+        if (json::value* m = object.if_contains("metadata"); m && m->is_object()) {
+            metadata = std::move(m->get_object());
+        }
+        metadata.erase("managedFields");
+        row["object"] = json::object{{"kind", "PartialObjectMetadata"},
+                                     {"apiVersion", "meta.k8s.io/" + tableVersion},
+                                     {"metadata", std::move(metadata)}};
     }
     return row;
 }

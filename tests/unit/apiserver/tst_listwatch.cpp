@@ -101,6 +101,10 @@ TEST_F(ApiHandlerTest, kubectlGetReceivesATable) {
     EXPECT_EQ(str(rowObject, "apiVersion"), "meta.k8s.io/v1");
     EXPECT_EQ(str(rowObject, "metadata.namespace"), "default") << "get -A needs it";
     EXPECT_FALSE(rowObject.contains("spec"));
+    json::object metadata = bodyOf(get(std::string(Pods) + "/web-1")).at("metadata").as_object();
+    ASSERT_TRUE(metadata.contains("managedFields"));
+    metadata.erase("managedFields");
+    EXPECT_EQ(rowObject.at("metadata"), json::value(metadata)) << "all but managedFields";
 }
 
 TEST_F(ApiHandlerTest, tableIncludeObjectAndSingleObjectGet) {
