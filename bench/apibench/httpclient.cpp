@@ -1,5 +1,7 @@
 #include "bench/apibench/httpclient.h"
 
+#include "kube/types/protowire.h"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -234,13 +236,6 @@ net::awaitable<Response> HttpClient::readLines(Stream& stream, const std::string
             partial.append(body.substr(start));
         }
     };
-    auto frameLength = [](std::string_view header) {
-        std::uint32_t length = 0;
-        for (int i = 0; i < 4; ++i) {
-            length = length << 8 | static_cast<std::uint8_t>(header[i]);
-        }
-        return length;
-    };
     // Frames whole inside one chunk are handed on in place; only a frame cut by a chunk's end
     // is gathered in `partial`.
     auto cutFrames = [&](std::string_view body) {
@@ -254,7 +249,7 @@ net::awaitable<Response> HttpClient::readLines(Stream& stream, const std::string
                         return;
                     }
                 }
-                std::size_t whole = 4 + std::size_t{frameLength(partial)};
+                std::size_t whole = 4 + std::size_t{kube::protowire::frameLength(partial)};
                 std::size_t take = std::min(whole - partial.size(), body.size());
                 partial.append(body.substr(0, take));
                 body.remove_prefix(take);
@@ -265,13 +260,12 @@ net::awaitable<Response> HttpClient::readLines(Stream& stream, const std::string
                 partial.clear();
                 continue;
             }
-            if (body.size() < 4 || body.size() - 4 < frameLength(body)) {
+            std::optional<std::string_view> frame = kube::protowire::nextFrame(body);
+            if (!frame) {
                 partial.append(body);
                 return;
             }
-            std::size_t length = frameLength(body);
-            stopped = !onLine(body.substr(4, length));
-            body.remove_prefix(4 + length);
+            stopped = !onLine(*frame);
         }
     };
     auto onChunkBody = [&](std::uint64_t, std::string_view body,

@@ -11,12 +11,23 @@
 #include <boost/json.hpp>
 #include <boost/json/monotonic_resource.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace pilot::apiserver {
 namespace json = boost::json;
 
 bool prefersProtobuf(const Request& request) {
+    // Most requests (kubectl get, the Python client, the console) never mention protobuf.
+    static constexpr std::string_view Word = "protobuf";
+    auto sameLetter = [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == b;
+    };
+    if (std::search(request.accept.begin(), request.accept.end(), Word.begin(), Word.end(),
+                    sameLetter) == request.accept.end()) {
+        return false;
+    }
     return negotiate(request.accept, true).protobuf;
 }
 

@@ -68,25 +68,14 @@ std::string sanitizeUtf8(std::string_view in) {
     return out;
 }
 
-class Decoder {
+class Decoder : public protowire::FieldTrail {
 public:
     explicit Decoder(const SchemaSet* set) : m_set(set) {}
 
     /// Decodes `bytes` as a message of `type`, adding its fields to `out`.
     bool message(std::string_view bytes, const Type& type, object& out, int depth);
 
-    [[nodiscard]] std::string errorMessage() const {
-        return m_path.empty() ? fmt::format("protobuf: {}", m_error)
-                              : fmt::format("protobuf: {}: {}", m_path, m_error);
-    }
-
 private:
-    bool fail(std::string message) {
-        if (m_error.empty()) {
-            m_error = std::move(message);
-        }
-        return false;
-    }
     bool failFrom(const Reader& r) { return fail(r.error()); }
 
     bool expectWire(int wire, int expected) {
@@ -106,8 +95,6 @@ private:
     bool rawJson(std::string_view bytes, value& out, bool& isZero);
 
     const SchemaSet* m_set;
-    std::string m_path;
-    std::string m_error;
 };
 
 bool Decoder::message(std::string_view bytes, const Type& type, object& out, int depth) {
@@ -126,14 +113,11 @@ bool Decoder::message(std::string_view bytes, const Type& type, object& out, int
             }
         }
         if (f != nullptr && f->type != nullptr) {
-            size_t mark = m_path.size();
-            m_path += m_path.empty() ? "" : ".";
-            m_path += f->name;
-            bool ok = field(*f, wire, r, out, depth);
-            if (!ok) {
+            size_t mark = enter(f->name);
+            if (!field(*f, wire, r, out, depth)) {
                 return false;
             }
-            m_path.resize(mark);
+            leave(mark);
             continue;
         }
         const InlineMember* member = nullptr;

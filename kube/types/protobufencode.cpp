@@ -32,33 +32,20 @@ using schema::Type;
 
 constexpr int MaxDepth = 100;
 
-class Encoder {
+class Encoder : public protowire::FieldTrail {
 public:
     explicit Encoder(const SchemaSet* set) : m_set(set) {}
 
     /// Appends the fields of `in` that `type` gives numbers to.
     bool message(const object& in, const Type& type, std::string& out, int depth);
 
-    [[nodiscard]] std::string errorMessage() const {
-        return m_path.empty() ? fmt::format("protobuf: {}", m_error)
-                              : fmt::format("protobuf: {}: {}", m_path, m_error);
-    }
-
 private:
-    bool fail(std::string message) {
-        if (m_error.empty()) {
-            m_error = std::move(message);
-        }
-        return false;
-    }
     bool field(const Field& f, const value& v, std::string& out, int depth);
     /// One occurrence of a field numbered `number` holding `v` of type `t`.
     bool scalar(const Type& t, int number, const value& v, std::string& out, int depth);
     bool integer(const value& v, int64_t& result);
 
     const SchemaSet* m_set;
-    std::string m_path;
-    std::string m_error;
 };
 
 bool Encoder::message(const object& in, const Type& type, std::string& out, int depth) {
@@ -73,13 +60,11 @@ bool Encoder::message(const object& in, const Type& type, std::string& out, int 
         if (v == nullptr || v->is_null()) {
             continue;
         }
-        size_t mark = m_path.size();
-        m_path += m_path.empty() ? "" : ".";
-        m_path += f.name;
+        size_t mark = enter(f.name);
         if (!field(f, *v, out, depth)) {
             return false;
         }
-        m_path.resize(mark);
+        leave(mark);
     }
     if (m_set != nullptr) {
         // Embedded Go structs: their fields sit in the same JSON object but travel nested.

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -165,6 +166,60 @@ private:
     size_t m_pos = 0;
     std::string m_error;
 };
+
+/// The first error met while walking a message, and the dotted path of the field it was met at
+/// (`spec.template.spec.containers`): shared by the schema-driven encoder and decoder.
+class FieldTrail {
+public:
+    [[nodiscard]] std::string errorMessage() const {
+        return m_path.empty() ? fmt::format("protobuf: {}", m_error)
+                              : fmt::format("protobuf: {}: {}", m_path, m_error);
+    }
+
+protected:
+    /// Records `message` unless an error is recorded already; always false.
+    bool fail(std::string message) {
+        if (m_error.empty()) {
+            m_error = std::move(message);
+        }
+        return false;
+    }
+    /// Steps into `field`; returns the mark `leave` steps back to.
+    size_t enter(std::string_view field) {
+        size_t mark = m_path.size();
+        if (!m_path.empty()) {
+            m_path += '.';
+        }
+        m_path += field;
+        return mark;
+    }
+    void leave(size_t mark) { m_path.resize(mark); }
+
+private:
+    std::string m_path;
+    std::string m_error;
+};
+
+/// The length at the front of a length-prefixed frame (4 bytes, big-endian), as protobuf watch
+/// streams frame their events. `header` holds at least 4 bytes.
+[[nodiscard]] inline uint32_t frameLength(std::string_view header) {
+    uint32_t length = 0;
+    for (int i = 0; i < 4; ++i) {
+        length = length << 8 | static_cast<uint8_t>(header[i]);
+    }
+    return length;
+}
+
+/// Cuts the next whole frame off the front of `stream`; nullopt (and `stream` untouched) when
+/// `stream` does not hold one whole frame yet.
+[[nodiscard]] inline std::optional<std::string_view> nextFrame(std::string_view& stream) {
+    if (stream.size() < 4 || stream.size() - 4 < frameLength(stream)) {
+        return std::nullopt;
+    }
+    std::string_view frame = stream.substr(4, frameLength(stream));
+    stream.remove_prefix(4 + frame.size());
+    return frame;
+}
 
 /// Appends wire-format fields to a string.
 inline void putVarint(std::string& out, uint64_t v) {

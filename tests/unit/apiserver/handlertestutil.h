@@ -64,6 +64,17 @@ private:
     bool m_finished = false;
 };
 
+/// Twelve ConfigMaps created in `env`, whose cache keeps five events per resource
+/// (`ApiEnv small(5)`): a watch from resourceVersion 2 has then expired.
+inline void createBeyondHistory(ApiEnv& env) {
+    env.createNamespace("default");
+    for (int i = 0; i < 12; ++i) {
+        HandlerResult r =
+            env.send("POST", ConfigMaps, json::serialize(configMap("c" + std::to_string(i))));
+        EXPECT_EQ(r.response.status, 201) << r.response.body;
+    }
+}
+
 inline std::string eventSummary(const json::object& event) {
     return str(event, "type") + " " + str(event, "object.metadata.name");
 }

@@ -327,12 +327,7 @@ TEST_F(ApiHandlerTest, tableWatchSendsColumnDefinitionsOnce) {
 
 TEST_F(ApiHandlerTest, watchFromAnExpiredResourceVersionSends410AndEnds) {
     ApiEnv small(5); // five events of history per resource
-    small.createNamespace("default");
-    for (int i = 0; i < 12; ++i) {
-        HandlerResult r =
-            small.send("POST", ConfigMaps, json::serialize(configMap("c" + std::to_string(i))));
-        ASSERT_EQ(r.response.status, 201);
-    }
+    createBeyondHistory(small);
     HandlerResult r = small.send("GET", ConfigMaps, {}, {{"watch", "1"}, {"resourceVersion", "2"}});
     ASSERT_TRUE(r.stream);
     EXPECT_EQ(r.stream->status(), 200) << "the real server answers 200 plus an ERROR event";

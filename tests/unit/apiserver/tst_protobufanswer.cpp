@@ -31,17 +31,10 @@ json::object decoded(const std::string& body) {
 /// Cuts a protobuf watch chunk into (type, object) pairs.
 std::vector<std::pair<std::string, json::object>> frames(std::string_view chunk) {
     std::vector<std::pair<std::string, json::object>> out;
-    while (chunk.size() >= 4) {
-        uint32_t length = 0;
-        for (int i = 0; i < 4; ++i) {
-            length = length << 8 | static_cast<uint8_t>(chunk[i]);
-        }
-        EXPECT_LE(length, chunk.size() - 4);
-        std::string_view frame = chunk.substr(4, length);
-        chunk.remove_prefix(4 + length);
-        std::string type(kube::protowire::Reader(frame).find(1));
+    while (std::optional<std::string_view> frame = kube::protowire::nextFrame(chunk)) {
+        std::string type(kube::protowire::Reader(*frame).find(1));
         std::string_view raw =
-            kube::protowire::Reader(kube::protowire::Reader(frame).find(2)).find(1);
+            kube::protowire::Reader(kube::protowire::Reader(*frame).find(2)).find(1);
         out.emplace_back(type, decoded(std::string(raw)));
     }
     EXPECT_TRUE(chunk.empty()) << "no partial frame";
@@ -106,6 +99,9 @@ TEST_F(ApiHandlerTest, builtInKindsAreAnsweredInProtobufWhenAskedFirst) {
     }
     EXPECT_EQ(items, expected);
 
+    // Media types are case-insensitive.
+    EXPECT_EQ(get(ConfigMaps, {}, "Application/Vnd.Kubernetes.Protobuf").response.contentType,
+              Protobuf);
     // Errors stay Status JSON; JSON first stays JSON.
     expectStatus(get(std::string(ConfigMaps) + "/none", {}, TypedAccept), 404, "NotFound");
     EXPECT_EQ(get(ConfigMaps, {}, "application/json," + Protobuf).response.contentType,
@@ -151,12 +147,7 @@ TEST_F(ApiHandlerTest, protobufWatchesSendLengthPrefixedWatchEvents) {
 
 TEST_F(ApiHandlerTest, anExpiredProtobufWatchEndsWithAStatusErrorFrame) {
     ApiEnv small(5); // five events of history per resource
-    small.createNamespace("default");
-    for (int i = 0; i < 12; ++i) {
-        HandlerResult r =
-            small.send("POST", ConfigMaps, json::serialize(configMap("c" + std::to_string(i))));
-        ASSERT_EQ(r.response.status, 201);
-    }
+    createBeyondHistory(small);
     HandlerResult r = small.send("GET", ConfigMaps, {}, {{"watch", "1"}, {"resourceVersion", "2"}},
                                  "", TypedAccept);
     ASSERT_TRUE(r.stream);

@@ -225,15 +225,8 @@ TEST(ProtobufEncode, WatchFramesAreLengthPrefixedWatchEvents) {
     appendProtobufWatchEvent(stream, "DELETED", object);
     std::string_view rest = stream;
     std::vector<std::string> types;
-    while (!rest.empty()) {
-        ASSERT_GE(rest.size(), 4U);
-        uint32_t length = 0;
-        for (int i = 0; i < 4; ++i) {
-            length = length << 8 | static_cast<uint8_t>(rest[i]);
-        }
-        ASSERT_LE(length, rest.size() - 4);
-        std::string_view frame = rest.substr(4, length);
-        rest.remove_prefix(4 + length);
+    while (std::optional<std::string_view> next = protowire::nextFrame(rest)) {
+        std::string_view frame = *next;
         EXPECT_FALSE(frame.starts_with(ProtobufMagic)) << "the event itself has no envelope";
         types.emplace_back(protowire::Reader(frame).find(1));
         protowire::Reader rawExtension(protowire::Reader(frame).find(2));
@@ -241,7 +234,12 @@ TEST(ProtobufEncode, WatchFramesAreLengthPrefixedWatchEvents) {
         ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
         EXPECT_EQ(json::value(*decoded), pod);
     }
+    EXPECT_TRUE(rest.empty()) << "two whole frames";
     EXPECT_EQ(types, (std::vector<std::string>{"ADDED", "DELETED"}));
+    std::string_view cut = std::string_view(stream).substr(0, stream.size() - 1);
+    ASSERT_TRUE(protowire::nextFrame(cut).has_value());
+    EXPECT_FALSE(protowire::nextFrame(cut).has_value()) << "a frame short of a byte is not whole";
+    EXPECT_FALSE(cut.empty()) << "and stays for the next chunk";
 }
 
 TEST(ProtobufEncode, KubectlsOwnBodiesEncodeBackToTheSameObject) {
