@@ -1,8 +1,10 @@
 // Answers in Kubernetes protobuf for clients that ask for it first (client-go's typed clients):
-// objects, lists and watch streams of built-in kinds; JSON wherever protobuf has no form.
+// objects, lists and watch streams of built-in kinds; JSON wherever protobuf has no form. Also
+// the watch stream's own ends (bookmarks, ERROR events) in both encodings.
 #include "handlertestutil.h"
 
 #include "engine/apiserver/mediatype.h"
+#include "engine/apiserver/watchstream.h"
 #include "kube/types/protobuf.h"
 #include "kube/types/protowire.h"
 #include "kube/types/schemaset.h"
@@ -10,6 +12,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -160,4 +163,43 @@ TEST_F(ApiHandlerTest, anExpiredProtobufWatchEndsWithAStatusErrorFrame) {
     EXPECT_EQ(str(events[0].second, "reason"), "Expired");
     EXPECT_EQ(events[0].second.at("code"), 410);
     EXPECT_TRUE(finished);
+}
+
+TEST_F(ApiHandlerTest, aWatchEndsAtItsDeadlineWithABookmarkInEitherEncoding) {
+    (void)mustPost(ConfigMaps, configMap("c"));
+    const int64_t revision = env.store->currentRevision();
+    kube::ResourceTypePtr type = env.types->byResource("", "v1", "configmaps");
+    for (bool protobuf : {false, true}) {
+        SCOPED_TRACE(protobuf ? "protobuf" : "JSON");
+        auto cache = env.service->cacheFor(*type);
+        auto watcher = cache->watch(watchcache::Filter{}, revision, 100);
+        ASSERT_TRUE(watcher.has_value());
+        WatchStreamOptions options;
+        options.type = type;
+        options.watcher = *watcher;
+        options.deadline = std::chrono::steady_clock::now(); // timeoutSeconds has passed
+        options.bookmarks = true;
+        options.revision = [cache] { return cache->revision(); };
+        options.clock = &env.clock;
+        options.protobuf = protobuf;
+        WatchStream stream(std::move(options));
+        stream.start([] {});
+        bool finished = false;
+        std::string chunk = stream.next(finished);
+        EXPECT_TRUE(finished);
+        json::object event;
+        if (protobuf) {
+            auto events = frames(chunk);
+            ASSERT_EQ(events.size(), 1U);
+            event = json::object{{"type", events[0].first}, {"object", events[0].second}};
+        } else {
+            event = json::parse(chunk).as_object();
+        }
+        // The bookmark carries only the kind and the revision the client resumes from.
+        EXPECT_EQ(str(event, "type"), "BOOKMARK");
+        EXPECT_EQ(str(event, "object.kind"), "ConfigMap");
+        EXPECT_EQ(str(event, "object.apiVersion"), "v1");
+        EXPECT_EQ(str(event, "object.metadata.resourceVersion"), std::to_string(revision));
+        EXPECT_EQ(event.at("object").as_object().at("metadata").as_object().size(), 1U);
+    }
 }
