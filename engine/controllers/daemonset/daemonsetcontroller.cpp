@@ -134,18 +134,7 @@ void DaemonSetController::onPodUpdated(const kube::ObjectPtr& old, const kube::O
         }
         return;
     }
-    const OwnedUpdate routed = routeOwnedUpdate(
-        *old, *pod,
-        [this](std::string_view ns, const json::object* ref) {
-            return resolveControllerRef(ns, ref);
-        },
-        [this](const json::object& owned) { return setsSelecting(owned); },
-        [this](const kube::ObjectPtr& ds) { enqueue(kube::objectKey(*ds)); });
-    if (routed.owner) {
-        if (auto after = availabilityRecheck(*routed.owner, *old, *pod)) {
-            enqueueAfter(kube::objectKey(*routed.owner), *after);
-        }
-    }
+    routePodUpdate(*this, *this, *old, *pod);
 }
 
 void DaemonSetController::onPodDeleted(const kube::ObjectPtr& pod) {

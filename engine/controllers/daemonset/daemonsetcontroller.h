@@ -4,6 +4,7 @@
 #include "engine/controllers/common/controllerhistory.h"
 #include "engine/controllers/common/eventrecorder.h"
 #include "engine/controllers/common/expectations.h"
+#include "engine/controllers/common/podowner.h"
 #include "engine/controllers/daemonset/failedpodbackoff.h"
 #include "engine/controllers/framework/controller.h"
 #include "kube/client/apiclient.h"
@@ -28,7 +29,7 @@ namespace pilot::controllers {
 /// patch `kubectl rollout undo` applies; pods labelled controller-revision-hash and
 /// pod-template-generation; failed pods replaced with per-node back-off; revisionHistoryLimit;
 /// status and Events (SuccessfulCreate, SuccessfulDelete, FailedDaemonPod, ...).
-class DaemonSetController : public QueueController {
+class DaemonSetController : public QueueController, private PodOwnerLookup {
 public:
     struct Options {
         int workers = 2;
@@ -63,9 +64,10 @@ private:
     void onNodeAdded(const kube::ObjectPtr& node);
     void onNodeUpdated(const kube::ObjectPtr& old, const kube::ObjectPtr& node);
     void enqueueAll();
-    [[nodiscard]] kube::ObjectPtr resolveControllerRef(std::string_view ns,
-                                                       const boost::json::object* ref) const;
-    [[nodiscard]] std::vector<kube::ObjectPtr> setsSelecting(const boost::json::object& pod) const;
+    [[nodiscard]] kube::ObjectPtr
+    resolveControllerRef(std::string_view ns, const boost::json::object* ref) const override;
+    [[nodiscard]] std::vector<kube::ObjectPtr>
+    setsSelecting(const boost::json::object& pod) const override;
     [[nodiscard]] bool expectationsSatisfied(const std::string& key) const;
     /// The DaemonSet's pods from the cache, after adopting and releasing.
     [[nodiscard]] Result<PodList> claimPods(const boost::json::object& ds,

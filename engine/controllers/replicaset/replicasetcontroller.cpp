@@ -179,18 +179,7 @@ void ReplicaSetController::onPodUpdated(const kube::ObjectPtr& old, const kube::
         }
         return;
     }
-    const OwnedUpdate routed = routeOwnedUpdate(
-        *old, *pod,
-        [this](std::string_view ns, const json::object* ref) {
-            return resolveControllerRef(ns, ref);
-        },
-        [this](const json::object& owned) { return setsSelecting(owned); },
-        [this](const kube::ObjectPtr& set) { enqueue(kube::objectKey(*set)); });
-    if (routed.owner) {
-        if (auto after = availabilityRecheck(*routed.owner, *old, *pod)) {
-            enqueueAfter(kube::objectKey(*routed.owner), *after);
-        }
-    }
+    routePodUpdate(*this, *this, *old, *pod);
 }
 
 void ReplicaSetController::onPodDeleted(const kube::ObjectPtr& pod) {

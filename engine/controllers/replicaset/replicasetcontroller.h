@@ -4,6 +4,7 @@
 #include "engine/controllers/common/controllerref.h"
 #include "engine/controllers/common/eventrecorder.h"
 #include "engine/controllers/common/expectations.h"
+#include "engine/controllers/common/podowner.h"
 #include "engine/controllers/framework/controller.h"
 #include "kube/client/apiclient.h"
 #include "kube/client/informer.h"
@@ -37,7 +38,7 @@ struct ReplicaSetFlavor {
 /// deletes to show up in the informer before acting again (Expectations); writes `status` and
 /// the `ReplicaFailure` condition; records SuccessfulCreate / FailedCreate / SuccessfulDelete /
 /// FailedDelete Events. Pods that are terminating, Succeeded or Failed do not count.
-class ReplicaSetController : public QueueController {
+class ReplicaSetController : public QueueController, private PodOwnerLookup {
 public:
     struct Options {
         int workers = 2;
@@ -63,10 +64,11 @@ private:
     void onPodUpdated(const kube::ObjectPtr& old, const kube::ObjectPtr& pod);
     void onPodDeleted(const kube::ObjectPtr& pod);
     /// The set the controller reference names, if it is one of ours and still the same object.
-    [[nodiscard]] kube::ObjectPtr resolveControllerRef(std::string_view ns,
-                                                       const boost::json::object* ref) const;
+    [[nodiscard]] kube::ObjectPtr
+    resolveControllerRef(std::string_view ns, const boost::json::object* ref) const override;
     /// Sets in the pod's namespace whose selector matches its labels.
-    [[nodiscard]] std::vector<kube::ObjectPtr> setsSelecting(const boost::json::object& pod) const;
+    [[nodiscard]] std::vector<kube::ObjectPtr>
+    setsSelecting(const boost::json::object& pod) const override;
     [[nodiscard]] Result<kube::LabelSelector> selectorOf(const boost::json::object& set) const;
 
     [[nodiscard]] std::optional<Error> manageReplicas(const std::vector<kube::ObjectPtr>& pods,

@@ -96,18 +96,7 @@ void StatefulSetController::onPodUpdated(const kube::ObjectPtr& old, const kube:
     if (kube::resourceVersion(*old) == kube::resourceVersion(*pod)) {
         return; // A re-list delivers unchanged objects as updates.
     }
-    const OwnedUpdate routed = routeOwnedUpdate(
-        *old, *pod,
-        [this](std::string_view ns, const json::object* ref) {
-            return resolveControllerRef(ns, ref);
-        },
-        [this](const json::object& owned) { return setsSelecting(owned); },
-        [this](const kube::ObjectPtr& set) { enqueue(kube::objectKey(*set)); });
-    if (routed.owner) {
-        if (auto after = availabilityRecheck(*routed.owner, *old, *pod)) {
-            enqueueAfter(kube::objectKey(*routed.owner), *after);
-        }
-    }
+    routePodUpdate(*this, *this, *old, *pod);
 }
 
 void StatefulSetController::onPodDeleted(const kube::ObjectPtr& pod) {

@@ -2,6 +2,7 @@
 
 #include "core/clock.h"
 #include "engine/controllers/common/eventrecorder.h"
+#include "engine/controllers/common/podowner.h"
 #include "engine/controllers/framework/controller.h"
 #include "engine/controllers/statefulset/statefulpodcontrol.h"
 #include "engine/controllers/statefulset/statefulsetcontrol.h"
@@ -24,7 +25,7 @@ namespace pilot::controllers {
 /// ControllerRevisions `<set>-<hash>` whose data is the template patch `kubectl rollout undo`
 /// applies; revisionHistoryLimit; status and the upstream Events. Adopts matching orphan pods
 /// and revisions through controller references.
-class StatefulSetController : public QueueController {
+class StatefulSetController : public QueueController, private PodOwnerLookup {
 public:
     struct Options {
         int workers = 2;
@@ -47,10 +48,11 @@ private:
     void onPodUpdated(const kube::ObjectPtr& old, const kube::ObjectPtr& pod);
     void onPodDeleted(const kube::ObjectPtr& pod);
     /// The set a controller reference names, if it is a StatefulSet we know under that uid.
-    [[nodiscard]] kube::ObjectPtr resolveControllerRef(std::string_view ns,
-                                                       const boost::json::object* ref) const;
+    [[nodiscard]] kube::ObjectPtr
+    resolveControllerRef(std::string_view ns, const boost::json::object* ref) const override;
     /// Sets in the pod's namespace whose selector matches its labels.
-    [[nodiscard]] std::vector<kube::ObjectPtr> setsSelecting(const boost::json::object& pod) const;
+    [[nodiscard]] std::vector<kube::ObjectPtr>
+    setsSelecting(const boost::json::object& pod) const override;
     [[nodiscard]] Result<std::vector<kube::ObjectPtr>>
     claimRevisions(const boost::json::object& set, const kube::LabelSelector& selector);
     [[nodiscard]] Result<std::vector<kube::ObjectPtr>>
