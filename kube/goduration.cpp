@@ -79,9 +79,9 @@ uint64_t unitNanos(std::string_view unit) {
     return 0;
 }
 
-} // namespace
-
-std::string goQuote(std::string_view text) {
+/// Go's `time.quote`, which its duration errors use: `"` and `\` escaped, bytes outside printable
+/// ASCII as `\xNN` (unlike `%q`, which keeps UTF-8).
+std::string timeQuote(std::string_view text) {
     std::string out = "\"";
     for (char c : text) {
         auto byte = static_cast<unsigned char>(c);
@@ -97,11 +97,13 @@ std::string goQuote(std::string_view text) {
     return out + "\"";
 }
 
+} // namespace
+
 Result<std::chrono::nanoseconds> parseGoDuration(std::string_view text) {
     const std::string_view orig = text;
     auto invalid = [&] {
         return fail(ErrorCode::InvalidArgument,
-                    fmt::format("time: invalid duration {}", goQuote(orig)));
+                    fmt::format("time: invalid duration {}", timeQuote(orig)));
     };
     bool negative = false;
     if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
@@ -143,15 +145,15 @@ Result<std::chrono::nanoseconds> parseGoDuration(std::string_view text) {
         }
         if (unitLength == 0) {
             return fail(ErrorCode::InvalidArgument,
-                        fmt::format("time: missing unit in duration {}", goQuote(orig)));
+                        fmt::format("time: missing unit in duration {}", timeQuote(orig)));
         }
         std::string_view unitName = text.substr(0, unitLength);
         text.remove_prefix(unitLength);
         uint64_t unit = unitNanos(unitName);
         if (unit == 0) {
             return fail(ErrorCode::InvalidArgument,
-                        fmt::format("time: unknown unit {} in duration {}", goQuote(unitName),
-                                    goQuote(orig)));
+                        fmt::format("time: unknown unit {} in duration {}", timeQuote(unitName),
+                                    timeQuote(orig)));
         }
         if (whole > MaxDuration / unit) {
             return invalid();

@@ -18,8 +18,4 @@ namespace pilot::kube {
 /// fields take in JSON (`window` of the resource metrics).
 [[nodiscard]] std::string formatGoDuration(std::chrono::nanoseconds duration);
 
-/// Go's `time.quote`: the text in double quotes, with `"` and `\` escaped and bytes outside
-/// printable ASCII as `\xNN`.
-[[nodiscard]] std::string goQuote(std::string_view text);
-
 } // namespace pilot::kube

@@ -8,50 +8,6 @@
 namespace pilot::admission::detail {
 namespace json = boost::json;
 
-std::string goQuote(std::string_view text) {
-    std::string out = "\"";
-    for (char c : text) {
-        auto u = static_cast<unsigned char>(c);
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\a':
-            out += "\\a";
-            break;
-        case '\b':
-            out += "\\b";
-            break;
-        case '\f':
-            out += "\\f";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\v':
-            out += "\\v";
-            break;
-        default:
-            if (u < 0x20 || u == 0x7f) {
-                out += fmt::format("\\x{:02x}", u);
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-    return out;
-}
-
 std::string goStringMap(const json::object* map) {
     if (map == nullptr) {
         return "map[string]string(nil)";

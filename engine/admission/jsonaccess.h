@@ -4,6 +4,7 @@
 // treat missing or mistyped fields as Go zero values, writers that only fill absent fields, and
 // the Go value formatting (`%q`, `%#v`) that Kubernetes field errors print.
 
+#include "kube/goquote.h"
 #include "kube/jsonutil.h"
 
 #include <boost/json/array.hpp>
@@ -35,8 +36,7 @@ using kube::stringsAt;
 
 // --- Go formatting ---------------------------------------------------------------------------
 
-/// `%q`: a double-quoted Go string literal.
-[[nodiscard]] std::string goQuote(std::string_view text);
+using kube::goQuote;
 /// `%#v` of a map[string]string: `map[string]string{"a":"1", "b":"2"}` (keys sorted),
 /// `map[string]string(nil)` for a missing map.
 [[nodiscard]] std::string goStringMap(const boost::json::object* map);

@@ -32,50 +32,6 @@ std::string mapValue(const json::object* map, const std::string& key) {
 
 } // namespace
 
-std::string goQuote(std::string_view text) {
-    std::string out = "\"";
-    for (size_t i = 0; i < text.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(text[i]);
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\a':
-            out += "\\a";
-            break;
-        case '\b':
-            out += "\\b";
-            break;
-        case '\f':
-            out += "\\f";
-            break;
-        case '\v':
-            out += "\\v";
-            break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                out += fmt::format("\\x{:02x}", c);
-            } else {
-                out += static_cast<char>(c); // UTF-8 passes through as Go prints it.
-            }
-        }
-    }
-    out += '"';
-    return out;
-}
-
 std::string formatDownwardMap(const json::object* map) {
     if (!map) {
         return {};

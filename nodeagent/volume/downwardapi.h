@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "kube/goquote.h"
 
 #include <boost/json/object.hpp>
 
@@ -35,6 +36,6 @@ struct PodNetworkInfo {
 /// kubelet's FormatMap: `key="value"` lines in key order, values quoted as Go's %q.
 [[nodiscard]] std::string formatDownwardMap(const boost::json::object* map);
 /// Go's strconv.Quote.
-[[nodiscard]] std::string goQuote(std::string_view text);
+using kube::goQuote;
 
 } // namespace pilot::agent

@@ -4,7 +4,7 @@
 #include "engine/controllers/cronjob/cronjobcontroller.h"
 #include "engine/controllers/job/jobutil.h"
 #include "kube/client/apierror.h"
-#include "kube/goduration.h"
+#include "kube/goquote.h"
 #include "kube/jsonutil.h"
 #include "kube/objectmeta.h"
 

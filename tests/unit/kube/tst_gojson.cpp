@@ -1,4 +1,5 @@
 #include "kube/gojson.h"
+#include "kube/goquote.h"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -24,6 +25,14 @@ TEST(GoJson, FloatsUseGoShortestForms) {
     EXPECT_EQ(goFloat(1e6, false), "1e+06");
     EXPECT_EQ(goFloat(123456, false), "123456");
     EXPECT_EQ(goFloat(-2.25, false), "-2.25");
+}
+
+TEST(GoQuote, QuotesAsStrconvQuoteDoes) {
+    EXPECT_EQ(goQuote("plain"), "\"plain\"");
+    EXPECT_EQ(goQuote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    EXPECT_EQ(goQuote("\a\b\f\n\r\t\v"), "\"\\a\\b\\f\\n\\r\\t\\v\"");
+    EXPECT_EQ(goQuote(std::string("\x01\x7f", 2)), "\"\\x01\\x7f\"");
+    EXPECT_EQ(goQuote("caf\u00e9 \u65e5\u672c"), "\"caf\u00e9 \u65e5\u672c\"") << "UTF-8 is kept";
 }
 
 } // namespace
