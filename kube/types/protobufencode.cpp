@@ -14,7 +14,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <functional>
 
 namespace pilot::kube {
 
@@ -253,19 +252,17 @@ std::string_view stringMember(const object& o, std::string_view key) {
     return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
 }
 
-/// The `k8s\0` magic and a runtime.Unknown around `raw`.
-void appendEnvelope(std::string& out, std::string_view apiVersion, std::string_view kind,
-                    const std::function<bool(std::string&)>& raw, bool& ok) {
+/// The head of a runtime.Unknown envelope: the `k8s\0` magic and the type; the raw object
+/// (field 2) follows, then closeEnvelope.
+void openEnvelope(std::string& out, std::string_view apiVersion, std::string_view kind) {
     out.append(ProtobufMagic);
-    {
-        Nested typeMeta(out, 1);
-        putBytesField(out, 1, apiVersion);
-        putBytesField(out, 2, kind);
-    }
-    {
-        Nested nested(out, 2);
-        ok = raw(out);
-    }
+    Nested typeMeta(out, 1);
+    putBytesField(out, 1, apiVersion);
+    putBytesField(out, 2, kind);
+}
+
+/// The envelope's contentEncoding and contentType, empty as Go's marshaller writes them.
+void closeEnvelope(std::string& out) {
     putBytesField(out, 3, "");
     putBytesField(out, 4, "");
 }
@@ -274,12 +271,7 @@ void appendEnvelope(std::string& out, std::string_view apiVersion, std::string_v
 
 ProtobufListWriter::ProtobufListWriter(std::string_view apiVersion, std::string_view kind,
                                        const boost::json::object& listMeta) {
-    m_out.append(ProtobufMagic);
-    {
-        Nested typeMeta(m_out, 1);
-        putBytesField(m_out, 1, apiVersion);
-        putBytesField(m_out, 2, kind);
-    }
+    openEnvelope(m_out, apiVersion, kind);
     m_raw.emplace(m_out, 2);
     // Every list of k8s.io/api: {1: ListMeta metadata, 2: repeated items}.
     auto loaded = SchemaSet::builtin();
@@ -294,8 +286,7 @@ ProtobufListWriter::ProtobufListWriter(std::string_view apiVersion, std::string_
 
 std::string ProtobufListWriter::finish() && {
     m_raw.reset();
-    putBytesField(m_out, 3, "");
-    putBytesField(m_out, 4, "");
+    closeEnvelope(m_out);
     return std::move(m_out);
 }
 
@@ -386,16 +377,16 @@ Result<std::string> encodeProtobufObject(const boost::json::object& in,
     }
     std::string out;
     std::string error;
+    openEnvelope(out, apiVersion, kind);
     bool ok = false;
-    appendEnvelope(
-        out, apiVersion, kind,
-        [&](std::string& raw) {
-            return appendProtobufMessage(in, *schema.type, schema.set, raw, error);
-        },
-        ok);
+    {
+        Nested raw(out, 2);
+        ok = appendProtobufMessage(in, *schema.type, schema.set, out, error);
+    }
     if (!ok) {
         return fail(ErrorCode::InvalidArgument, error);
     }
+    closeEnvelope(out);
     return out;
 }
 
