@@ -1,5 +1,6 @@
 // get, list and watch: served from the watch cache.
 #include "core/base64.h"
+#include "core/log.h"
 #include "engine/apiserver/apihandler.h"
 #include "engine/apiserver/mediatype.h"
 #include "engine/apiserver/protobufanswer.h"
@@ -217,13 +218,16 @@ HandlerResult handleList(VerbContext& ctx) {
     }
     if (negotiated.protobuf) {
         auto body = protobufList(*ctx.type, listKind(*ctx.type), listMeta, page->items);
-        if (!body) {
-            return errorResponse(fromError(body.error()));
+        if (body) {
+            HandlerResult result;
+            result.response.contentType = std::string(ProtobufMediaType);
+            result.response.body = std::move(*body);
+            return result;
         }
-        HandlerResult result;
-        result.response.contentType = std::string(ProtobufMediaType);
-        result.response.body = std::move(*body);
-        return result;
+        // As a single object without a protobuf form is answered: in JSON, which typed clients
+        // accept as well.
+        log::warn("apiserver", "list {}: answered in JSON: {}", ctx.type->gvk.kind,
+                  body.error().message);
     }
     if (negotiated.representation == Representation::PartialObjectMetadata) {
         // Metadata-only clients (informers of kubectl and controllers) get metadata only.
