@@ -10,6 +10,8 @@ packages=(
     python3 python3-kubernetes python3-yaml python3-pytest curl
     etcd-server etcd-client prometheus
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools
+    # Qt6Charts' CMake package needs Qt6OpenGL, which qt6-charts-dev does not pull in.
+    libqt6opengl6-dev
     qt6-l10n-tools qt6-translations-l10n qt6-qpa-plugins libgl-dev fonts-wqy-microhei
     libdtl-dev
     skopeo runc containernetworking-plugins docker-registry busybox-static iproute2 iptables
