@@ -1,5 +1,6 @@
 // pilothouse-engine: the bundled Kubernetes-compatible control plane.
 #include "core/log.h"
+#include "engine/server/allocator.h"
 #include "engine/server/controllersonly.h"
 #include "engine/server/engine.h"
 
@@ -10,7 +11,6 @@
 #include <iostream>
 #include <string>
 
-#include <malloc.h>
 #include <signal.h>
 
 namespace {
@@ -39,9 +39,7 @@ constexpr const char* Usage =
 } // namespace
 
 int main(int argc, char** argv) {
-    // Few malloc arenas: with one per thread (up to 8 per core) memory freed by one worker is
-    // not reused by another, and RSS grows with the thread count rather than the data.
-    mallopt(M_ARENA_MAX, 2);
+    pilot::server::configureAllocator();
     pilot::server::EngineOptions options;
     bool controllersOnly = false;
     std::string kubeconfig;
@@ -117,7 +115,7 @@ int main(int argc, char** argv) {
             timespec interval{5, 0};
             received = sigtimedwait(&signals, nullptr, &interval);
             if (received < 0) {
-                malloc_trim(0);
+                pilot::server::releaseFreeMemory();
             }
         }
         pilot::log::info("engine", "received {}, shutting down", strsignal(received));
@@ -141,6 +139,8 @@ int main(int argc, char** argv) {
     }
     std::cout << engine.readyLine() << std::endl;
     pilot::log::info("engine", "serving the Kubernetes API at {}", engine.apiUrl());
+    const pilot::server::HeapStats heap = pilot::server::heapStats();
+    pilot::log::info("engine", "memory allocator: {} {}", heap.allocator, heap.version);
 
     waitForStop();
     engine.stop();

@@ -7,6 +7,7 @@ packages=(
     build-essential cmake ninja-build ccache pkg-config clang-format
     libboost1.81-dev libboost-json1.81-dev libyaml-cpp-dev libsqlite3-dev libssl-dev
     libarchive-dev libzstd-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libhowardhinnant-date-dev
+    libjemalloc-dev
     python3 python3-kubernetes python3-yaml python3-pytest curl
     etcd-server etcd-client prometheus
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools

@@ -23,6 +23,7 @@
 #include "engine/metricsapi/metricsapi.h"
 #include "engine/nodeproxy/nodeproxy.h"
 #include "engine/registry/server/registryservice.h"
+#include "engine/server/allocator.h"
 #include "engine/server/apiservice.h"
 #include "engine/server/controllerset.h"
 #include "engine/server/crdcontroller.h"
@@ -194,6 +195,7 @@ Status Engine::start() {
         append(apiserver::storeMetrics(d.store->stats()));
         append(apiserver::cacheMetrics(d.cache->counts()));
         append(apiserver::processMetrics());
+        append(heapMetrics());
     });
     d.handler = std::make_unique<apiserver::ApiHandler>(*d.service, d.types, d.metrics);
     d.handler->setServiceAccountTokens(d.serviceAccountTokens);

@@ -5,6 +5,7 @@ kubectl did: counters by kube-apiserver's verb/scope labels, the WATCH gauge whi
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -245,3 +246,21 @@ def test_process_metrics(engine):
     started = s.value("process_start_time_seconds")
     assert time.time() - 3600 < started <= time.time() + 1
     assert s.value("process_open_fds") > 2
+
+
+def test_heap_metrics(engine):
+    """The engine's heap as its allocator counts it: which allocator the build linked
+    (cmake/PilotAllocator.cmake), the bytes in live allocations and what the heap holds."""
+    s = scrape(engine)
+    infos = [labels for name, labels, value in s.samples
+             if name == "pilothouse_memory_allocator_info" and value == 1]
+    assert len(infos) == 1, s.text
+    expected = os.environ.get("PILOT_EXPECTED_ALLOCATOR", "")
+    if expected:
+        assert infos[0]["allocator"] == ("glibc" if expected == "system" else expected)
+    assert infos[0]["version"]
+    allocated = s.value("pilothouse_memory_heap_allocated_bytes")
+    held = s.value("pilothouse_memory_heap_resident_bytes")
+    # The watch caches, the store's page cache and the TLS contexts live on the heap.
+    assert 1 << 20 < allocated <= held
+    assert s.types.get("pilothouse_memory_heap_allocated_bytes") == "gauge"
