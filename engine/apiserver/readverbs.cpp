@@ -86,29 +86,6 @@ std::string includeObjectOf(const Request& request) {
     return p && (*p == "None" || *p == "Object") ? *p : std::string("Metadata");
 }
 
-json::object tableRow(const kube::ResourceType& type, const printers::TablePrinter& printer,
-                      const watchcache::CachedObject& o, const std::string& includeObject,
-                      const std::string& tableVersion, TimePoint now) {
-    std::string scratch;
-    json::object object = kube::parseJsonText(servedJson(type, o, scratch)).as_object();
-    json::object row{{"cells", printer.cells(object, now)}};
-    // The row's object is cut from the one parse (the cells are computed by then): the whole
-    // object, or its metadata without managedFields (tableRowObject's forms).
-    if (includeObject == "Object") {
-        row["object"] = std::move(object);
-    } else if (includeObject != "None") {
-        json::object metadata;
-        if (json::value* m = object.if_contains("metadata"); m && m->is_object()) {
-            metadata = std::move(m->get_object());
-        }
-        metadata.erase("managedFields");
-        row["object"] = json::object{{"kind", "PartialObjectMetadata"},
-                                     {"apiVersion", "meta.k8s.io/" + tableVersion},
-                                     {"metadata", std::move(metadata)}};
-    }
-    return row;
-}
-
 HandlerResult tableResponse(VerbContext& ctx, const std::vector<watchcache::ObjectPtr>& items,
                             json::object listMeta, const std::string& tableVersion) {
     auto printer = printers::printerFor(*ctx.type);
@@ -146,8 +123,10 @@ HandlerResult handleGet(VerbContext& ctx) {
     }
     std::string scratch;
     if (negotiated.representation == Representation::PartialObjectMetadata) {
-        return jsonResponse(200, tableRowObject(servedJson(*ctx.type, **object, scratch),
-                                                "Metadata", negotiated.tableVersion));
+        return jsonResponse(
+            200, json::serialize(partialObjectMetadata(
+                     kube::parseJsonText(servedJson(*ctx.type, **object, scratch)).as_object(),
+                     negotiated.tableVersion)));
     }
     return jsonResponse(200, servedJson(*ctx.type, **object, scratch));
 }
@@ -234,8 +213,9 @@ HandlerResult handleList(VerbContext& ctx) {
         json::array items;
         std::string scratch;
         for (const auto& item : page->items) {
-            items.push_back(kube::parseJsonText(tableRowObject(
-                servedJson(*ctx.type, *item, scratch), "Metadata", negotiated.tableVersion)));
+            items.push_back(partialObjectMetadata(
+                kube::parseJsonText(servedJson(*ctx.type, *item, scratch)).as_object(),
+                negotiated.tableVersion));
         }
         json::object list{{"kind", "PartialObjectMetadataList"},
                           {"apiVersion", "meta.k8s.io/" + negotiated.tableVersion},

@@ -58,24 +58,30 @@ std::string errorEvent(const ApiError& error, bool protobuf) {
     return json::serialize(json::object{{"type", "ERROR"}, {"object", std::move(status)}}) + "\n";
 }
 
-std::string tableRowObject(const std::string& objectJson, const std::string& includeObject,
-                           const std::string& tableVersion) {
-    if (includeObject == "Object") {
-        return objectJson;
-    }
-    if (includeObject == "None") {
-        return {};
-    }
-    json::value parsed = kube::parseJsonText(objectJson);
+json::object partialObjectMetadata(json::object object, const std::string& tableVersion) {
     json::object metadata;
-    if (const json::value* m = parsed.as_object().if_contains("metadata"); m && m->is_object()) {
-        metadata = m->get_object();
+    if (json::value* m = object.if_contains("metadata"); m && m->is_object()) {
+        metadata = std::move(m->get_object());
     }
     metadata.erase("managedFields");
-    json::object partial{{"kind", "PartialObjectMetadata"},
-                         {"apiVersion", "meta.k8s.io/" + tableVersion},
-                         {"metadata", std::move(metadata)}};
-    return json::serialize(partial);
+    return json::object{{"kind", "PartialObjectMetadata"},
+                        {"apiVersion", "meta.k8s.io/" + tableVersion},
+                        {"metadata", std::move(metadata)}};
+}
+
+json::object tableRow(const kube::ResourceType& type, const printers::TablePrinter& printer,
+                      const watchcache::CachedObject& object, const std::string& includeObject,
+                      const std::string& tableVersion, TimePoint now) {
+    std::string scratch;
+    json::object parsed = kube::parseJsonText(servedJson(type, object, scratch)).as_object();
+    json::object row{{"cells", printer.cells(parsed, now)}};
+    // The row's object is cut from the one parse (the cells are computed by then).
+    if (includeObject == "Object") {
+        row["object"] = std::move(parsed);
+    } else if (includeObject != "None") {
+        row["object"] = partialObjectMetadata(std::move(parsed), tableVersion);
+    }
+    return row;
 }
 
 WatchStream::WatchStream(WatchStreamOptions options) : m_options(std::move(options)) {}
@@ -130,27 +136,20 @@ bool WatchStream::encode(const watchcache::WatchEvent& event, std::string& out) 
         out += "}\n";
         return true;
     }
-    std::string scratch;
-    const std::string& served =
-        m_options.metadataOnly
-            ? (scratch = tableRowObject(servedJson(*m_options.type, *event.object, scratch),
-                                        "Metadata", m_options.tableVersion))
-            : servedJson(*m_options.type, *event.object, scratch);
-    if (!m_options.printer) {
+    if (!m_options.printer) { // metadata only
+        std::string scratch;
         out += R"({"type":")";
         out += type;
         out += R"(","object":)";
-        out += served;
+        out += json::serialize(partialObjectMetadata(
+            kube::parseJsonText(servedJson(*m_options.type, *event.object, scratch)).as_object(),
+            m_options.tableVersion));
         out += "}\n";
         return true;
     }
-    json::object object = kube::parseJsonText(served).as_object();
-    json::array cells = m_options.printer->cells(object, m_options.clock->now());
-    json::object row{{"cells", std::move(cells)}};
-    std::string rowObject = tableRowObject(served, m_options.includeObject, m_options.tableVersion);
-    if (!rowObject.empty()) {
-        row["object"] = kube::parseJsonText(rowObject);
-    }
+    json::object row =
+        tableRow(*m_options.type, *m_options.printer, *event.object, m_options.includeObject,
+                 m_options.tableVersion, m_options.clock->now());
     json::value columns = nullptr;
     if (!m_sentColumns) {
         json::array defs;

@@ -62,9 +62,18 @@ private:
     std::vector<watchcache::WatchEvent> m_batch;
 };
 
-/// The `object` of a Table row for `includeObject` (None, Metadata, Object).
-[[nodiscard]] std::string tableRowObject(const std::string& objectJson,
-                                         const std::string& includeObject,
-                                         const std::string& tableVersion);
+/// `object` (a parsed object) as PartialObjectMetadata of meta.k8s.io/`tableVersion`: its
+/// metadata, without managedFields.
+[[nodiscard]] boost::json::object partialObjectMetadata(boost::json::object object,
+                                                        const std::string& tableVersion);
+
+/// One row of a Table for `object` (cached, served as `type`): the printer's cells and, for
+/// `includeObject` Object or Metadata (not None), the object itself or its
+/// PartialObjectMetadata. The object is parsed once.
+[[nodiscard]] boost::json::object tableRow(const kube::ResourceType& type,
+                                           const printers::TablePrinter& printer,
+                                           const watchcache::CachedObject& object,
+                                           const std::string& includeObject,
+                                           const std::string& tableVersion, TimePoint now);
 
 } // namespace pilot::apiserver

@@ -325,6 +325,68 @@ TEST_F(ApiHandlerTest, tableWatchSendsColumnDefinitionsOnce) {
     EXPECT_EQ(cells[0].as_string(), "p2");
 }
 
+TEST_F(ApiHandlerTest, tableWatchRowsCarryTheObjectIncludeObjectAsks) {
+    // kubectl get -w (Metadata, the default), -o custom-columns (Object), and None.
+    auto rowObject = [&](const char* includeObject, const char* name) -> json::value {
+        Query params;
+        if (includeObject[0] != '\0') {
+            params.emplace_back("includeObject", includeObject);
+        }
+        StreamReader reader(watch(ConfigMaps, params, KubectlGetAccept));
+        (void)mustPost(ConfigMaps, configMap(name));
+        // The watch starts with the ConfigMaps created before it; the new one comes last.
+        std::vector<json::object> events = reader.events();
+        EXPECT_FALSE(events.empty());
+        if (events.empty()) {
+            return nullptr;
+        }
+        const json::object& row =
+            events.back().at("object").as_object().at("rows").as_array()[0].as_object();
+        EXPECT_EQ(row.at("cells").as_array()[0].as_string(), name);
+        const json::value* object = row.if_contains("object");
+        return object ? *object : json::value(nullptr);
+    };
+    json::value metadata = rowObject("", "m");
+    ASSERT_TRUE(metadata.is_object());
+    EXPECT_EQ(str(metadata.as_object(), "kind"), "PartialObjectMetadata");
+    EXPECT_EQ(str(metadata.as_object(), "metadata.name"), "m");
+    EXPECT_FALSE(metadata.as_object().at("metadata").as_object().contains("managedFields"));
+    EXPECT_FALSE(metadata.as_object().contains("data"));
+
+    json::value object = rowObject("Object", "o");
+    ASSERT_TRUE(object.is_object());
+    EXPECT_EQ(str(object.as_object(), "kind"), "ConfigMap");
+    EXPECT_TRUE(object.as_object().contains("data"));
+    EXPECT_TRUE(object.as_object().at("metadata").as_object().contains("managedFields"));
+
+    EXPECT_TRUE(rowObject("None", "n").is_null()) << "no object in the row";
+}
+
+TEST_F(ApiHandlerTest, metadataWatchAndGetSendPartialObjectMetadata) {
+    // client-go's metadata informers watch this way (garbage collector, quota).
+    constexpr const char* MetadataAccept =
+        "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io,application/json";
+    StreamReader reader(watch(ConfigMaps, {}, MetadataAccept));
+    (void)mustPost(ConfigMaps, configMap("w"));
+    std::vector<json::object> events = reader.events();
+    ASSERT_EQ(events.size(), 1U);
+    EXPECT_EQ(str(events[0], "type"), "ADDED");
+    const json::object& object = events[0].at("object").as_object();
+    EXPECT_EQ(str(object, "kind"), "PartialObjectMetadata");
+    EXPECT_EQ(str(object, "apiVersion"), "meta.k8s.io/v1");
+    EXPECT_EQ(str(object, "metadata.name"), "w");
+    EXPECT_FALSE(object.contains("data"));
+    EXPECT_FALSE(object.at("metadata").as_object().contains("managedFields"));
+
+    json::object full = bodyOf(get(std::string(ConfigMaps) + "/w"));
+    json::object one = bodyOf(get(std::string(ConfigMaps) + "/w", {}, MetadataAccept));
+    EXPECT_EQ(str(one, "kind"), "PartialObjectMetadata");
+    json::object metadata = full.at("metadata").as_object();
+    metadata.erase("managedFields");
+    EXPECT_EQ(one.at("metadata"), json::value(metadata)) << "all but managedFields";
+    EXPECT_EQ(object.at("metadata"), json::value(metadata));
+}
+
 TEST_F(ApiHandlerTest, watchFromAnExpiredResourceVersionSends410AndEnds) {
     ApiEnv small(5); // five events of history per resource
     createBeyondHistory(small);
