@@ -46,11 +46,11 @@ Outcome checkBuiltIn(const boost::json::value& object) {
     Outcome direct;
     checkAgainstSchema(*rt->schema, o, direct.unknown, direct.invalid);
     auto texts = [](const FieldErrors& errors) {
-        std::vector<std::string> out;
+        std::vector<std::string> lines;
         for (const FieldError& e : errors) {
-            out.push_back(e.reason + " " + e.field + " " + e.message);
+            lines.push_back(e.reason + " " + e.field + " " + e.message);
         }
-        return out;
+        return lines;
     };
     EXPECT_EQ(texts(direct.unknown), texts(out.unknown));
     EXPECT_EQ(texts(direct.invalid), texts(out.invalid));
