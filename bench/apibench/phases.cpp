@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdio>
+#include <regex>
 
 #include <unistd.h>
 
@@ -17,6 +19,18 @@ namespace {
 
 /// Namespaces the phases write to.
 constexpr std::string_view Namespaces[] = {"bench", "bench-list", "bench-watch", "bench-watch-pb"};
+
+/// "jemalloc 5.3.0-..." from the engine's pilothouse_memory_allocator_info sample, or
+/// "unknown".
+std::string allocatorOf(const std::string& metrics) {
+    static const std::regex Info(
+        R"re(\npilothouse_memory_allocator_info\{allocator="([^"]*)",version="([^"]*)"\} 1)re");
+    std::smatch match;
+    if (!std::regex_search(metrics, match, Info)) {
+        return "unknown";
+    }
+    return match[1].str() + " " + match[2].str();
+}
 
 } // namespace
 
@@ -59,6 +73,11 @@ Status prepareEngine(BenchContext& ctx) {
                                     response.error, response.body.substr(0, 300)));
         }
     }
+    // Figures from builds with different allocators differ by a third: say which one ran.
+    Response metrics = singleRequest(ctx.engine, http::verb::get, "/metrics", {}, "text/plain");
+    const std::string allocator = allocatorOf(metrics.body);
+    ctx.report.setInfo("engine_allocator", allocator);
+    std::fprintf(stderr, "pilot-apibench: engine allocator %s\n", allocator.c_str());
     return {};
 }
 

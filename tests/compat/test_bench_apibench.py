@@ -43,3 +43,7 @@ def test_every_phase_reports_its_figures_beside_etcd(engine_binary, tmp_path):
     assert figures["watch.watchers_complete"]["value"] == 3, text
     assert figures["watch_pb.watchers_complete"]["value"] == 3, text
     assert "ENGINE DIED" not in text
+    # The report says which allocator the engine ran with (from its /metrics).
+    allocator = report["info"]["engine_allocator"]
+    assert allocator.split(" ")[0] in ("jemalloc", "glibc"), allocator
+    assert len(allocator.split(" ")) == 2, allocator
