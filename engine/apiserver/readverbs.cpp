@@ -121,13 +121,11 @@ HandlerResult handleGet(VerbContext& ctx) {
             json::object{{"resourceVersion", std::to_string((*object)->modRevision)}},
             negotiated.tableVersion);
     }
-    std::string scratch;
     if (negotiated.representation == Representation::PartialObjectMetadata) {
-        return jsonResponse(
-            200, json::serialize(partialObjectMetadata(
-                     kube::parseJsonText(servedJson(*ctx.type, **object, scratch)).as_object(),
-                     negotiated.tableVersion)));
+        return jsonResponse(200, json::serialize(partialObjectMetadata(*ctx.type, **object,
+                                                                       negotiated.tableVersion)));
     }
+    std::string scratch;
     return jsonResponse(200, servedJson(*ctx.type, **object, scratch));
 }
 
@@ -211,11 +209,8 @@ HandlerResult handleList(VerbContext& ctx) {
     if (negotiated.representation == Representation::PartialObjectMetadata) {
         // Metadata-only clients (informers of kubectl and controllers) get metadata only.
         json::array items;
-        std::string scratch;
         for (const auto& item : page->items) {
-            items.push_back(partialObjectMetadata(
-                kube::parseJsonText(servedJson(*ctx.type, *item, scratch)).as_object(),
-                negotiated.tableVersion));
+            items.push_back(partialObjectMetadata(*ctx.type, *item, negotiated.tableVersion));
         }
         json::object list{{"kind", "PartialObjectMetadataList"},
                           {"apiVersion", "meta.k8s.io/" + negotiated.tableVersion},

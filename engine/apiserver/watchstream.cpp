@@ -69,6 +69,14 @@ json::object partialObjectMetadata(json::object object, const std::string& table
                         {"metadata", std::move(metadata)}};
 }
 
+json::object partialObjectMetadata(const kube::ResourceType& type,
+                                   const watchcache::CachedObject& object,
+                                   const std::string& tableVersion) {
+    std::string scratch;
+    return partialObjectMetadata(kube::parseJsonText(servedJson(type, object, scratch)).as_object(),
+                                 tableVersion);
+}
+
 json::object tableRow(const kube::ResourceType& type, const printers::TablePrinter& printer,
                       const watchcache::CachedObject& object, const std::string& includeObject,
                       const std::string& tableVersion, TimePoint now) {
@@ -137,13 +145,11 @@ bool WatchStream::encode(const watchcache::WatchEvent& event, std::string& out) 
         return true;
     }
     if (!m_options.printer) { // metadata only
-        std::string scratch;
         out += R"({"type":")";
         out += type;
         out += R"(","object":)";
-        out += json::serialize(partialObjectMetadata(
-            kube::parseJsonText(servedJson(*m_options.type, *event.object, scratch)).as_object(),
-            m_options.tableVersion));
+        out += json::serialize(
+            partialObjectMetadata(*m_options.type, *event.object, m_options.tableVersion));
         out += "}\n";
         return true;
     }

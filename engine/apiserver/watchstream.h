@@ -67,6 +67,11 @@ private:
 [[nodiscard]] boost::json::object partialObjectMetadata(boost::json::object object,
                                                         const std::string& tableVersion);
 
+/// The cached `object`, served as `type`, as PartialObjectMetadata (parsed once).
+[[nodiscard]] boost::json::object partialObjectMetadata(const kube::ResourceType& type,
+                                                        const watchcache::CachedObject& object,
+                                                        const std::string& tableVersion);
+
 /// One row of a Table for `object` (cached, served as `type`): the printer's cells and, for
 /// `includeObject` Object or Metadata (not None), the object itself or its
 /// PartialObjectMetadata. The object is parsed once.
